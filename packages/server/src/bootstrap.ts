@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import type { CryptoProvider } from '@concord/protocol';
+import { fromHex } from '@concord/protocol';
+import { nodeCrypto } from '@concord/protocol/node';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { type Database, openDatabase, pgliteDirIn } from './db/connection.js';
+import { migrate } from './db/migrate.js';
+import { buildApp } from './http/app.js';
+import { loadOrCreateKeyFile, loadOrCreateSecretHex } from './keys.js';
+import { CommitQueue } from './modules/events/commit-queue.js';
+import { sequenceReceipts } from './modules/events/service.js';
+import { createRegistry } from './modules/index.js';
+
+// Envelopes committed together at most; they queue while the previous batch commits.
+const COMMIT_BATCH_MAX = 256;
+
+/** Where the embedded-mode keys live: generated on first start, kept in the data directory. */
+export const keyPaths = (dataDir: string) => ({
+  operator: join(dataDir, 'keys', 'operator.json'),
+  custodian: join(dataDir, 'keys', 'custodian.json'),
+  keyEncryptionKey: join(dataDir, 'keys', 'kek.hex'),
+});
+
+/**
+ * Fills in what configuration left out from key files in the data directory, creating them on
+ * first start: the operator and custodian identities, and the key that seals custodial keys.
+ */
+export function resolveIdentities(
+  config: Config,
+  crypto: CryptoProvider = nodeCrypto,
+): Config & { keyEncryptionKeyHex: string } {
+  const paths = keyPaths(config.dataDir);
+  return {
+    ...config,
+    operatorDids: config.operatorDids ?? [loadOrCreateKeyFile(paths.operator, crypto).did],
+    custodianDids: config.custodianDids ?? [loadOrCreateKeyFile(paths.custodian, crypto).did],
+    keyEncryptionKeyHex: config.keyEncryptionKeyHex ?? loadOrCreateSecretHex(paths.keyEncryptionKey, crypto),
+  };
+}
+
+export function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirIn(config.dataDir) });
+}
+
+export function createContext(
+  config: Config & { keyEncryptionKeyHex: string },
+  database: Database,
+  options: { crypto?: CryptoProvider; clock?: () => Date } = {},
+): AppContext {
+  return {
+    config,
+    database,
+    commitQueue: new CommitQueue(database.db, {
+      batchSizeMax: COMMIT_BATCH_MAX,
+      batchWaitMs: 0,
+      beforeCommit: sequenceReceipts,
+    }),
+    crypto: options.crypto ?? nodeCrypto,
+    clock: options.clock ?? (() => new Date()),
+    registry: createRegistry(),
+    keyEncryptionKey: fromHex(config.keyEncryptionKeyHex),
+  };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: AppContext;
+  url: string;
+  logger: Logger;
+  /** Stops taking requests, lets in-flight ones finish (bounded), closes the database. */
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  config: Config,
+  options: { logger?: Logger; installSignalHandlers?: boolean } = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const resolved = resolveIdentities(config);
+  const database = await openConfiguredDatabase(resolved);
+  const applied = await migrate(database);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  const ctx = createContext(resolved, database);
+  const app = await buildApp(ctx, { logger });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const grace = setTimeout(() => {
+        logger.error({ graceMs: config.shutdownGraceMs }, 'shutdown grace period over; exiting');
+        process.exit(1);
+      }, config.shutdownGraceMs);
+      grace.unref();
+      await app.close();
+      await database.close();
+      clearTimeout(grace);
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+  if (options.installSignalHandlers) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'shutting down');
+        void close().then(() => process.exit(0));
+      });
+    }
+  }
+  return { app, ctx, url, logger, close };
+}

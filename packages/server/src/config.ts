@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration comes from environment variables only, validated once at start. A bad value
+ * stops the process with a message that names the variable.
+ */
+const didList = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/, 'each entry must be a did:key')));
+
+const ENV_SCHEMA = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CONCORD_OPERATOR_DIDS: didList.optional(),
+  CONCORD_CUSTODIAN_DIDS: didList.optional(),
+  CONCORD_KEY_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (32 bytes)')
+    .optional(),
+  CONCORD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16_777_216).default(262_144),
+  CONCORD_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(43_200).default(720),
+  CONCORD_CLOCK_SKEW_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  CONCORD_WEB_DIR: z.string().min(1).optional(),
+  CONCORD_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: z.infer<typeof ENV_SCHEMA>['LOG_LEVEL'];
+  operatorDids: string[] | undefined;
+  custodianDids: string[] | undefined;
+  keyEncryptionKeyHex: string | undefined;
+  bodyLimitBytes: number;
+  sessionTtlMinutes: number;
+  clockSkewMs: number;
+  webDir: string | undefined;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The documented variables, for the README table and `concord --help`. */
+export const CONFIG_VARIABLES = Object.keys(ENV_SCHEMA.shape);
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, so `FOO= concord start` does not fail on FOO.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = ENV_SCHEMA.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(variable, `${issue?.message ?? 'is invalid'} (got ${JSON.stringify(env[variable])}).`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    operatorDids: e.CONCORD_OPERATOR_DIDS,
+    custodianDids: e.CONCORD_CUSTODIAN_DIDS,
+    keyEncryptionKeyHex: e.CONCORD_KEY_ENCRYPTION_KEY,
+    bodyLimitBytes: e.CONCORD_BODY_LIMIT_BYTES,
+    sessionTtlMinutes: e.CONCORD_SESSION_TTL_MINUTES,
+    clockSkewMs: e.CONCORD_CLOCK_SKEW_MINUTES * 60_000,
+    webDir: e.CONCORD_WEB_DIR === undefined ? undefined : resolve(e.CONCORD_WEB_DIR),
+    shutdownGraceMs: e.CONCORD_SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,16 @@
+import type { CryptoProvider } from '@concord/protocol';
+import type { Config } from './config.js';
+import type { Database } from './db/connection.js';
+import type { EventRegistry } from './modules/events/registry.js';
+import type { EventServiceDeps } from './modules/events/service.js';
+
+/** Everything a route or a job needs, built once at start and passed down explicitly. */
+export interface AppContext extends EventServiceDeps {
+  config: Config;
+  database: Database;
+  crypto: CryptoProvider;
+  clock: () => Date;
+  registry: EventRegistry;
+  /** 32-byte key that encrypts custodial secret keys at rest. */
+  keyEncryptionKey: Uint8Array;
+}

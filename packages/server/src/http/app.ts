@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { AppContext } from '../context.js';
+import { eventRoutes } from '../modules/events/routes.js';
+import { identityRoutes } from '../modules/identity/routes.js';
+import { installErrorHandling } from './error-handler.js';
+import { healthRoutes } from './health.js';
+
+export interface BuildAppOptions {
+  logger?: Logger | false;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+const API_PREFIXES = ['/v1/', '/log/', '/docs', '/openapi.json', '/healthz', '/readyz'];
+
+export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger === false || options.logger === undefined ? undefined : options.logger,
+    logger: options.logger === false ? false : undefined,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    disableRequestLogging: false,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Concord API',
+        version: '0.1.0',
+        description:
+          'Trusted commerce: every state change that matters is a signed envelope (POST /v1/events). Errors are always {"error":{"code","message","field?"}}.',
+      },
+      components: { securitySchemes: { session: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(identityRoutes(ctx));
+
+  const webDir = ctx.config.webDir;
+  if (webDir !== undefined && existsSync(join(webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    // Client-side routes of the single-page app: any other GET that is not an API path.
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      if (request.method === 'GET' && !API_PREFIXES.some((prefix) => path.startsWith(prefix))) {
+        return reply.type('text/html').sendFile('index.html');
+      }
+      return reply
+        .status(404)
+        .send({ error: { code: 'route_not_found', message: `No route for ${request.method} ${path}.` } });
+    });
+  }
+  return app;
+}

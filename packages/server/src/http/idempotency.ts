@@ -1,0 +1,99 @@
+import { type CryptoProvider, canonicalBytes, concatBytes, toHex, utf8Encode } from '@concord/protocol';
+import { and, eq } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import { type Database, type Tx, transaction } from '../db/connection.js';
+import { badRequest, conflict } from '../errors.js';
+import { idempotencyKeys } from '../modules/events/tables.js';
+
+const KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+export interface Outcome<T> {
+  status: number;
+  body: T;
+}
+
+/**
+ * Runs a non-envelope POST at most once per `Idempotency-Key`: the effect and the stored answer
+ * commit together, so a retry gets the first answer; the same key with a different request is
+ * refused. A failed request stores nothing and may be retried with the same key.
+ */
+export async function idempotent<T>(
+  database: Database,
+  crypto: CryptoProvider,
+  request: FastifyRequest,
+  scope: string,
+  work: (tx: Tx) => Promise<Outcome<T>>,
+  options: { required?: boolean } = {},
+): Promise<Outcome<T>> {
+  const header = request.headers['idempotency-key'];
+  const key = Array.isArray(header) ? header[0] : header;
+  if (key === undefined) {
+    if (options.required)
+      throw badRequest('idempotency_key_required', 'Send an Idempotency-Key header.', 'Idempotency-Key');
+    return transaction(database.db, work);
+  }
+  if (!KEY_PATTERN.test(key)) {
+    throw badRequest(
+      'invalid_idempotency_key',
+      'Idempotency-Key must be 8–128 characters of A–Z a–z 0–9 _ . : -',
+      'Idempotency-Key',
+    );
+  }
+  const requestHash = crypto.sha256(
+    concatBytes(
+      utf8Encode(`${request.method} ${request.routeOptions.url ?? request.url}\n`),
+      canonicalBytes(request.body ?? null),
+    ),
+  );
+  const fullScope = `${scope} ${request.routeOptions.url ?? ''}`;
+
+  const stored = await findStored(database, fullScope, key);
+  if (stored !== undefined) return replay(stored, requestHash);
+  try {
+    return await transaction(database.db, async (tx) => {
+      const [claimed] = await tx
+        .insert(idempotencyKeys)
+        .values({ scope: fullScope, key, requestHash, statusCode: 0, response: {} })
+        .onConflictDoNothing()
+        .returning({ key: idempotencyKeys.key });
+      if (claimed === undefined) throw new KeyTaken();
+      const outcome = await work(tx);
+      await tx
+        .update(idempotencyKeys)
+        .set({ statusCode: outcome.status, response: outcome.body as object })
+        .where(and(eq(idempotencyKeys.scope, fullScope), eq(idempotencyKeys.key, key)));
+      return outcome;
+    });
+  } catch (error) {
+    if (!(error instanceof KeyTaken)) throw error;
+    const winner = await findStored(database, fullScope, key);
+    if (winner === undefined)
+      throw conflict('idempotency_key_in_use', 'A request with this key is in progress; retry.');
+    return replay(winner, requestHash);
+  }
+}
+
+class KeyTaken extends Error {}
+
+async function findStored(database: Database, scope: string, key: string) {
+  const [row] = await database.db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+    .limit(1);
+  return row;
+}
+
+function replay<T>(
+  stored: { requestHash: Uint8Array; statusCode: number; response: unknown },
+  requestHash: Uint8Array,
+): Outcome<T> {
+  if (toHex(stored.requestHash) !== toHex(requestHash)) {
+    throw conflict(
+      'idempotency_key_reused',
+      'This Idempotency-Key was used for a different request.',
+      'Idempotency-Key',
+    );
+  }
+  return { status: stored.statusCode, body: stored.response as T };
+}

@@ -1,0 +1,13 @@
+export type { RunningServer } from './bootstrap.js';
+export { createContext, keyPaths, openConfiguredDatabase, resolveIdentities, startServer } from './bootstrap.js';
+export type { Config } from './config.js';
+export { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.js';
+export type { AppContext } from './context.js';
+export type { Database, Db, Tx } from './db/connection.js';
+export { openDatabase, pgliteDirIn, transaction } from './db/connection.js';
+export { migrate } from './db/migrate.js';
+export { AppError } from './errors.js';
+export { buildApp } from './http/app.js';
+export type { KeyPair } from './keys.js';
+export { loadOrCreateKeyFile, readKeyFile, writeNewKeyFile } from './keys.js';
+export { submitEnvelope } from './modules/events/service.js';

@@ -1,0 +1,103 @@
+import { type Db, type Tx, sqlState } from '../../db/connection.js';
+
+/** One unit of work that must commit atomically with its log entry, or not at all. */
+export interface QueuedWork<T> {
+  /** Runs inside a savepoint of the batch transaction; a throw undoes only this item. */
+  apply(tx: Tx): Promise<T>;
+}
+
+export interface CommitQueueOptions {
+  /** Most items in one transaction. */
+  batchSizeMax: number;
+  /** How long the first item of a batch may wait for company. 0 = only what is already queued. */
+  batchWaitMs: number;
+  /**
+   * Runs once per batch after every item was applied, before commit, with the values of the
+   * items that succeeded (in order); returns one extra per value (e.g. its log index).
+   */
+  beforeCommit?: (tx: Tx, values: readonly unknown[]) => Promise<readonly unknown[]>;
+}
+
+interface Pending {
+  work: QueuedWork<unknown>;
+  resolve(value: { value: unknown; extra: unknown }): void;
+  reject(error: unknown): void;
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+const BATCH_ATTEMPTS_MAX = 5;
+
+/**
+ * Group commit: requests that arrive together share one transaction and one WAL flush, each
+ * in its own savepoint so one failure undoes only itself. Sequencing (the gapless log index)
+ * happens once per batch just before commit, so the lock that orders the log is held only for
+ * the commit itself — throughput is bounded by flushes per second times batch size, not by
+ * flushes per second alone.
+ */
+export class CommitQueue {
+  private queue: Pending[] = [];
+  private running = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: CommitQueueOptions,
+  ) {}
+
+  submit<T>(work: QueuedWork<T>): Promise<{ value: T; extra: unknown }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ work, resolve, reject } as Pending);
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        if (this.options.batchWaitMs > 0 && this.queue.length < this.options.batchSizeMax) {
+          await new Promise((resolve) => setTimeout(resolve, this.options.batchWaitMs));
+        }
+        const batch = this.queue.splice(0, this.options.batchSizeMax);
+        await this.commitBatch(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async commitBatch(batch: Pending[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      try {
+        const extras = await this.db.transaction(async (tx) => {
+          for (const item of batch) {
+            try {
+              // A nested Drizzle transaction is a savepoint.
+              const value = await tx.transaction((savepoint) => item.work.apply(savepoint));
+              outcomes.push({ ok: true, value });
+            } catch (error) {
+              if (RETRYABLE.has(sqlState(error) ?? '')) throw error; // the whole batch must retry
+              outcomes.push({ ok: false, error });
+            }
+          }
+          const values = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+          return values.length > 0 && this.options.beforeCommit ? await this.options.beforeCommit(tx, values) : undefined;
+        });
+        let k = 0;
+        batch.forEach((item, i) => {
+          const outcome = outcomes[i];
+          if (outcome?.ok) item.resolve({ value: outcome.value, extra: extras?.[k++] });
+          else item.reject(outcome?.error);
+        });
+        return;
+      } catch (error) {
+        if (attempt < BATCH_ATTEMPTS_MAX && RETRYABLE.has(sqlState(error) ?? '')) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+          continue;
+        }
+        for (const item of batch) item.reject(error);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,279 @@
+import {
+  type CryptoProvider,
+  canonicalBytes,
+  concatBytes,
+  checkEnvelopeShape,
+  type Envelope,
+  EnvelopeShapeError,
+  toHex,
+  verifyEnvelope,
+} from '@concord/protocol';
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Config } from '../../config.js';
+import type { Executor, Tx } from '../../db/connection.js';
+import { AppError, badRequest, conflict, forbidden } from '../../errors.js';
+import { actorStatus } from '../identity/queries.js';
+import { LOG_ENTRY_BYTES_MAX, assignLogIndexes } from '../log/sequencer.js';
+import type { CommitQueue } from './commit-queue.js';
+import type { EventPermission, EventRegistry } from './registry.js';
+import { events } from './tables.js';
+
+export interface EventServiceDeps {
+  database: Database;
+  registry: EventRegistry;
+  config: Config;
+  crypto: CryptoProvider;
+  clock: () => Date;
+  /** Group commit of accepted envelopes (see commit-queue.ts). */
+  commitQueue: CommitQueue;
+}
+
+export interface EventReceipt {
+  eventId: string;
+  /** Position in the transparency log (gapless, from 0). */
+  logIndex: string;
+  /** RFC 9162 leaf hash of the entry, hex: SHA-256(0x00 ‖ canonical envelope). */
+  leafHash: string;
+  type: string;
+  actor: string;
+  replayed: boolean;
+  result: Record<string, unknown>;
+}
+
+export interface SubmitOptions {
+  /** Stored by the handler in the database only, never in the envelope or the log. */
+  privateData?: unknown;
+  /** Run inside this transaction (for requests that must commit more beside the event). */
+  tx?: Tx;
+}
+
+class NonceTaken extends Error {}
+
+const LEAF_PREFIX = new Uint8Array([0x00]);
+
+/**
+ * The one path by which a signed envelope changes state: shape, type, body, replay, signature,
+ * clock, permission; then the handler in one transaction with the journal row. Any failure
+ * leaves nothing written, and the same envelope sent again is answered with the first result.
+ */
+export async function submitEnvelope(
+  deps: EventServiceDeps,
+  raw: unknown,
+  options: SubmitOptions = {},
+): Promise<EventReceipt> {
+  const envelope = checkShape(raw);
+  const definition = deps.registry.get(envelope.type);
+  if (definition === undefined) {
+    throw badRequest('unknown_event_type', `Unknown event type "${envelope.type}".`, 'type');
+  }
+  const parsedBody = definition.body.safeParse(envelope.body);
+  if (!parsedBody.success) {
+    const issue = parsedBody.error.issues[0];
+    const field = ['body', ...(issue?.path ?? [])].join('.');
+    throw badRequest('invalid_body', `${field}: ${issue?.message ?? 'invalid'}`, field);
+  }
+
+  const canonical = canonicalBytes(envelope);
+  if (canonical.length > LOG_ENTRY_BYTES_MAX) {
+    throw new AppError(
+      413,
+      'entry_too_large',
+      `The envelope is ${canonical.length} bytes in canonical JSON; a log entry holds at most ${LOG_ENTRY_BYTES_MAX}. Put large data in a file and send its hash.`,
+      'body',
+    );
+  }
+  const leafHash = deps.crypto.sha256(concatBytes(LEAF_PREFIX, canonical));
+  const executor = options.tx ?? deps.database.db;
+  const earlier = await findByNonce(executor, envelope.actor, envelope.nonce);
+  if (earlier !== undefined) return replayOf(earlier, leafHash);
+
+  const verified = verifyEnvelope(envelope, deps.crypto);
+  if (!verified.ok) {
+    throw new AppError(
+      401,
+      verified.code === 'bad_actor' ? 'invalid_actor' : 'invalid_signature',
+      verified.message,
+      verified.code === 'bad_actor' ? 'actor' : 'sig',
+    );
+  }
+  const now = deps.clock();
+  const skewMs = Math.abs(Date.parse(envelope.ts) - now.getTime());
+  if (!(skewMs <= deps.config.clockSkewMs)) {
+    throw badRequest(
+      'stale_timestamp',
+      `ts is ${Math.round(skewMs / 1000)} s from the server's clock; at most ${deps.config.clockSkewMs / 1000} s is accepted.`,
+      'ts',
+    );
+  }
+
+  const apply = async (tx: Tx): Promise<EventReceipt> => {
+    const status = await actorStatus(tx, deps.config, envelope.actor);
+    checkPermission(definition.allowed, status, envelope.type);
+    checkCustody(envelope, status);
+    const inserted = await insertEvent(tx, envelope, canonical, leafHash);
+    if (inserted === undefined) throw new NonceTaken();
+    const result = await definition.handle(
+      {
+        tx,
+        envelope,
+        eventId: inserted,
+        actor: envelope.actor,
+        actorRoles: status.roles,
+        now,
+        config: deps.config,
+        privateData: options.privateData,
+      },
+      parsedBody.data,
+    );
+    await tx.update(events).set({ result }).where(eq(events.id, inserted));
+    return {
+      eventId: inserted.toString(),
+      logIndex: '', // assigned just before commit, by sequenceReceipts
+      leafHash: toHex(leafHash),
+      type: envelope.type,
+      actor: envelope.actor,
+      replayed: false,
+      result,
+    };
+  };
+  try {
+    if (options.tx === undefined) return (await deps.commitQueue.submit({ apply })).value;
+    const receipt = await apply(options.tx);
+    await sequenceReceipts(options.tx, [receipt]);
+    return receipt;
+  } catch (error) {
+    if (!(error instanceof NonceTaken)) throw error;
+    // A concurrent request with the same (actor, nonce) committed first.
+    if (options.tx !== undefined) throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
+    const winner = await findByNonce(deps.database.db, envelope.actor, envelope.nonce);
+    if (winner === undefined) throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
+    return replayOf(winner, leafHash);
+  }
+}
+
+function checkShape(raw: unknown): Envelope {
+  try {
+    return checkEnvelopeShape(raw);
+  } catch (error) {
+    if (error instanceof EnvelopeShapeError) throw badRequest('invalid_envelope', error.message, error.field);
+    throw error;
+  }
+}
+
+function checkPermission(
+  allowed: EventPermission,
+  status: Awaited<ReturnType<typeof actorStatus>>,
+  type: string,
+): void {
+  if (allowed === 'unregistered') {
+    if (status.registered) throw conflict('already_registered', 'This DID already has an account.', 'actor');
+    return;
+  }
+  if (!status.registered) {
+    throw forbidden('not_registered', 'Register the account (identity.account.registered) before other events.');
+  }
+  if (allowed === 'registered') return;
+  if (!allowed.some((role) => status.roles.has(role))) {
+    throw forbidden('role_required', `${type} needs the role ${allowed.join(' or ')}.`);
+  }
+}
+
+/** Envelopes signed with a platform-held key say so, and only those may say so. */
+function checkCustody(envelope: Envelope, status: Awaited<ReturnType<typeof actorStatus>>): void {
+  const marked = envelope.custody === 'platform';
+  if (marked && status.registered && !status.custodial) {
+    throw badRequest('custody_mismatch', 'custody "platform" is only for accounts with a custodial key.', 'custody');
+  }
+  if (!marked && status.custodial) {
+    throw badRequest(
+      'custody_mismatch',
+      'This account has a custodial key: its envelopes carry custody "platform".',
+      'custody',
+    );
+  }
+}
+
+/**
+ * Gives accepted events their log indexes in the order given; the commit queue calls it once
+ * per batch, right before commit.
+ */
+export async function sequenceReceipts(tx: Tx, receipts: readonly unknown[]): Promise<readonly unknown[]> {
+  const list = receipts as EventReceipt[];
+  const indexes = await assignLogIndexes(
+    tx,
+    list.map((r) => BigInt(r.eventId)),
+  );
+  list.forEach((receipt, i) => {
+    receipt.logIndex = (indexes[i] as bigint).toString();
+  });
+  return indexes;
+}
+
+async function insertEvent(tx: Tx, envelope: Envelope, canonical: Uint8Array, leafHash: Uint8Array) {
+  const [row] = await tx
+    .insert(events)
+    .values({
+      type: envelope.type,
+      actor: envelope.actor,
+      nonce: envelope.nonce,
+      ts: new Date(envelope.ts),
+      custodial: envelope.custody === 'platform',
+      envelope,
+      canonical,
+      leafHash,
+    })
+    .onConflictDoNothing({ target: [events.actor, events.nonce] })
+    .returning({ id: events.id });
+  return row?.id;
+}
+
+interface StoredEvent {
+  id: bigint;
+  logIndex: bigint | null;
+  type: string;
+  actor: string;
+  leafHash: Uint8Array;
+  result: unknown;
+}
+
+async function findByNonce(executor: Executor, actor: string, nonce: string): Promise<StoredEvent | undefined> {
+  const [row] = await executor
+    .select({
+      id: events.id,
+      logIndex: events.logIndex,
+      type: events.type,
+      actor: events.actor,
+      leafHash: events.leafHash,
+      result: events.result,
+    })
+    .from(events)
+    .where(and(eq(events.actor, actor), eq(events.nonce, nonce)))
+    .limit(1);
+  return row;
+}
+
+function replayOf(stored: StoredEvent, leafHash: Uint8Array): EventReceipt {
+  if (toHex(stored.leafHash) !== toHex(leafHash)) {
+    throw conflict('nonce_reused', 'This nonce was already used by this actor for a different envelope.', 'nonce');
+  }
+  return {
+    eventId: stored.id.toString(),
+    logIndex: String(stored.logIndex),
+    leafHash: toHex(stored.leafHash),
+    type: stored.type,
+    actor: stored.actor,
+    replayed: true,
+    result: (stored.result ?? {}) as Record<string, unknown>,
+  };
+}
+
+export const RECEIPT_SCHEMA = z.object({
+  eventId: z.string().describe('Journal id of the accepted event.'),
+  type: z.string(),
+  actor: z.string(),
+  logIndex: z.string().describe('Position of the envelope in the transparency log (decimal).'),
+  leafHash: z.string().describe('RFC 9162 leaf hash (hex) of the entry: SHA-256(0x00 ‖ RFC 8785 canonical envelope).'),
+  replayed: z.boolean().describe('True when this envelope was accepted earlier and this is its original result.'),
+  result: z.record(z.string(), z.unknown()),
+});

@@ -1,0 +1,9 @@
+import { EventRegistry } from './events/registry.js';
+import { IDENTITY_EVENTS } from './identity/events.js';
+
+/** Every module's event types. A new module adds its list here; the pipeline stays as it is. */
+export function createRegistry(): EventRegistry {
+  const registry = new EventRegistry();
+  for (const definition of IDENTITY_EVENTS) registry.register(definition);
+  return registry;
+}
