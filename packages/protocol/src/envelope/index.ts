@@ -1,1 +1,21 @@
-export {};
+// Envelopes (DESIGN §4): create, sign, verify, and check the shape of what arrives.
+export {
+  createEnvelope,
+  type Envelope,
+  type EnvelopeInput,
+  newNonce,
+  SIGNING_PREFIX,
+  signEnvelope,
+  signingBytes,
+  type UnsignedEnvelope,
+  type VerifyFailureCode,
+  type VerifyResult,
+  verifyEnvelope,
+} from './envelope.js';
+export {
+  checkEnvelopeShape,
+  ENVELOPE_FIELDS,
+  EnvelopeShapeError,
+  EVENT_TYPE_PATTERN,
+  NONCE_PATTERN,
+} from './shape.js';

@@ -1,4 +1,4 @@
-import { type CryptoProvider, canonicalBytes, concatBytes, toHex, utf8Encode } from '@concord/protocol';
+import { type CryptoProvider, canonicalize, concatBytes, toHex, utf8Encode } from '@concord/protocol';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { type Database, type Tx, transaction } from '../db/connection.js';
@@ -7,8 +7,9 @@ import { idempotencyKeys } from '../modules/events/tables.js';
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
 
-export interface Outcome<T> {
-  status: number;
+export interface Outcome<T, S extends number = number> {
+  /** The success status the route declares; a replay answers with the stored one, which is the same. */
+  status: S;
   body: T;
 }
 
@@ -17,14 +18,14 @@ export interface Outcome<T> {
  * commit together, so a retry gets the first answer; the same key with a different request is
  * refused. A failed request stores nothing and may be retried with the same key.
  */
-export async function idempotent<T>(
+export async function idempotent<T, S extends number>(
   database: Database,
   crypto: CryptoProvider,
   request: FastifyRequest,
   scope: string,
-  work: (tx: Tx) => Promise<Outcome<T>>,
+  work: (tx: Tx) => Promise<Outcome<T, S>>,
   options: { required?: boolean } = {},
-): Promise<Outcome<T>> {
+): Promise<Outcome<T, S>> {
   const header = request.headers['idempotency-key'];
   const key = Array.isArray(header) ? header[0] : header;
   if (key === undefined) {
@@ -42,7 +43,7 @@ export async function idempotent<T>(
   const requestHash = crypto.sha256(
     concatBytes(
       utf8Encode(`${request.method} ${request.routeOptions.url ?? request.url}\n`),
-      canonicalBytes(request.body ?? null),
+      utf8Encode(canonicalize(request.body ?? null)),
     ),
   );
   const fullScope = `${scope} ${request.routeOptions.url ?? ''}`;
@@ -50,7 +51,7 @@ export async function idempotent<T>(
   const stored = await findStored(database, fullScope, key);
   if (stored !== undefined) return replay(stored, requestHash);
   try {
-    return await transaction(database.db, async (tx) => {
+    return await transaction(database.db, async (tx): Promise<Outcome<T, S>> => {
       const [claimed] = await tx
         .insert(idempotencyKeys)
         .values({ scope: fullScope, key, requestHash, statusCode: 0, response: {} })
@@ -84,10 +85,10 @@ async function findStored(database: Database, scope: string, key: string) {
   return row;
 }
 
-function replay<T>(
+function replay<T, S extends number>(
   stored: { requestHash: Uint8Array; statusCode: number; response: unknown },
   requestHash: Uint8Array,
-): Outcome<T> {
+): Outcome<T, S> {
   if (toHex(stored.requestHash) !== toHex(requestHash)) {
     throw conflict(
       'idempotency_key_reused',
@@ -95,5 +96,5 @@ function replay<T>(
       'Idempotency-Key',
     );
   }
-  return { status: stored.statusCode, body: stored.response as T };
+  return { status: stored.statusCode as S, body: stored.response as T };
 }

@@ -1,5 +1,6 @@
 import {
   type CryptoProvider,
+  CanonicalError,
   canonicalBytes,
   concatBytes,
   checkEnvelopeShape,
@@ -11,7 +12,7 @@ import {
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import type { Executor, Tx } from '../../db/connection.js';
+import type { Database, Executor, Tx } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden } from '../../errors.js';
 import { actorStatus } from '../identity/queries.js';
 import { LOG_ENTRY_BYTES_MAX, assignLogIndexes } from '../log/sequencer.js';
@@ -74,7 +75,7 @@ export async function submitEnvelope(
     throw badRequest('invalid_body', `${field}: ${issue?.message ?? 'invalid'}`, field);
   }
 
-  const canonical = canonicalBytes(envelope);
+  const canonical = canonicalOf(envelope);
   if (canonical.length > LOG_ENTRY_BYTES_MAX) {
     throw new AppError(
       413,
@@ -149,6 +150,18 @@ export async function submitEnvelope(
     const winner = await findByNonce(deps.database.db, envelope.actor, envelope.nonce);
     if (winner === undefined) throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
     return replayOf(winner, leafHash);
+  }
+}
+
+function canonicalOf(envelope: Envelope): Uint8Array {
+  try {
+    return canonicalBytes(envelope);
+  } catch (error) {
+    if (error instanceof CanonicalError) {
+      const field = error.path.replace(/^\$\.?/, '');
+      throw badRequest('not_canonical', error.message, field);
+    }
+    throw error;
   }
 }
 

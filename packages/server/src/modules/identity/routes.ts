@@ -53,7 +53,7 @@ export const identityRoutes =
       },
       async (request, reply) => {
         const outcome = await idempotent(ctx.database, ctx.crypto, request, 'anonymous', async (tx) => ({
-          status: 201,
+          status: 201 as const,
           body: await identity.registerCustodialAccount(ctx, tx, request.body),
         }));
         return reply.status(outcome.status).send(outcome.body);
@@ -89,7 +89,7 @@ export const identityRoutes =
       },
       async (request, reply) => {
         const outcome = await idempotent(ctx.database, ctx.crypto, request, request.body.did, async () => ({
-          status: 201,
+          status: 201 as const,
           body: await identity.createChallenge(ctx, request.body.did),
         }));
         return reply.status(outcome.status).send(outcome.body);
@@ -112,7 +112,7 @@ export const identityRoutes =
       },
       async (request, reply) => {
         const outcome = await idempotent(ctx.database, ctx.crypto, request, request.body.did, async () => ({
-          status: 201,
+          status: 201 as const,
           body: await identity.openSession(ctx, request.body),
         }));
         return reply.status(outcome.status).send(outcome.body);

@@ -1,0 +1,91 @@
+import { utf8Encode } from '../encoding/bytes.js';
+import { CanonicalError } from './canonical-error.js';
+
+export interface CanonicalizeOptions {
+  /**
+   * Refuse integers outside ±(2^53 − 1). RFC 8785 itself serializes them (as the double they
+   * became), but then two parties may disagree on what was signed; Concord sends money and
+   * counters as decimal strings instead, so its envelopes set this.
+   */
+  readonly safeIntegersOnly?: boolean;
+}
+
+/** Deep enough for any real document; a guard against cycles and stack exhaustion. */
+const MAX_DEPTH = 128;
+
+// RFC 8785 §3.2.2.2: JSON.stringify's string escaping is exactly the one the RFC prescribes
+// (short escapes for \b \t \n \f \r \" \\, \u00xx for other controls, everything else literal).
+// Lone surrogates are the one thing it escapes that UTF-8 cannot carry, so we refuse them first.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function serializeString(value: string, path: string): string {
+  if (LONE_SURROGATE.test(value)) throw new CanonicalError(path, 'contains a lone UTF-16 surrogate');
+  return JSON.stringify(value);
+}
+
+function serializeNumber(value: number, path: string, options: CanonicalizeOptions): string {
+  if (!Number.isFinite(value)) throw new CanonicalError(path, `${value} is not a JSON number`);
+  if (options.safeIntegersOnly && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    throw new CanonicalError(path, `${value} is beyond ±(2^53−1); send large integers and money as decimal strings`);
+  }
+  // ECMAScript Number::toString is the RFC's number format; it prints −0 as "0", as required.
+  return String(value);
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function serialize(value: unknown, path: string, depth: number, options: CanonicalizeOptions): string {
+  if (depth > MAX_DEPTH) throw new CanonicalError(path, `nested deeper than ${MAX_DEPTH} levels`);
+  switch (typeof value) {
+    case 'string':
+      return serializeString(value, path);
+    case 'number':
+      return serializeNumber(value, path, options);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        const parts: string[] = [];
+        for (let index = 0; index < value.length; index++) {
+          const item: unknown = value[index];
+          if (item === undefined) throw new CanonicalError(`${path}[${index}]`, 'undefined is not a JSON value');
+          parts.push(serialize(item, `${path}[${index}]`, depth + 1, options));
+        }
+        return `[${parts.join(',')}]`;
+      }
+      if (!isPlainObject(value)) {
+        throw new CanonicalError(path, `${value.constructor?.name ?? 'this object'} is not plain JSON data`);
+      }
+      // RFC 8785 §3.2.3: members sorted by their UTF-16 code units — what the default sort compares.
+      const keys = Object.keys(value).sort();
+      const parts: string[] = [];
+      for (const key of keys) {
+        const member = value[key];
+        // Like JSON.stringify: an undefined member is absent, so the signer's and the wire's views agree.
+        if (member === undefined) continue;
+        const memberPath = `${path}.${key}`;
+        parts.push(`${serializeString(key, memberPath)}:${serialize(member, memberPath, depth + 1, options)}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+    default:
+      throw new CanonicalError(path, `a ${typeof value} is not a JSON value`);
+  }
+}
+
+/** RFC 8785 (JCS) canonical JSON text of `value`; throws CanonicalError for what JSON cannot hold. */
+export function canonicalize(value: unknown, options: CanonicalizeOptions = {}): string {
+  return serialize(value, '$', 0, options);
+}
+
+/**
+ * The canonical UTF-8 bytes Concord signs and logs: RFC 8785 with integers kept inside the safe
+ * range, so every implementation reads back exactly the number that was signed.
+ */
+export function canonicalBytes(value: unknown): Uint8Array {
+  return utf8Encode(canonicalize(value, { safeIntegersOnly: true }));
+}
