@@ -5,7 +5,7 @@ import { z } from 'zod';
  * shape is `checkEnvelopeShape` in @concord/protocol, which the pipeline runs on every request.
  */
 export const ENVELOPE_SCHEMA = z
-  .object({
+  .strictObject({
     v: z.literal(1),
     type: z.string().min(3).max(64).describe('Event type, e.g. identity.role.applied'),
     actor: z.string().max(128).describe('did:key of the signer'),

@@ -88,9 +88,9 @@ export const identityRoutes =
         },
       },
       async (request, reply) => {
-        const outcome = await idempotent(ctx.database, ctx.crypto, request, request.body.did, async () => ({
+        const outcome = await idempotent(ctx.database, ctx.crypto, request, 'anonymous', async (tx) => ({
           status: 201 as const,
-          body: await identity.createChallenge(ctx, request.body.did),
+          body: await identity.createChallenge(ctx, tx, request.body.did),
         }));
         return reply.status(outcome.status).send(outcome.body);
       },
@@ -111,9 +111,10 @@ export const identityRoutes =
         },
       },
       async (request, reply) => {
-        const outcome = await idempotent(ctx.database, ctx.crypto, request, request.body.did, async () => ({
+        await identity.checkSignInSignature(ctx, request.body);
+        const outcome = await idempotent(ctx.database, ctx.crypto, request, 'anonymous', async (tx) => ({
           status: 201 as const,
-          body: await identity.openSession(ctx, request.body),
+          body: await identity.openSession(ctx, tx, request.body),
         }));
         return reply.status(outcome.status).send(outcome.body);
       },

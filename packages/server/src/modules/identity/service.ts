@@ -12,7 +12,7 @@ import {
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { type Tx, transaction } from '../../db/connection.js';
+import { type Executor, type Tx, transaction } from '../../db/connection.js';
 import { AppError, badRequest, conflict, notFound, unauthorized } from '../../errors.js';
 import { type EventReceipt, submitEnvelope } from '../events/service.js';
 import { events } from '../events/tables.js';
@@ -29,57 +29,59 @@ export async function registerAccount(ctx: AppContext, envelope: unknown, profil
   return submitEnvelope(ctx, envelope, { privateData });
 }
 
-export async function createChallenge(ctx: AppContext, did: string) {
+export async function createChallenge(ctx: AppContext, executor: Executor, did: string) {
   assertDidKey(did, 'did');
   const challenge = toBase64Url(ctx.crypto.randomBytes(24));
   const expiresAt = new Date(ctx.clock().getTime() + CHALLENGE_TTL_MS);
-  await ctx.database.db.insert(authChallenges).values({ challenge, did, expiresAt });
+  await executor.insert(authChallenges).values({ challenge, did, expiresAt });
   return { challenge, message: new TextDecoder().decode(signInMessage(challenge)), expiresAt: expiresAt.toISOString() };
 }
 
 /** Exchanges a signed challenge for a session token; each challenge works once. */
-export async function openSession(ctx: AppContext, input: { did: string; challenge: string; signature: string }) {
+/**
+ * Checks the signature over a sign-in challenge. A wrong signature burns the challenge at once,
+ * outside any request transaction, so a challenge gives one try, right or wrong.
+ */
+export async function checkSignInSignature(ctx: AppContext, input: { did: string; challenge: string; signature: string }) {
   const publicKey = assertDidKey(input.did, 'did');
-  let signature: Uint8Array;
+  let signature: Uint8Array | undefined;
   try {
     signature = fromBase64Url(input.signature);
   } catch {
-    throw badRequest('invalid_signature', 'signature must be base64url.', 'signature');
+    signature = undefined;
   }
-  return transaction(ctx.database.db, async (tx) => {
-    const now = ctx.clock();
-    const [used] = await tx
-      .update(authChallenges)
-      .set({ usedAt: now })
-      .where(
-        and(
-          eq(authChallenges.challenge, input.challenge),
-          eq(authChallenges.did, input.did),
-          isNull(authChallenges.usedAt),
-          gt(authChallenges.expiresAt, now),
-        ),
-      )
-      .returning({ challenge: authChallenges.challenge });
-    if (used === undefined) {
-      throw new AppError(
-        401,
-        'invalid_challenge',
-        'Unknown, expired or already used challenge; ask for a new one.',
-        'challenge',
-      );
-    }
-    if (!ctx.crypto.ed25519.verify(signature, signInMessage(input.challenge), publicKey)) {
-      throw new AppError(
-        401,
-        'invalid_signature',
-        'The signature does not match the challenge and the DID.',
-        'signature',
-      );
-    }
-    const status = await actorStatus(tx, ctx.config, input.did);
-    if (!status.registered) throw notFound('Account', 'did');
-    return issueSession(ctx, tx, input.did, now);
-  });
+  if (signature !== undefined && ctx.crypto.ed25519.verify(signature, signInMessage(input.challenge), publicKey)) return;
+  await ctx.database.db
+    .update(authChallenges)
+    .set({ usedAt: ctx.clock() })
+    .where(and(eq(authChallenges.challenge, input.challenge), isNull(authChallenges.usedAt)));
+  throw new AppError(401, 'invalid_signature', 'The signature does not match the challenge and the DID.', 'signature');
+}
+
+/**
+ * Exchanges a challenge, whose signature `checkSignInSignature` accepted, for a session token;
+ * each challenge works once. Runs in the caller's transaction, so a refusal leaves nothing.
+ */
+export async function openSession(ctx: AppContext, tx: Tx, input: { did: string; challenge: string }) {
+  const now = ctx.clock();
+  const [used] = await tx
+    .update(authChallenges)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(authChallenges.challenge, input.challenge),
+        eq(authChallenges.did, input.did),
+        isNull(authChallenges.usedAt),
+        gt(authChallenges.expiresAt, now),
+      ),
+    )
+    .returning({ challenge: authChallenges.challenge });
+  if (used === undefined) {
+    throw new AppError(401, 'invalid_challenge', 'Unknown, expired or already used challenge; ask for a new one.', 'challenge');
+  }
+  const status = await actorStatus(tx, ctx.config, input.did);
+  if (!status.registered) throw notFound('Account', 'did');
+  return issueSession(ctx, tx, input.did, now);
 }
 
 async function issueSession(ctx: AppContext, tx: Tx, did: string, now: Date) {
