@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@concord\/protocol\/node$/, replacement: src('./packages/protocol/src/node.ts') },
       { find: /^@concord\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
+      { find: /^@concord\/server\/test-support$/, replacement: src('./packages/server/src/test-support/index.ts') },
       { find: /^@concord\/server$/, replacement: src('./packages/server/src/index.ts') },
     ],
   },

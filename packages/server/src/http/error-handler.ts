@@ -42,10 +42,4 @@ export function installErrorHandling(app: FastifyInstance): void {
       error: { code: 'internal_error', message: `Internal error; quote request id ${request.id} when reporting it.` },
     });
   });
-
-  app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({
-      error: { code: 'route_not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` },
-    });
-  });
 }

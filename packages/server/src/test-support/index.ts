@@ -1,0 +1,3 @@
+// Helpers for tests of this and other packages: a fresh database per file, a test app, signing.
+export * from './app.js';
+export * from './database.js';

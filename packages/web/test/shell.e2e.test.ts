@@ -1,0 +1,79 @@
+import { rmSync } from 'node:fs';
+import { createTestApp, type TestApp } from '@concord/server/test-support';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from './support/build.js';
+import { collectPageErrors, launchChromium } from './support/browser.js';
+
+let t: TestApp;
+let browser: Browser;
+let webDir: string;
+let origin: string;
+
+beforeAll(async () => {
+  webDir = await buildWeb();
+  t = await createTestApp({ webDir });
+  origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+  if (webDir) rmSync(webDir, { recursive: true, force: true });
+});
+
+describe('web shell in Chromium, served by the real server on one port', () => {
+  it('shows the page in Chinese first, with live health, and switches to English', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN' });
+    const errors = collectPageErrors(page);
+    await page.goto(`${origin}/`);
+    await expect.poll(() => page.getByTestId('health-status').textContent()).toBe('运行正常');
+    expect(await page.getByTestId('brand').textContent()).toBe('Concord 共识商城');
+    const database = t.ctx.database.kind === 'postgres' ? 'PostgreSQL' : '内置 PGlite';
+    expect(await page.getByTestId('health-database').textContent()).toBe(database);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+
+    await page.getByText('English').click();
+    await expect.poll(() => page.getByTestId('health-status').textContent()).toBe('Operational');
+    expect(await page.getByTestId('brand').textContent()).toBe('Concord');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+
+    // The choice survives a reload.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('health-status').textContent()).toBe('Operational');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('serves client routes the page, and API paths, docs and unknown API routes as the API', async () => {
+    const page = await browser.newPage();
+    const deep = await page.goto(`${origin}/products/some-client-route`);
+    expect(deep?.status()).toBe(200);
+    expect(await page.title()).toBe('Concord');
+
+    const docs = await page.goto(`${origin}/docs`);
+    expect(docs?.status()).toBe(200);
+    await expect.poll(() => page.locator('.swagger-ui .title').first().textContent()).toContain('Concord API');
+
+    const missing = await page.goto(`${origin}/v1/no-such-route`);
+    expect(missing?.status()).toBe(404);
+    expect(JSON.parse((await missing?.text()) ?? '{}')).toMatchObject({ error: { code: 'route_not_found' } });
+    await page.close();
+  });
+
+  it('says so when the API is down', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN' });
+    await page.route('**/readyz', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'database_unavailable', message: 'The database does not answer.' } }),
+      }),
+    );
+    await page.goto(`${origin}/`);
+    await expect.poll(() => page.getByTestId('health-status').textContent(), { timeout: 15_000 }).toBe('服务不可用');
+    expect(await page.getByTestId('health-error').textContent()).toBe('The database does not answer.');
+    await page.close();
+  });
+});
