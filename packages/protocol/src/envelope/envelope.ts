@@ -1,7 +1,7 @@
-import { canonicalBytes } from '../canonical/canonicalize.js';
+import { canonicalize } from '../canonical/canonicalize.js';
 import { CanonicalError } from '../canonical/canonical-error.js';
 import type { CryptoProvider } from '../crypto/types.js';
-import { concatBytes, fromBase64Url, toBase64Url, utf8Encode } from '../encoding/bytes.js';
+import { fromBase64Url, toBase64Url, utf8Encode } from '../encoding/bytes.js';
 import { publicKeyFromDidKey } from '../identity/did-key.js';
 
 /** DESIGN §4: a state change signed by its actor. */
@@ -26,7 +26,6 @@ export type UnsignedEnvelope<Body extends Record<string, unknown> = Record<strin
 
 /** Domain separation: a Concord envelope signature can never be replayed as any other message. */
 export const SIGNING_PREFIX = 'concord/v1\n';
-const SIGNING_PREFIX_BYTES = utf8Encode(SIGNING_PREFIX);
 
 export interface EnvelopeInput<Body extends Record<string, unknown>> {
   type: string;
@@ -56,7 +55,7 @@ export const newNonce = (crypto: CryptoProvider): string => toBase64Url(crypto.r
 /** "concord/v1\n" ‖ RFC 8785 JSON of the envelope without `sig`. */
 export function signingBytes(envelope: UnsignedEnvelope | Envelope): Uint8Array {
   const { sig: _sig, ...unsigned } = envelope as Envelope;
-  return concatBytes(SIGNING_PREFIX_BYTES, canonicalBytes(unsigned));
+  return utf8Encode(SIGNING_PREFIX + canonicalize(unsigned, { safeIntegersOnly: true }));
 }
 
 export function signEnvelope<Body extends Record<string, unknown>>(
