@@ -51,7 +51,7 @@ export function App() {
             </Col>
             <Col xs={24} md={12}>
               <Card title="API" size="small">
-                <Space direction="vertical">
+                <Space orientation="vertical">
                   <Typography.Link href="/docs" data-testid="docs-link">
                     {t('links.docs')}
                   </Typography.Link>
