@@ -37,7 +37,9 @@ describe('concord', () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       const producerKey = JSON.parse(readFileSync(join(dataDir, 'demo-keys', 'producer.json'), 'utf8'));
-      const producer = await (await fetch(`http://127.0.0.1:${port}/v1/accounts/${producerKey.did}`)).json();
+      const producer = (await (await fetch(`http://127.0.0.1:${port}/v1/accounts/${producerKey.did}`)).json()) as {
+        roles: string[];
+      };
       expect(producer.roles).toEqual(['consumer', 'producer']);
     } finally {
       child.kill('SIGTERM');

@@ -1,10 +1,11 @@
 // Public surface of @concord/protocol. Each folder exposes its pieces through its own index.ts.
-export * from './crypto/types.js';
-export * from './crypto/noble.js';
-export * from './encoding/bytes.js';
+
 export * from './auth.js';
 export * from './canonical/index.js';
-export * from './identity/index.js';
+export * from './crypto/noble.js';
+export * from './crypto/types.js';
+export * from './encoding/bytes.js';
 export * from './envelope/index.js';
+export * from './identity/index.js';
 export * from './log/index.js';
 export * from './money/index.js';

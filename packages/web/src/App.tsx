@@ -15,7 +15,13 @@ export function App() {
     <ConfigProvider locale={language === 'en' ? enUS : zhCN} theme={THEME}>
       <Layout style={{ minHeight: '100vh' }}>
         <Layout.Header
-          style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', background: '#fff', paddingInline: 16 }}
+          style={{
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'space-between',
+            background: '#fff',
+            paddingInline: 16,
+          }}
         >
           <Space align="center">
             <img src="/favicon.svg" alt="" width={28} height={28} />

@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import { createTestApp, type TestApp } from '@concord/server/test-support';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from './support/build.js';
 import { collectPageErrors, launchChromium } from './support/browser.js';
+import { buildWeb } from './support/build.js';
 
 let t: TestApp;
 let browser: Browser;
@@ -32,12 +32,22 @@ describe('web shell in Chromium, served by the real server on one port', () => {
     expect(await page.getByTestId('brand').textContent()).toBe('Concord 共识商城');
     const database = t.ctx.database.kind === 'postgres' ? 'PostgreSQL' : '内置 PGlite';
     expect(await page.getByTestId('health-database').textContent()).toBe(database);
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang,
+      ),
+    ).toBe('zh-CN');
 
     await page.getByText('English').click();
     await expect.poll(() => page.getByTestId('health-status').textContent()).toBe('Operational');
     expect(await page.getByTestId('brand').textContent()).toBe('Concord');
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang,
+      ),
+    ).toBe('en');
 
     // The choice survives a reload.
     await page.reload();

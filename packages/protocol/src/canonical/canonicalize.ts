@@ -35,7 +35,10 @@ function serializeString(value: string, path: Path): string {
 function serializeNumber(value: number, path: Path, options: CanonicalizeOptions): string {
   if (!Number.isFinite(value)) throw new CanonicalError(pathText(path), `${value} is not a JSON number`);
   if (options.safeIntegersOnly && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-    throw new CanonicalError(pathText(path), `${value} is beyond ±(2^53−1); send large integers and money as decimal strings`);
+    throw new CanonicalError(
+      pathText(path),
+      `${value} is beyond ±(2^53−1); send large integers and money as decimal strings`,
+    );
   }
   // ECMAScript Number::toString is the RFC's number format; it prints −0 as "0", as required.
   return String(value);

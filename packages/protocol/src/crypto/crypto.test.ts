@@ -65,14 +65,18 @@ describe.each([nodeCrypto, nobleCrypto])('crypto provider $name', (crypto) => {
 
 it('the Node and noble providers agree on every key, signature and hash', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), (secret, message) => {
-      const publicKey = nodeCrypto.ed25519.publicKey(secret);
-      expect(toHex(nobleCrypto.ed25519.publicKey(secret))).toBe(toHex(publicKey));
-      const signature = nodeCrypto.ed25519.sign(message, secret);
-      expect(toHex(nobleCrypto.ed25519.sign(message, secret))).toBe(toHex(signature));
-      expect(nobleCrypto.ed25519.verify(signature, message, publicKey)).toBe(true);
-      expect(toHex(nobleCrypto.sha256(message))).toBe(toHex(nodeCrypto.sha256(message)));
-    }),
+    fc.property(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.uint8Array({ maxLength: 200 }),
+      (secret, message) => {
+        const publicKey = nodeCrypto.ed25519.publicKey(secret);
+        expect(toHex(nobleCrypto.ed25519.publicKey(secret))).toBe(toHex(publicKey));
+        const signature = nodeCrypto.ed25519.sign(message, secret);
+        expect(toHex(nobleCrypto.ed25519.sign(message, secret))).toBe(toHex(signature));
+        expect(nobleCrypto.ed25519.verify(signature, message, publicKey)).toBe(true);
+        expect(toHex(nobleCrypto.sha256(message))).toBe(toHex(nodeCrypto.sha256(message)));
+      },
+    ),
     { numRuns: 50 },
   );
 });

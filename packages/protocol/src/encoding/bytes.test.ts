@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, concatBytes, fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex, utf8Decode, utf8Encode } from './bytes.js';
+import {
+  bytesEqual,
+  concatBytes,
+  fromBase64,
+  fromBase64Url,
+  fromHex,
+  toBase64,
+  toBase64Url,
+  toHex,
+  utf8Decode,
+  utf8Encode,
+} from './bytes.js';
 
 describe('byte encodings', () => {
   it('match Node for base64, base64url and hex on any bytes, and round-trip', () => {
@@ -34,7 +45,8 @@ describe('byte encodings', () => {
   });
 
   it('refuses malformed and non-canonical text', () => {
-    for (const bad of ['Zg=', 'Zg', 'Z===', 'Zh==', 'Zm9v!', 'Zm9v\n', 'Zm-v']) expect(() => fromBase64(bad)).toThrow(TypeError);
+    for (const bad of ['Zg=', 'Zg', 'Z===', 'Zh==', 'Zm9v!', 'Zm9v\n', 'Zm-v'])
+      expect(() => fromBase64(bad)).toThrow(TypeError);
     for (const bad of ['Zg==', 'Z', 'Zh', 'Zm+v', 'Zm9v ', 'é']) expect(() => fromBase64Url(bad)).toThrow(TypeError);
     for (const bad of ['abc', 'zz', '0x00']) expect(() => fromHex(bad)).toThrow();
   });

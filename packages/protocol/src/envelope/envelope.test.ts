@@ -42,7 +42,9 @@ describe('envelopes', () => {
     expect(verifyEnvelope(byNode, nobleCrypto)).toEqual({ ok: true });
     expect(verifyEnvelope(byNoble, nodeCrypto)).toEqual({ ok: true });
     // The signature over the vector's bytes is plain Ed25519, checkable without this library.
-    expect(nodeCrypto.ed25519.verify(Buffer.from(byNode.sig, 'base64url'), signingBytes(unsigned), pair.publicKey)).toBe(true);
+    expect(
+      nodeCrypto.ed25519.verify(Buffer.from(byNode.sig, 'base64url'), signingBytes(unsigned), pair.publicKey),
+    ).toBe(true);
   });
 
   it('does not depend on member order or on sig being present in the signing bytes', () => {
@@ -54,11 +56,7 @@ describe('envelopes', () => {
   });
 
   it('marks custodial signatures, and the mark is signed', () => {
-    const custodial = signEnvelope(
-      createEnvelope({ ...unsigned, custody: 'platform' }),
-      pair.secretKey,
-      nodeCrypto,
-    );
+    const custodial = signEnvelope(createEnvelope({ ...unsigned, custody: 'platform' }), pair.secretKey, nodeCrypto);
     expect(custodial.custody).toBe('platform');
     const { custody: _dropped, ...stripped } = custodial;
     expect(verifyEnvelope(stripped as Envelope, nodeCrypto)).toMatchObject({ ok: false, code: 'bad_signature' });
@@ -78,11 +76,16 @@ describe('envelopes', () => {
     for (const changed of changes) {
       expect(verifyEnvelope(changed, crypto)).toMatchObject({ ok: false, code: 'bad_signature' });
     }
-    expect(verifyEnvelope({ ...signed, actor: 'did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme' }, crypto)).toMatchObject({
+    expect(
+      verifyEnvelope({ ...signed, actor: 'did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme' }, crypto),
+    ).toMatchObject({
       ok: false,
       code: 'bad_actor',
     });
-    expect(verifyEnvelope({ ...signed, body: { n: 2 ** 60 } }, crypto)).toMatchObject({ ok: false, code: 'not_canonical' });
+    expect(verifyEnvelope({ ...signed, body: { n: 2 ** 60 } }, crypto)).toMatchObject({
+      ok: false,
+      code: 'not_canonical',
+    });
   });
 
   it('verifies whatever it signed (property)', () => {

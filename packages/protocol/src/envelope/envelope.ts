@@ -1,5 +1,5 @@
-import { canonicalize } from '../canonical/canonicalize.js';
 import { CanonicalError } from '../canonical/canonical-error.js';
+import { canonicalize } from '../canonical/canonicalize.js';
 import type { CryptoProvider } from '../crypto/types.js';
 import { fromBase64Url, toBase64Url, utf8Encode } from '../encoding/bytes.js';
 import { publicKeyFromDidKey } from '../identity/did-key.js';
@@ -36,7 +36,9 @@ export interface EnvelopeInput<Body extends Record<string, unknown>> {
   custody?: 'platform' | undefined;
 }
 
-export function createEnvelope<Body extends Record<string, unknown>>(input: EnvelopeInput<Body>): UnsignedEnvelope<Body> {
+export function createEnvelope<Body extends Record<string, unknown>>(
+  input: EnvelopeInput<Body>,
+): UnsignedEnvelope<Body> {
   const envelope: UnsignedEnvelope<Body> = {
     v: 1,
     type: input.type,

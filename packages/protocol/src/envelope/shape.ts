@@ -42,7 +42,12 @@ export function checkEnvelopeShape(value: unknown): Envelope {
   if (typeof actor !== 'string' || actor.length > 128 || !actor.startsWith('did:key:z')) {
     throw new EnvelopeShapeError('actor', 'actor is the did:key of the signer');
   }
-  if (typeof ts !== 'string' || !TS_PATTERN.test(ts) || Number.isNaN(Date.parse(ts)) || new Date(ts).toISOString() !== ts) {
+  if (
+    typeof ts !== 'string' ||
+    !TS_PATTERN.test(ts) ||
+    Number.isNaN(Date.parse(ts)) ||
+    new Date(ts).toISOString() !== ts
+  ) {
     throw new EnvelopeShapeError('ts', 'ts is an ISO 8601 UTC time with milliseconds, e.g. 2026-11-22T10:00:00.000Z');
   }
   if (typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce)) {

@@ -19,7 +19,13 @@ export function toBase58(bytes: Uint8Array): string {
       carry = Math.floor(carry / 58);
     }
   }
-  return '1'.repeat(zeros) + digits.reverse().map((digit) => ALPHABET[digit]).join('');
+  return (
+    '1'.repeat(zeros) +
+    digits
+      .reverse()
+      .map((digit) => ALPHABET[digit])
+      .join('')
+  );
 }
 
 export function fromBase58(text: string): Uint8Array {

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { nobleCrypto } from '../crypto/noble.js';
 import { fromHex, toHex } from '../encoding/bytes.js';
 import { nodeCrypto } from '../node.js';
-import { DidKeyError, didKeyFromPublicKey, fromBase58, keyPairFromSecretKey, publicKeyFromDidKey, toBase58 } from './index.js';
+import {
+  DidKeyError,
+  didKeyFromPublicKey,
+  fromBase58,
+  keyPairFromSecretKey,
+  publicKeyFromDidKey,
+  toBase58,
+} from './index.js';
 
 describe('base58btc', () => {
   it('matches the draft-msporny-base58 examples', () => {

@@ -62,4 +62,5 @@ export function keyPairFromSecretKey(crypto: CryptoProvider, secretKey: Uint8Arr
   return { did: didKeyFromPublicKey(publicKey), secretKey: Uint8Array.from(secretKey), publicKey };
 }
 
-export const generateKeyPair = (crypto: CryptoProvider): KeyPair => keyPairFromSecretKey(crypto, crypto.randomBytes(32));
+export const generateKeyPair = (crypto: CryptoProvider): KeyPair =>
+  keyPairFromSecretKey(crypto, crypto.randomBytes(32));

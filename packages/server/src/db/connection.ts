@@ -92,7 +92,10 @@ export async function transaction<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work, options.isolationLevel ? { isolationLevel: options.isolationLevel } : undefined);
+      return await db.transaction(
+        work,
+        options.isolationLevel ? { isolationLevel: options.isolationLevel } : undefined,
+      );
     } catch (error) {
       if (attempt >= TRANSACTION_ATTEMPTS_MAX || !RETRYABLE_SQLSTATES.has(sqlState(error) ?? '')) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));

@@ -70,14 +70,17 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
 
   const webDir = ctx.config.webDir;
   const serveWeb = webDir !== undefined && existsSync(join(webDir, 'index.html'));
-  if (serveWeb) await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'] });
+  if (serveWeb)
+    await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'] });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     // Client-side routes of the single-page app: any other GET that is not an API path.
     if (serveWeb && request.method === 'GET' && !API_PREFIXES.some((prefix) => path.startsWith(prefix))) {
       return reply.type('text/html').sendFile('index.html');
     }
-    return reply.status(404).send({ error: { code: 'route_not_found', message: `No route for ${request.method} ${path}.` } });
+    return reply
+      .status(404)
+      .send({ error: { code: 'route_not_found', message: `No route for ${request.method} ${path}.` } });
   });
   return app;
 }

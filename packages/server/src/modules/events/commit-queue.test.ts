@@ -54,7 +54,9 @@ describe('CommitQueue', () => {
       },
     });
     const results = await Promise.allSettled(
-      [100, 101, 102].map((n) => queue.submit({ apply: (tx) => tx.execute(sql`insert into queue_probe (n) values (${n})`) })),
+      [100, 101, 102].map((n) =>
+        queue.submit({ apply: (tx) => tx.execute(sql`insert into queue_probe (n) values (${n})`) }),
+      ),
     );
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     const stored = await rows<{ n: number }>(t.database.db, sql`select n from queue_probe where n >= 100`);

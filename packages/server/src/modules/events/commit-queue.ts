@@ -1,4 +1,4 @@
-import { type Db, type Tx, sqlState } from '../../db/connection.js';
+import { type Db, sqlState, type Tx } from '../../db/connection.js';
 
 /** One unit of work that must commit atomically with its log entry, or not at all. */
 export interface QueuedWork<T> {
@@ -81,7 +81,9 @@ export class CommitQueue {
             }
           }
           const values = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
-          return values.length > 0 && this.options.beforeCommit ? await this.options.beforeCommit(tx, values) : undefined;
+          return values.length > 0 && this.options.beforeCommit
+            ? await this.options.beforeCommit(tx, values)
+            : undefined;
         });
         let k = 0;
         batch.forEach((item, i) => {

@@ -1,7 +1,7 @@
 import { createEnvelope, signEnvelope, toBase64Url } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
-import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
 import { createTestApp, newKeyPair, postEvent, register, sign, type TestApp } from '../../test-support/app.js';
@@ -70,7 +70,10 @@ describe('POST /v1/events', () => {
     envelopes[17] = { ...envelopes[17]!, body: { admin: true } };
     const responses = await Promise.all(envelopes.map((envelope) => postEvent(t, envelope)));
     expect(responses.filter((r) => r.statusCode === 201)).toHaveLength(28);
-    const all = await rows<{ log_index: string | null }>(t.testDatabase.database.db, sql`select log_index from events order by log_index`);
+    const all = await rows<{ log_index: string | null }>(
+      t.testDatabase.database.db,
+      sql`select log_index from events order by log_index`,
+    );
     const indexes = all.map((r) => Number(r.log_index));
     expect(indexes).toEqual(indexes.map((_, i) => i));
   });

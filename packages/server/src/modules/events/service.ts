@@ -1,9 +1,9 @@
 import {
-  type CryptoProvider,
   CanonicalError,
+  type CryptoProvider,
   canonicalBytes,
-  concatBytes,
   checkEnvelopeShape,
+  concatBytes,
   type Envelope,
   EnvelopeShapeError,
   toHex,
@@ -15,7 +15,7 @@ import type { Config } from '../../config.js';
 import type { Database, Executor, Tx } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden } from '../../errors.js';
 import { actorStatus } from '../identity/queries.js';
-import { LOG_ENTRY_BYTES_MAX, assignLogIndexes } from '../log/sequencer.js';
+import { assignLogIndexes, LOG_ENTRY_BYTES_MAX } from '../log/sequencer.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { EventPermission, EventRegistry } from './registry.js';
 import { events } from './tables.js';

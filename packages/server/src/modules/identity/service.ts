@@ -42,7 +42,10 @@ export async function createChallenge(ctx: AppContext, executor: Executor, did: 
  * Checks the signature over a sign-in challenge. A wrong signature burns the challenge at once,
  * outside any request transaction, so a challenge gives one try, right or wrong.
  */
-export async function checkSignInSignature(ctx: AppContext, input: { did: string; challenge: string; signature: string }) {
+export async function checkSignInSignature(
+  ctx: AppContext,
+  input: { did: string; challenge: string; signature: string },
+) {
   const publicKey = assertDidKey(input.did, 'did');
   let signature: Uint8Array | undefined;
   try {
@@ -50,7 +53,8 @@ export async function checkSignInSignature(ctx: AppContext, input: { did: string
   } catch {
     signature = undefined;
   }
-  if (signature !== undefined && ctx.crypto.ed25519.verify(signature, signInMessage(input.challenge), publicKey)) return;
+  if (signature !== undefined && ctx.crypto.ed25519.verify(signature, signInMessage(input.challenge), publicKey))
+    return;
   await ctx.database.db
     .update(authChallenges)
     .set({ usedAt: ctx.clock() })
@@ -77,7 +81,12 @@ export async function openSession(ctx: AppContext, tx: Tx, input: { did: string;
     )
     .returning({ challenge: authChallenges.challenge });
   if (used === undefined) {
-    throw new AppError(401, 'invalid_challenge', 'Unknown, expired or already used challenge; ask for a new one.', 'challenge');
+    throw new AppError(
+      401,
+      'invalid_challenge',
+      'Unknown, expired or already used challenge; ask for a new one.',
+      'challenge',
+    );
   }
   const status = await actorStatus(tx, ctx.config, input.did);
   if (!status.registered) throw notFound('Account', 'did');

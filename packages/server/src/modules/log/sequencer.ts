@@ -23,6 +23,8 @@ export async function assignLogIndexes(tx: Tx, eventIds: readonly bigint[]): Pro
     eventIds.map((id, i) => sql`(${id.toString()}::int8, ${(indexes[i] as bigint).toString()}::int8)`),
     sql`, `,
   );
-  await tx.execute(sql`update events set log_index = v.idx from (values ${pairs}) as v(id, idx) where events.id = v.id`);
+  await tx.execute(
+    sql`update events set log_index = v.idx from (values ${pairs}) as v(id, idx) where events.id = v.id`,
+  );
   return indexes;
 }
