@@ -58,11 +58,33 @@ const LEAF_PREFIX = new Uint8Array([0x00]);
  * clock, permission; then the handler in one transaction with the journal row. Any failure
  * leaves nothing written, and the same envelope sent again is answered with the first result.
  */
+// Envelopes being accepted by this process, by actor and nonce: a copy that arrives meanwhile
+// waits for the first to settle and then replays it, instead of racing it inside one batch.
+const inFlight = new WeakMap<CommitQueue, Map<string, Promise<EventReceipt>>>();
+
 export async function submitEnvelope(
   deps: EventServiceDeps,
   raw: unknown,
   options: SubmitOptions = {},
 ): Promise<EventReceipt> {
+  if (options.tx !== undefined) return submitOnce(deps, raw, options);
+  const envelope = checkShape(raw);
+  const key = `${envelope.actor}\n${envelope.nonce}`;
+  let flights = inFlight.get(deps.commitQueue);
+  if (flights === undefined) inFlight.set(deps.commitQueue, (flights = new Map()));
+  for (let pending = flights.get(key); pending !== undefined; pending = flights.get(key)) {
+    await pending.catch(() => undefined);
+  }
+  const run = submitOnce(deps, envelope, options);
+  flights.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (flights.get(key) === run) flights.delete(key);
+  }
+}
+
+async function submitOnce(deps: EventServiceDeps, raw: unknown, options: SubmitOptions): Promise<EventReceipt> {
   const envelope = checkShape(raw);
   const definition = deps.registry.get(envelope.type);
   if (definition === undefined) {
