@@ -8,5 +8,5 @@ export * from './encoding/bytes.js';
 export * from './envelope/index.js';
 export * from './identity/index.js';
 export * from './log/index.js';
-export * from './note/index.js';
 export * from './money/index.js';
+export * from './note/index.js';

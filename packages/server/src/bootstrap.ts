@@ -13,6 +13,8 @@ import { loadOrCreateKeyFile, loadOrCreateSecretHex } from './keys.js';
 import { CommitQueue } from './modules/events/commit-queue.js';
 import { sequenceReceipts } from './modules/events/service.js';
 import { createRegistry } from './modules/index.js';
+import { Integrator } from './modules/log/integrator.js';
+import { WitnessPusher } from './modules/log/witness-pusher.js';
 
 // Envelopes committed together at most; they queue while the previous batch commits.
 const COMMIT_BATCH_MAX = 256;
@@ -22,34 +24,37 @@ export const keyPaths = (dataDir: string) => ({
   operator: join(dataDir, 'keys', 'operator.json'),
   custodian: join(dataDir, 'keys', 'custodian.json'),
   keyEncryptionKey: join(dataDir, 'keys', 'kek.hex'),
+  logSigningKey: join(dataDir, 'keys', 'log.hex'),
 });
 
 /**
  * Fills in what configuration left out from key files in the data directory, creating them on
  * first start: the operator and custodian identities, and the key that seals custodial keys.
  */
-export function resolveIdentities(
-  config: Config,
-  crypto: CryptoProvider = nodeCrypto,
-): Config & { keyEncryptionKeyHex: string } {
+export function resolveIdentities(config: Config, crypto: CryptoProvider = nodeCrypto): ResolvedConfig {
   const paths = keyPaths(config.dataDir);
   return {
     ...config,
     operatorDids: config.operatorDids ?? [loadOrCreateKeyFile(paths.operator, crypto).did],
     custodianDids: config.custodianDids ?? [loadOrCreateKeyFile(paths.custodian, crypto).did],
     keyEncryptionKeyHex: config.keyEncryptionKeyHex ?? loadOrCreateSecretHex(paths.keyEncryptionKey, crypto),
+    logSigningKeyHex: config.logSigningKeyHex ?? loadOrCreateSecretHex(paths.logSigningKey, crypto),
   };
 }
+
+export type ResolvedConfig = Config & { keyEncryptionKeyHex: string; logSigningKeyHex: string };
 
 export function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirIn(config.dataDir) });
 }
 
 export function createContext(
-  config: Config & { keyEncryptionKeyHex: string },
+  config: ResolvedConfig,
   database: Database,
   options: { crypto?: CryptoProvider; clock?: () => Date } = {},
 ): AppContext {
+  const crypto = options.crypto ?? nodeCrypto;
+  const logSecret = fromHex(config.logSigningKeyHex);
   return {
     config,
     database,
@@ -58,11 +63,26 @@ export function createContext(
       batchWaitMs: 0,
       beforeCommit: sequenceReceipts,
     }),
-    crypto: options.crypto ?? nodeCrypto,
+    crypto,
     clock: options.clock ?? (() => new Date()),
     registry: createRegistry(),
     keyEncryptionKey: fromHex(config.keyEncryptionKeyHex),
+    logSigner: { name: config.logOrigin, secretKey: logSecret, publicKey: crypto.ed25519.publicKey(logSecret) },
   };
+}
+
+/** The integrator of this process, pushing each new checkpoint to the configured witnesses. */
+export function createIntegrator(ctx: AppContext, logger?: Logger): Integrator {
+  const integrator = new Integrator(ctx.database.db, ctx.crypto, ctx.logSigner, {
+    intervalMs: ctx.config.integrateIntervalMs,
+    batchMax: ctx.config.integrateBatchMax,
+    logger,
+  });
+  if (ctx.config.witnesses.length > 0) {
+    const pusher = new WitnessPusher(ctx, logger);
+    integrator.onCheckpoint((result) => pusher.push(result.to));
+  }
+  return integrator;
 }
 
 export interface RunningServer {
@@ -70,6 +90,7 @@ export interface RunningServer {
   ctx: AppContext;
   url: string;
   logger: Logger;
+  integrator: Integrator;
   /** Stops taking requests, lets in-flight ones finish (bounded), closes the database. */
   close(): Promise<void>;
 }
@@ -86,6 +107,8 @@ export async function startServer(
   const ctx = createContext(resolved, database);
   const app = await buildApp(ctx, { logger });
   await app.listen({ port: config.port, host: config.host });
+  const integrator = createIntegrator(ctx, logger);
+  integrator.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -99,6 +122,7 @@ export async function startServer(
       }, config.shutdownGraceMs);
       grace.unref();
       await app.close();
+      await integrator.stop();
       await database.close();
       clearTimeout(grace);
       logger.info('stopped');
@@ -113,5 +137,5 @@ export async function startServer(
       });
     }
   }
-  return { app, ctx, url, logger, close };
+  return { app, ctx, url, logger, integrator, close };
 }

@@ -35,7 +35,44 @@ const ENV_SCHEMA = z.object({
   CONCORD_CLOCK_SKEW_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
   CONCORD_WEB_DIR: z.string().min(1).optional(),
   CONCORD_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  CONCORD_LOG_ORIGIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~-]+)*$/, 'must be a schema-less URL such as concord.example/log')
+    .default('concord.localhost/log'),
+  CONCORD_LOG_SIGNING_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (an Ed25519 seed)')
+    .optional(),
+  CONCORD_WITNESSES: z.string().optional(),
+  CONCORD_WITNESS_QUORUM: z.coerce.number().int().min(0).max(32).optional(),
+  CONCORD_INTEGRATE_INTERVAL_MS: z.coerce.number().int().min(5).max(60_000).default(100),
+  CONCORD_INTEGRATE_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(4096),
 });
+
+/** A witness the log pushes checkpoints to: where it listens and its C2SP verifier key. */
+export interface WitnessEndpoint {
+  url: string;
+  verifierKey: string;
+}
+
+/** CONCORD_WITNESSES: comma-separated `<url> <verifier key>` pairs. */
+function parseWitnesses(text: string | undefined): WitnessEndpoint[] {
+  if (text === undefined) return [];
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const [url, verifierKey, ...rest] = item.split(/\s+/);
+      if (url === undefined || verifierKey === undefined || rest.length > 0 || !/^https?:\/\//.test(url)) {
+        throw new ConfigError(
+          'CONCORD_WITNESSES',
+          `entries are "<http(s) URL> <verifier key>" (got ${JSON.stringify(item)}).`,
+        );
+      }
+      return { url: url.replace(/\/+$/, ''), verifierKey };
+    });
+}
 
 export interface Config {
   port: number;
@@ -51,6 +88,13 @@ export interface Config {
   clockSkewMs: number;
   webDir: string | undefined;
   shutdownGraceMs: number;
+  logOrigin: string;
+  logSigningKeyHex: string | undefined;
+  witnesses: WitnessEndpoint[];
+  /** Cosignatures a checkpoint needs before /log/checkpoint serves it. */
+  witnessQuorum: number;
+  integrateIntervalMs: number;
+  integrateBatchMax: number;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +120,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, `${issue?.message ?? 'is invalid'} (got ${JSON.stringify(env[variable])}).`);
   }
   const e = parsed.data;
+  const witnesses = parseWitnesses(e.CONCORD_WITNESSES);
+  const witnessQuorum = e.CONCORD_WITNESS_QUORUM ?? witnesses.length;
+  if (witnessQuorum > witnesses.length) {
+    throw new ConfigError(
+      'CONCORD_WITNESS_QUORUM',
+      `is ${witnessQuorum} but only ${witnesses.length} witnesses are configured.`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -90,5 +142,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clockSkewMs: e.CONCORD_CLOCK_SKEW_MINUTES * 60_000,
     webDir: e.CONCORD_WEB_DIR === undefined ? undefined : resolve(e.CONCORD_WEB_DIR),
     shutdownGraceMs: e.CONCORD_SHUTDOWN_GRACE_MS,
+    logOrigin: e.CONCORD_LOG_ORIGIN,
+    logSigningKeyHex: e.CONCORD_LOG_SIGNING_KEY,
+    witnesses,
+    witnessQuorum,
+    integrateIntervalMs: e.CONCORD_INTEGRATE_INTERVAL_MS,
+    integrateBatchMax: e.CONCORD_INTEGRATE_BATCH_MAX,
   };
 }

@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
 import type { EventRegistry } from './modules/events/registry.js';
 import type { EventServiceDeps } from './modules/events/service.js';
+import type { LogSigner } from './modules/log/checkpoints.js';
 
 /** Everything a route or a job needs, built once at start and passed down explicitly. */
 export interface AppContext extends EventServiceDeps {
@@ -13,4 +14,6 @@ export interface AppContext extends EventServiceDeps {
   registry: EventRegistry;
   /** 32-byte key that encrypts custodial secret keys at rest. */
   keyEncryptionKey: Uint8Array;
+  /** Signs the log's checkpoints; its name is the log origin. */
+  logSigner: LogSigner;
 }

@@ -34,6 +34,7 @@ export const badRequest = (code: string, message: string, field?: string) => new
 export const unauthorized = (message = 'Sign in first: send a session token as "Authorization: Bearer <token>".') =>
   new AppError(401, 'unauthorized', message);
 export const forbidden = (code: string, message: string) => new AppError(403, code, message);
-export const notFound = (what: string, field?: string) => new AppError(404, 'not_found', `${what} not found.`, field);
+export const notFound = (what: string, field?: string, message?: string) =>
+  new AppError(404, 'not_found', message ?? `${what} not found.`, field);
 export const conflict = (code: string, message: string, field?: string) => new AppError(409, code, message, field);
 export const unprocessable = (code: string, message: string, field?: string) => new AppError(422, code, message, field);

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
 import { eventRoutes } from '../modules/events/routes.js';
 import { identityRoutes } from '../modules/identity/routes.js';
+import { logRoutes } from '../modules/log/routes.js';
 import { installErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health.js';
 
@@ -67,6 +68,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(healthRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(identityRoutes(ctx));
+  await app.register(logRoutes(ctx));
 
   const webDir = ctx.config.webDir;
   const serveWeb = webDir !== undefined && existsSync(join(webDir, 'index.html'));

@@ -9,7 +9,7 @@ import {
 } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
 import type { FastifyInstance } from 'fastify';
-import { createContext } from '../bootstrap.js';
+import { createContext, createIntegrator } from '../bootstrap.js';
 import { type Config, loadConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { buildApp } from '../http/app.js';
@@ -24,6 +24,8 @@ export interface TestApp {
   custodian: KeyPair;
   /** The clock the server sees; tests move it. */
   clock: { now: Date };
+  /** Adds everything sequenced so far to the tree and signs a checkpoint (no timer in tests). */
+  integrate(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,12 +41,14 @@ export async function createTestApp(options: { config?: Partial<Config>; webDir?
     operatorDids: [operator.did],
     custodianDids: [custodian.did],
     keyEncryptionKeyHex: toHex(nodeCrypto.randomBytes(32)),
+    logSigningKeyHex: toHex(nodeCrypto.randomBytes(32)),
     webDir: options.webDir,
     ...options.config,
   };
   const ctx = createContext(config, testDatabase.database, { clock: () => clock.now });
   const app = await buildApp(ctx, { logger: false });
   await app.ready();
+  const integrator = createIntegrator(ctx);
   return {
     app,
     ctx,
@@ -52,6 +56,7 @@ export async function createTestApp(options: { config?: Partial<Config>; webDir?
     operator,
     custodian,
     clock,
+    integrate: () => integrator.drain(),
     close: async () => {
       await app.close();
       await testDatabase.close();

@@ -22,7 +22,9 @@ export const eventRoutes =
       },
       async (request, reply) => {
         const receipt = await submitEnvelope(ctx, request.body);
-        return reply.status(receipt.replayed ? 200 : 201).send(receipt);
+        return reply
+          .status(receipt.replayed ? 200 : 201)
+          .send({ ...receipt, proofUrl: `/v1/log/entries/${receipt.logIndex}` });
       },
     );
 

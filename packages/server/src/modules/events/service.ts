@@ -311,4 +311,8 @@ export const RECEIPT_SCHEMA = z.object({
   leafHash: z.string().describe('RFC 9162 leaf hash (hex) of the entry: SHA-256(0x00 ‖ RFC 8785 canonical envelope).'),
   replayed: z.boolean().describe('True when this envelope was accepted earlier and this is its original result.'),
   result: z.record(z.string(), z.unknown()),
+  proofUrl: z
+    .string()
+    .optional()
+    .describe('Where the inclusion proof of this entry is served once the integrator has added it to a checkpoint.'),
 });

@@ -1,0 +1,180 @@
+import type { CryptoProvider } from '@concord/protocol';
+import {
+  storedHashCount,
+  storedHashesFrom,
+  storedHashesIndexes,
+  treeHashFrom,
+  treeHashIndexes,
+} from '@concord/protocol';
+import { and, asc, gte, lt, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { type Db, rows, type Tx, transaction } from '../../db/connection.js';
+import { events } from '../events/tables.js';
+import { type LogSigner, signCheckpoint } from './checkpoints.js';
+import { readStoredHashes } from './hashes.js';
+import { logCheckpoints, logHashes } from './tables.js';
+
+// pg_advisory_xact_lock key for "the integrator": one integration at a time across processes.
+const INTEGRATOR_LOCK = 0x636f6e63; // 'conc'
+// Rows per insert statement (PostgreSQL allows 65,535 parameters).
+const INSERT_CHUNK = 4000;
+
+export interface IntegrationResult {
+  /** Tree size before and after; equal when there was nothing new (no checkpoint signed). */
+  from: number;
+  to: number;
+}
+
+/**
+ * Adds the sequenced entries that are not in the tree yet (at most `batchMax`), stores the new
+ * subtree hashes and signs a checkpoint, all in one transaction: a crash leaves either the old
+ * tree or the new one. Returns undefined when another process holds the integrator lock.
+ */
+export async function integrateOnce(
+  db: Db,
+  crypto: CryptoProvider,
+  signer: LogSigner,
+  batchMax: number,
+): Promise<IntegrationResult | undefined> {
+  return transaction(db, async (tx) => {
+    const [locked] = await rows<{ locked: boolean }>(
+      tx,
+      sql`select pg_try_advisory_xact_lock(${INTEGRATOR_LOCK}) as locked`,
+    );
+    if (!locked?.locked) return undefined;
+    const [state] = await rows<{ integrated_size: string }>(
+      tx,
+      sql`select integrated_size from log_integration for update`,
+    );
+    if (state === undefined) throw new Error('log_integration row missing: migrations not applied');
+    const from = Number(state.integrated_size);
+    const leaves = await nextLeaves(tx, from, batchMax);
+    if (leaves.length === 0) return { from, to: from };
+    const to = from + leaves.length;
+
+    // Hashes this batch needs from earlier batches, read at once; the rest it makes itself.
+    const firstNew = storedHashCount(from);
+    const needed = new Set<number>();
+    for (let n = from; n < to; n++) for (const index of storedHashesIndexes(n)) if (index < firstNew) needed.add(index);
+    for (const index of treeHashIndexes(to)) if (index < firstNew) needed.add(index);
+    const known = new Map<number, Uint8Array>();
+    const neededList = [...needed];
+    (await readStoredHashes(tx, neededList)).forEach((hash, i) => known.set(neededList[i] as number, hash));
+
+    const created: { idx: number; hash: Uint8Array }[] = [];
+    for (let n = from; n < to; n++) {
+      const fresh = storedHashesFrom(
+        crypto,
+        n,
+        leaves[n - from] as Uint8Array,
+        storedHashesIndexes(n).map((index) => known.get(index) as Uint8Array),
+      );
+      let index = storedHashCount(n);
+      for (const hash of fresh) {
+        known.set(index, hash);
+        created.push({ idx: index, hash });
+        index++;
+      }
+    }
+    const root = treeHashFrom(
+      crypto,
+      to,
+      treeHashIndexes(to).map((index) => known.get(index) as Uint8Array),
+    );
+    for (let i = 0; i < created.length; i += INSERT_CHUNK) {
+      await tx.insert(logHashes).values(created.slice(i, i + INSERT_CHUNK));
+    }
+    await tx.execute(sql`update log_integration set integrated_size = ${to}`);
+    await tx.insert(logCheckpoints).values({ size: to, root, note: signCheckpoint(crypto, signer, to, root) });
+    return { from, to };
+  });
+}
+
+/** Leaf hashes of the committed entries from index `from` on, stopping at the first gap. */
+async function nextLeaves(tx: Tx, from: number, batchMax: number): Promise<Uint8Array[]> {
+  const found = await tx
+    .select({ logIndex: events.logIndex, leafHash: events.leafHash })
+    .from(events)
+    .where(and(gte(events.logIndex, BigInt(from)), lt(events.logIndex, BigInt(from + batchMax))))
+    .orderBy(asc(events.logIndex));
+  const leaves: Uint8Array[] = [];
+  for (const row of found) {
+    // Commits are ordered by the sequencer lock, so visible entries form a prefix; stop at a gap anyway.
+    if (Number(row.logIndex) !== from + leaves.length) break;
+    leaves.push(row.leafHash);
+  }
+  return leaves;
+}
+
+/**
+ * Runs `integrateOnce` every `intervalMs` (and again at once while there is more), until
+ * stopped. Errors are logged and retried on the next tick: the log never stops for one failure.
+ */
+export class Integrator {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private listeners = new Set<(result: IntegrationResult) => void>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly crypto: CryptoProvider,
+    private readonly signer: LogSigner,
+    private readonly options: { intervalMs: number; batchMax: number; logger?: Logger | undefined },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Called after each checkpoint this process signs (e.g. to push it to witnesses). */
+  onCheckpoint(listener: (result: IntegrationResult) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Integrates everything sequenced so far; resolves when the tree has caught up. */
+  async drain(): Promise<void> {
+    await this.running;
+    for (;;) {
+      const result = await this.tick();
+      if (result === undefined || result.to === result.from) return;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.tick().then((result) => {
+        const more = result !== undefined && result.to - result.from >= this.options.batchMax;
+        this.schedule(more ? 0 : this.options.intervalMs);
+      });
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<IntegrationResult | undefined> {
+    // One integration at a time in this process; other processes are kept out by the lock.
+    while (this.running !== undefined) await this.running;
+    let result: IntegrationResult | undefined;
+    const run = (async () => {
+      try {
+        result = await integrateOnce(this.db, this.crypto, this.signer, this.options.batchMax);
+      } catch (error) {
+        this.options.logger?.error({ err: error }, 'log integration failed; will retry');
+      }
+    })();
+    this.running = run;
+    await run;
+    this.running = undefined;
+    if (result !== undefined && result.to > result.from) for (const listener of this.listeners) listener(result);
+    return result;
+  }
+}

@@ -1,0 +1,161 @@
+import {
+  encodeEntryBundle,
+  parseTilePath,
+  recordProofFrom,
+  recordProofIndexes,
+  tileHashIndexes,
+  toBase64,
+  toHex,
+  treeProofFrom,
+  treeProofIndexes,
+} from '@concord/protocol';
+import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { AppError, badRequest, notFound } from '../../errors.js';
+import { ERROR_RESPONSES } from '../../http/schemas.js';
+import { ENVELOPE_SCHEMA } from '../events/schema.js';
+import { events } from '../events/tables.js';
+import { latestCheckpoint, publishedCheckpoint, servedNote } from './checkpoints.js';
+import { readStoredHashes } from './hashes.js';
+
+const TILE_WIDTH = 256;
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const SHORT = 'public, max-age=1';
+
+const CHECKPOINT_SCHEMA = z.object({
+  size: z.number().int().describe('Tree size of the checkpoint the proof leads to.'),
+  rootHash: z.string().describe('base64 root hash.'),
+  note: z.string().describe('The checkpoint as a C2SP signed note, with witness cosignatures.'),
+});
+
+/**
+ * The log, read-only: C2SP tlog-checkpoint and tlog-tiles under /log/ (for standard mirrors and
+ * `concord verify`), and JSON proofs under /v1/log/ for apps.
+ */
+export const logRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const db = ctx.database.db;
+    const published = () => publishedCheckpoint(db, ctx.config.witnessQuorum);
+
+    app.get(
+      '/log/checkpoint',
+      { schema: { tags: ['log'], summary: 'The latest published checkpoint (C2SP tlog-checkpoint signed note)' } },
+      async (_request, reply) => {
+        const checkpoint = await published();
+        if (checkpoint === undefined) throw notFound('Checkpoint');
+        return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(servedNote(checkpoint));
+      },
+    );
+
+    app.get(
+      '/log/tile/*',
+      { schema: { tags: ['log'], summary: 'C2SP tlog-tiles: hash tiles and entry bundles' } },
+      async (request, reply) => {
+        const path = `tile/${(request.params as { '*': string })['*']}`;
+        let tile: ReturnType<typeof parseTilePath>;
+        try {
+          tile = parseTilePath(path);
+        } catch (error) {
+          throw notFound('Tile', undefined, `${path}: ${(error as Error).message}`);
+        }
+        const checkpoint = await latestCheckpoint(db);
+        const size = checkpoint?.size ?? 0;
+        const width = tile.width;
+        const first = tile.n * TILE_WIDTH;
+        // How many level-(8·L) hashes (or entries, for level 0 / entries) the tree of `size` has.
+        const available = Math.floor(size / TILE_WIDTH ** tile.level);
+        if (first + width > available) throw notFound('Tile', undefined, `${path} is beyond the tree of size ${size}.`);
+        // Full tiles never change; a partial one is replaced by a wider one as the tree grows.
+        reply.header('cache-control', width === TILE_WIDTH ? IMMUTABLE : SHORT);
+        reply.type('application/octet-stream');
+        if (tile.kind === 'entries') {
+          const found = await db
+            .select({ canonical: events.canonical })
+            .from(events)
+            .where(and(gte(events.logIndex, BigInt(first)), lt(events.logIndex, BigInt(first + width))))
+            .orderBy(asc(events.logIndex));
+          return reply.send(Buffer.from(encodeEntryBundle(found.map((row) => row.canonical))));
+        }
+        const hashes = await readStoredHashes(db, tileHashIndexes(tile.level, tile.n, width));
+        return reply.send(Buffer.concat(hashes));
+      },
+    );
+
+    app.get(
+      '/v1/log/entries/:index',
+      {
+        schema: {
+          tags: ['log'],
+          summary: 'One log entry with its inclusion proof to the latest published checkpoint',
+          params: z.object({ index: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
+          response: {
+            200: z.object({
+              index: z.number().int(),
+              leafHash: z.string().describe('hex'),
+              envelope: ENVELOPE_SCHEMA,
+              integrated: z.boolean().describe('False until a published checkpoint includes the entry; ask again.'),
+              checkpoint: CHECKPOINT_SCHEMA.nullable(),
+              proof: z.array(z.string()).nullable().describe('RFC 9162 inclusion proof, base64 hashes.'),
+            }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request) => {
+        const { index } = request.params;
+        const [entry] = await db
+          .select({ envelope: events.envelope, leafHash: events.leafHash })
+          .from(events)
+          .where(eq(events.logIndex, BigInt(index)))
+          .limit(1);
+        if (entry === undefined) throw notFound('Log entry', 'index');
+        const checkpoint = await published();
+        const base = {
+          index,
+          leafHash: toHex(entry.leafHash),
+          envelope: entry.envelope as z.infer<typeof ENVELOPE_SCHEMA>,
+        };
+        if (checkpoint === undefined || index >= checkpoint.size)
+          return { ...base, integrated: false, checkpoint: null, proof: null };
+        const hashes = await readStoredHashes(db, recordProofIndexes(index, checkpoint.size));
+        const proof = recordProofFrom(ctx.crypto, index, checkpoint.size, hashes);
+        return {
+          ...base,
+          integrated: true,
+          checkpoint: { size: checkpoint.size, rootHash: toBase64(checkpoint.root), note: servedNote(checkpoint) },
+          proof: proof.map(toBase64),
+        };
+      },
+    );
+
+    app.get(
+      '/v1/log/consistency',
+      {
+        schema: {
+          tags: ['log'],
+          summary: 'RFC 9162 consistency proof between two tree sizes',
+          querystring: z.object({
+            from: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+            to: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+          }),
+          response: {
+            200: z.object({ from: z.number().int(), to: z.number().int(), proof: z.array(z.string()) }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request) => {
+        const { from, to } = request.query;
+        if (from > to) throw badRequest('invalid_range', 'from must not exceed to.', 'from');
+        const checkpoint = await latestCheckpoint(db);
+        const size = checkpoint?.size ?? 0;
+        if (to > size)
+          throw new AppError(404, 'not_found', `The tree has ${size} entries; to=${to} is beyond it.`, 'to');
+        const hashes = await readStoredHashes(db, treeProofIndexes(from, to));
+        return { from, to, proof: treeProofFrom(ctx.crypto, from, to, hashes).map(toBase64) };
+      },
+    );
+  };
