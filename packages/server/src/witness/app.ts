@@ -106,14 +106,12 @@ export async function buildWitnessApp(options: WitnessOptions): Promise<FastifyI
   // The witness's own status page: which logs it follows and how far it has cosigned.
   app.get('/', async () => ({
     witness: signer.name,
-    logs: state
-      .list()
-      .map((log) => ({
-        origin: log.origin,
-        verifierKey: log.verifierKey,
-        size: log.size,
-        rootHash: log.rootHash ?? null,
-      })),
+    logs: state.list().map((log) => ({
+      origin: log.origin,
+      verifierKey: log.verifierKey,
+      size: log.size,
+      rootHash: log.rootHash ?? null,
+    })),
   }));
   return app;
 }

@@ -71,7 +71,10 @@ export async function submitEnvelope(
   const envelope = checkShape(raw);
   const key = `${envelope.actor}\n${envelope.nonce}`;
   let flights = inFlight.get(deps.commitQueue);
-  if (flights === undefined) inFlight.set(deps.commitQueue, (flights = new Map()));
+  if (flights === undefined) {
+    flights = new Map();
+    inFlight.set(deps.commitQueue, flights);
+  }
   for (let pending = flights.get(key); pending !== undefined; pending = flights.get(key)) {
     await pending.catch(() => undefined);
   }

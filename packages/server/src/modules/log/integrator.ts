@@ -59,7 +59,8 @@ export async function integrateOnce(
     for (const index of treeHashIndexes(to)) if (index < firstNew) needed.add(index);
     const known = new Map<number, Uint8Array>();
     const neededList = [...needed];
-    (await readStoredHashes(tx, neededList)).forEach((hash, i) => known.set(neededList[i] as number, hash));
+    const read = await readStoredHashes(tx, neededList);
+    for (let i = 0; i < neededList.length; i++) known.set(neededList[i] as number, read[i] as Uint8Array);
 
     const created: { idx: number; hash: Uint8Array }[] = [];
     for (let n = from; n < to; n++) {
