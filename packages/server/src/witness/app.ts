@@ -42,6 +42,12 @@ export async function buildWitnessApp(options: WitnessOptions): Promise<FastifyI
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
+    // Idle keep-alive sockets would outlive close() and confuse clients of a restarted witness.
+    forceCloseConnections: true,
+  });
+  // One request per checkpoint per log: not worth keep-alive sockets that go stale across restarts.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('connection', 'close');
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));

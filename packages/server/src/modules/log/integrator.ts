@@ -115,7 +115,8 @@ export class Integrator {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private listeners = new Set<(result: IntegrationResult) => void>();
+  private listeners = new Set<(result: IntegrationResult) => unknown>();
+  private listening: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -130,18 +131,22 @@ export class Integrator {
   }
 
   /** Called after each checkpoint this process signs (e.g. to push it to witnesses). */
-  onCheckpoint(listener: (result: IntegrationResult) => void): () => void {
+  onCheckpoint(listener: (result: IntegrationResult) => unknown): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Integrates everything sequenced so far; resolves when the tree has caught up. */
+  /**
+   * Integrates everything sequenced so far; resolves when the tree has caught up and the
+   * checkpoint listeners (witnessing) have finished.
+   */
   async drain(): Promise<void> {
     await this.running;
     for (;;) {
       const result = await this.tick();
-      if (result === undefined || result.to === result.from) return;
+      if (result === undefined || result.to === result.from) break;
     }
+    await this.listening;
   }
 
   async stop(): Promise<void> {
@@ -175,7 +180,10 @@ export class Integrator {
     this.running = run;
     await run;
     this.running = undefined;
-    if (result !== undefined && result.to > result.from) for (const listener of this.listeners) listener(result);
+    const done = result;
+    if (done !== undefined && done.to > done.from) {
+      this.listening = Promise.all([this.listening, ...[...this.listeners].map((listener) => listener(done))]);
+    }
     return result;
   }
 }

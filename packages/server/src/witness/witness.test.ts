@@ -1,0 +1,199 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  cosignatureNoteVerifier,
+  ed25519NoteVerifier,
+  formatAddCheckpointRequest,
+  formatCheckpoint,
+  formatCosignatureVerifierKey,
+  formatVerifierKey,
+  keyPairFromSecretKey,
+  openCheckpoint,
+  signNote,
+} from '@concord/protocol';
+import { nodeCrypto } from '@concord/protocol/node';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, newKeyPair, postEvent, sign, type TestApp } from '../test-support/app.js';
+import { buildWitnessApp } from './app.js';
+import { WitnessState } from './state.js';
+
+const ORIGIN = 'concord.test/log';
+const logKey = keyPairFromSecretKey(nodeCrypto, nodeCrypto.randomBytes(32));
+const logSigner = { name: ORIGIN, secretKey: logKey.secretKey, publicKey: logKey.publicKey };
+
+interface RunningWitness {
+  name: string;
+  publicKey: Uint8Array;
+  verifierKey: string;
+  url: string;
+  dir: string;
+  app: FastifyInstance;
+  port: number;
+}
+
+async function startWitness(name: string, dir: string, secretKey: Uint8Array, port = 0): Promise<RunningWitness> {
+  const state = new WitnessState(join(dir, 'state.json'));
+  await state.follow(ORIGIN, formatVerifierKey(nodeCrypto, { name: ORIGIN, publicKey: logKey.publicKey }));
+  const app = await buildWitnessApp({ crypto: nodeCrypto, signer: { name, secretKey }, state });
+  const url = await app.listen({ host: '127.0.0.1', port });
+  const publicKey = nodeCrypto.ed25519.publicKey(secretKey);
+  return {
+    name,
+    publicKey,
+    verifierKey: formatCosignatureVerifierKey(nodeCrypto, { name, publicKey }),
+    url,
+    dir,
+    app,
+    port: Number(new URL(url).port),
+  };
+}
+
+const witnessKeys = [nodeCrypto.randomBytes(32), nodeCrypto.randomBytes(32)];
+let witnesses: RunningWitness[];
+let t: TestApp;
+
+beforeAll(async () => {
+  witnesses = await Promise.all(
+    ['witness-a.test', 'witness-b.test'].map((name, i) =>
+      startWitness(name, mkdtempSync(join(tmpdir(), 'concord-witness-')), witnessKeys[i] as Uint8Array),
+    ),
+  );
+  t = await createTestApp({
+    config: {
+      logOrigin: ORIGIN,
+      logSigningKeyHex: Buffer.from(logKey.secretKey).toString('hex'),
+      witnesses: witnesses.map((w) => ({ url: w.url, verifierKey: w.verifierKey })),
+      witnessQuorum: 2,
+    },
+  });
+});
+
+afterAll(async () => {
+  await t?.close();
+  for (const witness of witnesses ?? []) {
+    await witness.app.close();
+    rmSync(witness.dir, { recursive: true, force: true });
+  }
+});
+
+async function append(count: number) {
+  for (let i = 0; i < count; i++) {
+    expect((await postEvent(t, sign(newKeyPair(), 'identity.account.registered', {}))).statusCode).toBe(201);
+  }
+}
+
+async function published() {
+  const response = await t.app.inject({ method: 'GET', url: '/log/checkpoint' });
+  if (response.statusCode === 404) return undefined;
+  const verifiers = [
+    ed25519NoteVerifier(nodeCrypto, logSigner),
+    ...witnesses.map((w) => cosignatureNoteVerifier(nodeCrypto, { name: w.name, publicKey: w.publicKey })),
+  ];
+  return openCheckpoint(nodeCrypto, response.body, verifiers);
+}
+
+const post = (witness: RunningWitness, body: string) =>
+  fetch(`${witness.url}/add-checkpoint`, { method: 'POST', body }).then(async (r) => ({
+    status: r.status,
+    type: r.headers.get('content-type'),
+    body: await r.text(),
+  }));
+
+describe('witnesses', () => {
+  it('publish a checkpoint only once a quorum has cosigned it, with the cosignatures in the note', async () => {
+    await append(3);
+    await t.integrate();
+    const head = await published();
+    expect(head?.checkpoint.size).toBe(3);
+    expect(head?.verified.map((s) => s.name).sort()).toEqual([ORIGIN, 'witness-a.test', 'witness-b.test']);
+  });
+
+  it('a witness that is down delays publication; once back it catches up with a consistency proof', async () => {
+    const down = witnesses[1] as RunningWitness;
+    await down.app.close();
+    await append(4);
+    await t.integrate();
+    expect((await published())?.checkpoint.size).toBe(3);
+    // The log itself kept going: the tree has 7 entries.
+    const entry = await t.app.inject({ method: 'GET', url: '/v1/log/consistency?from=3&to=7' });
+    expect(entry.statusCode).toBe(200);
+
+    witnesses[1] = await startWitness(down.name, down.dir, witnessKeys[1] as Uint8Array, down.port);
+    await append(1);
+    await t.integrate();
+    const head = await published();
+    expect(head?.checkpoint.size).toBe(8);
+    expect(head?.verified).toHaveLength(3);
+  });
+
+  it('answer as C2SP tlog-witness specifies: 409 with the size, 409 for a fork, 422 for a bad proof, 403, 404, 400', async () => {
+    const witness = witnesses[0] as RunningWitness;
+    const status = (await (await fetch(`${witness.url}/`)).json()) as { logs: { size: number }[] };
+    const size = status.logs[0]?.size as number;
+    expect(size).toBe(8);
+    const forkRoot = nodeCrypto.sha256(new TextEncoder().encode('another history'));
+    const signed = (s: number, root: Uint8Array, signer = logSigner, origin = ORIGIN) =>
+      signNote(nodeCrypto, formatCheckpoint({ origin, size: s, rootHash: root }), [{ ...signer, name: origin }]);
+
+    const stale = await post(
+      witness,
+      formatAddCheckpointRequest({ oldSize: 3, proof: [forkRoot], checkpoint: signed(20, forkRoot) }),
+    );
+    expect(stale).toMatchObject({ status: 409, type: 'text/x.tlog.size', body: '8\n' });
+
+    const fork = await post(
+      witness,
+      formatAddCheckpointRequest({ oldSize: 8, proof: [], checkpoint: signed(8, forkRoot) }),
+    );
+    expect(fork.status).toBe(409);
+
+    const badProof = await post(
+      witness,
+      formatAddCheckpointRequest({ oldSize: 8, proof: [forkRoot, forkRoot], checkpoint: signed(20, forkRoot) }),
+    );
+    expect(badProof.status).toBe(422);
+
+    const impostor = keyPairFromSecretKey(nodeCrypto, nodeCrypto.randomBytes(32));
+    const untrusted = await post(
+      witness,
+      formatAddCheckpointRequest({
+        oldSize: 8,
+        proof: [],
+        checkpoint: signed(8, forkRoot, { ...logSigner, secretKey: impostor.secretKey }),
+      }),
+    );
+    expect(untrusted.status).toBe(403);
+
+    const unknown = await post(
+      witness,
+      formatAddCheckpointRequest({
+        oldSize: 0,
+        proof: [],
+        checkpoint: signed(1, forkRoot, logSigner, 'other.test/log'),
+      }),
+    );
+    expect(unknown.status).toBe(404);
+
+    expect((await post(witness, 'old 8\nnot base64!\n\nnothing')).status).toBe(400);
+
+    // None of this moved the witness.
+    const after = (await (await fetch(`${witness.url}/`)).json()) as { logs: { size: number }[] };
+    expect(after.logs[0]?.size).toBe(8);
+  });
+
+  it('keeps its state across restarts and never cosigns a different tree of a size it cosigned', async () => {
+    const witness = witnesses[0] as RunningWitness;
+    await witness.app.close();
+    witnesses[0] = await startWitness(witness.name, witness.dir, witnessKeys[0] as Uint8Array, witness.port);
+    const restarted = witnesses[0] as RunningWitness;
+    const status = (await (await fetch(`${restarted.url}/`)).json()) as { logs: { size: number }[] };
+    expect(status.logs[0]?.size).toBe(8);
+    const forkRoot = nodeCrypto.sha256(new TextEncoder().encode('rewritten history'));
+    const fork = signNote(nodeCrypto, formatCheckpoint({ origin: ORIGIN, size: 8, rootHash: forkRoot }), [logSigner]);
+    expect(
+      (await post(restarted, formatAddCheckpointRequest({ oldSize: 8, proof: [], checkpoint: fork }))).status,
+    ).toBe(409);
+  });
+});
