@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeCrypto } from '@concord/protocol/node';
 import {
@@ -13,11 +14,15 @@ import {
   openConfiguredDatabase,
   readKeyFile,
   resolveIdentities,
+  runWitness,
   startServer,
   writeNewKeyFile,
 } from '@concord/server';
 import { Command } from 'commander';
-import { demoLoaded, loadDemo } from './demo.js';
+import { demoLoaded, loadDemo, startDemoWitnesses } from './demo.js';
+import { UsageError } from './usage-error.js';
+import { type VerifyCommandOptions, verifyCommand } from './verify/command.js';
+import { NetworkError } from './verify/http.js';
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -36,7 +41,12 @@ program
   .description('apply migrations, then serve the API and the web app on one port')
   .option('--demo', 'load the demo accounts on first start')
   .action(async (options: { demo?: boolean }) => {
-    const server = await startServer(config(), { installSignalHandlers: true });
+    let configured = config();
+    if (options.demo && configured.witnesses.length === 0) {
+      const witnesses = await startDemoWitnesses(resolveIdentities(configured));
+      configured = { ...configured, witnesses, witnessQuorum: witnesses.length };
+    }
+    const server = await startServer(configured, { installSignalHandlers: true });
     if (options.demo && !demoLoaded(server.ctx.config.dataDir)) {
       server.logger.info('loading demo data (first start)');
       await loadDemo(server.app, server.ctx.config.dataDir, (line) => server.logger.info(line.trim()));
@@ -44,6 +54,56 @@ program
     const database =
       server.ctx.database.kind === 'pglite' ? `embedded PGlite in ${server.ctx.config.dataDir}` : 'PostgreSQL';
     server.logger.info(`Concord is running at ${server.url} (web app /, API docs /docs, database: ${database})`);
+  });
+
+program
+  .command('witness')
+  .description('run an independent C2SP tlog-witness with its own key and state')
+  .option('--port <port>', 'port to listen on', '3100')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--data-dir <dir>', 'where the witness keeps its key and state', './data/witness')
+  .option('--name <name>', 'the witness key name (no spaces or +)', 'witness.localhost')
+  .option(
+    '--follow <origin=verifierKey...>',
+    'a log to witness: its origin and its checkpoint verifier key (see GET /v1/log/info)',
+    (value: string, previous: string[]) => [...previous, value],
+    [] as string[],
+  )
+  .action(async (options: { port: string; host: string; dataDir: string; name: string; follow: string[] }) => {
+    const follow = options.follow.map((item) => {
+      const at = item.indexOf('=');
+      if (at <= 0) throw new UsageError(`--follow takes origin=verifierKey, got ${JSON.stringify(item)}`);
+      return { origin: item.slice(0, at), verifierKey: item.slice(at + 1) };
+    });
+    const port = Number(options.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
+    const witness = await runWitness({
+      crypto: nodeCrypto,
+      dataDir: resolve(options.dataDir),
+      name: options.name,
+      follow,
+      host: options.host,
+      port,
+    });
+    console.log(`Witness ${witness.name} is running at ${witness.url}`);
+    console.log(`Its cosignature verifier key (for CONCORD_WITNESSES): ${witness.verifierKey}`);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => void witness.close().then(() => process.exit(0)));
+    }
+  });
+
+program
+  .command('verify')
+  .description('check a Concord log as an outsider: signatures, cosignatures, tiles, every envelope, history')
+  .argument('<base-url>', 'the server, e.g. http://127.0.0.1:3000')
+  .option(
+    '--trust <file>',
+    'JSON {"log": verifierKey, "witnesses": [keys], "quorum": n}; default: trust what the server announces',
+  )
+  .option('--state <dir>', 'where tiles and the last verified checkpoint are kept (resumable)')
+  .option('--entry <index>', 'verify one entry and its inclusion proof only')
+  .action(async (baseUrl: string, options: VerifyCommandOptions) => {
+    process.exitCode = await verifyCommand(baseUrl, options);
   });
 
 program
@@ -97,7 +157,7 @@ program
   });
 
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
-  else console.error(`concord: ${(error as Error).message}`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  const usage = error instanceof ConfigError || error instanceof UsageError || error instanceof NetworkError;
+  console.error(usage ? (error as Error).message : `concord: ${(error as Error).message}`);
+  process.exit(usage ? 2 : 1);
 });

@@ -1,8 +1,23 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEnvelope, signEnvelope, signInMessage, toBase64Url } from '@concord/protocol';
+import {
+  createEnvelope,
+  formatVerifierKey,
+  fromHex,
+  signEnvelope,
+  signInMessage,
+  toBase64Url,
+} from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
-import { type KeyPair, keyPaths, loadOrCreateKeyFile, readKeyFile } from '@concord/server';
+import {
+  type KeyPair,
+  keyPaths,
+  loadOrCreateKeyFile,
+  type ResolvedConfig,
+  readKeyFile,
+  runWitness,
+  type WitnessEndpoint,
+} from '@concord/server';
 import type { FastifyInstance } from 'fastify';
 
 /** Roles an account applies for and the operator approves in the demo. */
@@ -95,4 +110,29 @@ export async function demoSession(app: FastifyInstance, pair: KeyPair): Promise<
   return (
     await app.inject({ method: 'POST', url: '/v1/auth/sessions', payload: { did: pair.did, challenge, signature } })
   ).json().token;
+}
+
+/**
+ * Two witnesses in this process, with keys and state under DATA_DIR/demo-witnesses/, following
+ * this log: so the demo log is cosigned and /log/checkpoint shows a quorum of 2.
+ */
+export async function startDemoWitnesses(config: ResolvedConfig): Promise<WitnessEndpoint[]> {
+  const secretKey = fromHex(config.logSigningKeyHex);
+  const logKey = formatVerifierKey(nodeCrypto, {
+    name: config.logOrigin,
+    publicKey: nodeCrypto.ed25519.publicKey(secretKey),
+  });
+  const endpoints: WitnessEndpoint[] = [];
+  for (const name of ['witness-1.demo', 'witness-2.demo']) {
+    const witness = await runWitness({
+      crypto: nodeCrypto,
+      dataDir: join(config.dataDir, 'demo-witnesses', name),
+      name,
+      follow: [{ origin: config.logOrigin, verifierKey: logKey }],
+      host: '127.0.0.1',
+      port: 0,
+    });
+    endpoints.push({ url: witness.url, verifierKey: witness.verifierKey });
+  }
+  return endpoints;
 }

@@ -1,6 +1,14 @@
 export type { RunningServer } from './bootstrap.js';
-export { createContext, keyPaths, openConfiguredDatabase, resolveIdentities, startServer } from './bootstrap.js';
-export type { Config } from './config.js';
+export {
+  createContext,
+  createIntegrator,
+  keyPaths,
+  openConfiguredDatabase,
+  type ResolvedConfig,
+  resolveIdentities,
+  startServer,
+} from './bootstrap.js';
+export type { Config, WitnessEndpoint } from './config.js';
 export { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.js';
 export type { AppContext } from './context.js';
 export type { Database, Db, Tx } from './db/connection.js';
@@ -11,3 +19,5 @@ export { buildApp } from './http/app.js';
 export type { KeyPair } from './keys.js';
 export { loadOrCreateKeyFile, readKeyFile, writeNewKeyFile } from './keys.js';
 export { submitEnvelope } from './modules/events/service.js';
+export { createRegistry } from './modules/index.js';
+export { type RunningWitness, runWitness, type WitnessRunOptions } from './witness/run.js';

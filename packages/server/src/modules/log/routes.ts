@@ -1,5 +1,6 @@
 import {
   encodeEntryBundle,
+  formatVerifierKey,
   parseTilePath,
   recordProofFrom,
   recordProofIndexes,

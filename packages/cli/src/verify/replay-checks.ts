@@ -1,0 +1,30 @@
+import type { Envelope } from '@concord/protocol';
+
+/**
+ * A rule engine's replay: it sees every verified entry in log order and reports where the log
+ * disagrees with its rules. Later features (verdicts, settlements) register theirs here.
+ */
+export interface ReplayCheck {
+  readonly name: string;
+  /** A reason when entry `index` breaks the rule, else undefined. */
+  entry(index: number, envelope: Envelope): string | undefined;
+  /** Divergences found only at the end (e.g. a derived result that never matched). */
+  finish?(): { index?: number; reason: string }[];
+}
+
+/** No (actor, nonce) appears twice: the server's replay protection, checked from the log alone. */
+export function uniqueNonces(): ReplayCheck {
+  const seen = new Map<string, number>();
+  return {
+    name: 'unique-nonces',
+    entry(index, envelope) {
+      const key = `${envelope.actor}\n${envelope.nonce}`;
+      const first = seen.get(key);
+      if (first !== undefined) return `nonce ${envelope.nonce} of ${envelope.actor} was already used by entry ${first}`;
+      seen.set(key, index);
+      return undefined;
+    },
+  };
+}
+
+export const defaultReplayChecks = (): ReplayCheck[] => [uniqueNonces()];

@@ -1,0 +1,25 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { getBytes } from './http.js';
+
+/**
+ * Tiles on disk under the state directory. A tile path (partial ones included: `.p/W` names
+ * exact content) never changes meaning, so a verification that stops half-way resumes from
+ * what it already has.
+ */
+export class TileCache {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly dir: string,
+  ) {}
+
+  async get(path: string): Promise<Uint8Array> {
+    const file = join(this.dir, path);
+    if (existsSync(file)) return new Uint8Array(readFileSync(file));
+    const data = await getBytes(`${this.baseUrl}/log/${path}`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, data);
+    renameSync(`${file}.tmp`, file);
+    return data;
+  }
+}

@@ -1,0 +1,250 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  bytesEqual,
+  type CryptoProvider,
+  canonicalBytes,
+  checkEnvelopeShape,
+  decodeEntryBundle,
+  decodeTile,
+  entriesTilePath,
+  entryBundlesForSize,
+  fromBase64,
+  fullTileHash,
+  leafHash,
+  NoteError,
+  openNote,
+  parseCheckpoint,
+  rootFromLeafHashes,
+  type TlogCheckpoint,
+  tilePath,
+  tilesForSize,
+  toBase64,
+  treeHashFromTiles,
+  treeTiles,
+  utf8Decode,
+  verifyConsistency,
+  verifyEnvelope,
+} from '@concord/protocol';
+import { getJson, getText } from './http.js';
+import type { ReplayCheck } from './replay-checks.js';
+import { TileCache } from './tile-cache.js';
+import type { TrustVerifiers } from './trust.js';
+
+export interface Divergence {
+  /** The log index at fault, when the problem is one entry. */
+  index?: number;
+  reason: string;
+}
+
+export interface VerifyReport {
+  origin: string;
+  size: number;
+  rootHash: string;
+  cosignatures: number;
+  /** Size of the checkpoint this state directory saw last time, if any. */
+  previousSize: number | undefined;
+  /** Whether the log provably extends the checkpoint seen last time (undefined on a first run). */
+  consistentWithPrevious: boolean | undefined;
+  entriesVerified: number;
+  divergences: Divergence[];
+}
+
+export interface VerifyLogOptions {
+  baseUrl: string;
+  crypto: CryptoProvider;
+  trust: TrustVerifiers;
+  stateDir: string;
+  /** Body schema of each event type (undefined: an unknown type). */
+  bodyCheck: (type: string, body: unknown) => string | undefined;
+  replayChecks: ReplayCheck[];
+  progress?: { start(total: number): void; update(done: number): void; stop(): void };
+}
+
+const MAX_REPORTED = 1000;
+
+/**
+ * Verifies the whole log as an outsider: the checkpoint's signature and cosignature quorum,
+ * every entry against the hash tiles, the root recomputed from the entries, consistency with
+ * the checkpoint seen last time, every envelope's signature and schema, and the replay checks.
+ */
+export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport> {
+  const { crypto, trust } = options;
+  const divergences: Divergence[] = [];
+  const diverge = (divergence: Divergence) => {
+    if (divergences.length < MAX_REPORTED) divergences.push(divergence);
+  };
+
+  const note = await getText(`${options.baseUrl}/log/checkpoint`);
+  let checkpoint: TlogCheckpoint;
+  let cosignatures = 0;
+  try {
+    const opened = openNote(crypto, note, [trust.log, ...trust.witnesses]);
+    checkpoint = parseCheckpoint(opened.text);
+    if (!opened.verified.some((s) => s.name === trust.log.name && s.keyId === trust.log.keyId)) {
+      diverge({ reason: 'the checkpoint is not signed by the trusted log key' });
+    }
+    cosignatures = opened.verified.filter((s) =>
+      trust.witnesses.some((w) => w.name === s.name && w.keyId === s.keyId),
+    ).length;
+  } catch (error) {
+    if (!(error instanceof NoteError)) throw error;
+    return {
+      origin: trust.origin,
+      size: 0,
+      rootHash: '',
+      cosignatures: 0,
+      previousSize: undefined,
+      consistentWithPrevious: undefined,
+      entriesVerified: 0,
+      divergences: [{ reason: `checkpoint: ${error.message}` }],
+    };
+  }
+  if (checkpoint.origin !== trust.origin)
+    diverge({ reason: `checkpoint origin ${checkpoint.origin} is not the trusted ${trust.origin}` });
+  if (cosignatures < trust.quorum) {
+    diverge({ reason: `the checkpoint has ${cosignatures} trusted cosignatures; the quorum is ${trust.quorum}` });
+  }
+  const size = checkpoint.size;
+  mkdirSync(options.stateDir, { recursive: true });
+
+  // Consistency with the checkpoint this state directory saw last time: the old tree must be a
+  // prefix of the new one. If not, the log forked: stop here (cached tiles would be misleading).
+  const statePath = join(options.stateDir, 'checkpoint.json');
+  let previousSize: number | undefined;
+  if (existsSync(statePath)) {
+    const previous = JSON.parse(readFileSync(statePath, 'utf8')) as { size: number; rootHash: string };
+    previousSize = previous.size;
+    const rewritten = await isRewritten(options, previous, checkpoint);
+    if (rewritten !== undefined) {
+      diverge({ reason: rewritten });
+      return {
+        origin: checkpoint.origin,
+        size,
+        rootHash: toBase64(checkpoint.rootHash),
+        cosignatures,
+        previousSize,
+        consistentWithPrevious: false,
+        entriesVerified: 0,
+        divergences,
+      };
+    }
+  }
+  const tiles = new TileCache(options.baseUrl, join(options.stateDir, 'tiles'));
+
+  // The hash tiles must reproduce the signed root; their level-0 hashes name each entry's leaf.
+  const rootTiles = treeTiles(size);
+  const rootTileData: Uint8Array[] = [];
+  for (const tile of rootTiles) rootTileData.push(await tiles.get(tilePath(tile.level, tile.n, tile.width)));
+  if (size > 0 && !bytesEqual(treeHashFromTiles(crypto, size, rootTileData), checkpoint.rootHash)) {
+    diverge({ reason: 'the hash tiles do not reproduce the checkpoint root (a stored tree hash was changed)' });
+  }
+
+  // Every full tile must hash to the value its parent tile holds for it.
+  const allTiles = tilesForSize(size);
+  for (const tile of allTiles) {
+    if (tile.width !== 256) continue;
+    const parent = allTiles.find((t) => t.level === tile.level + 1 && t.n === Math.floor(tile.n / 256));
+    if (parent === undefined) continue;
+    const data = await tiles.get(tilePath(tile.level, tile.n, tile.width));
+    const parentHashes = decodeTile(await tiles.get(tilePath(parent.level, parent.n, parent.width)), parent.width);
+    if (!bytesEqual(fullTileHash(crypto, data), parentHashes[tile.n % 256] as Uint8Array)) {
+      const first = tile.n * 256 ** (tile.level + 1);
+      diverge({
+        index: first,
+        reason: `hash tile ${tilePath(tile.level, tile.n)} (entries from ${first}) does not match the tile above it`,
+      });
+    }
+  }
+
+  const leaves: Uint8Array[] = new Array(size);
+  options.progress?.start(size);
+  let verified = 0;
+  for (const bundle of entryBundlesForSize(size)) {
+    const first = bundle.n * 256;
+    const hashes = decodeTile(await tiles.get(tilePath(0, bundle.n, bundle.width)), bundle.width);
+    let entries: Uint8Array[];
+    try {
+      entries = decodeEntryBundle(await tiles.get(entriesTilePath(bundle.n, bundle.width)), bundle.width);
+    } catch (error) {
+      diverge({ index: first, reason: `entry bundle ${bundle.n}: ${(error as Error).message}` });
+      continue;
+    }
+    for (let i = 0; i < entries.length; i++) {
+      const index = first + i;
+      const entry = entries[i] as Uint8Array;
+      const leaf = leafHash(crypto, entry);
+      leaves[index] = leaf;
+      if (!bytesEqual(leaf, hashes[i] as Uint8Array))
+        diverge({ index, reason: 'the entry does not match its leaf hash in the tree' });
+      const reason = checkEntry(options, index, entry);
+      if (reason !== undefined) diverge({ index, reason });
+      verified++;
+    }
+    options.progress?.update(verified);
+  }
+  options.progress?.stop();
+  for (const check of options.replayChecks) for (const found of check.finish?.() ?? []) diverge(found);
+
+  if (verified === size && !bytesEqual(rootFromLeafHashes(crypto, leaves), checkpoint.rootHash)) {
+    diverge({ reason: 'the entries do not reproduce the checkpoint root' });
+  }
+
+  if (divergences.length === 0) {
+    writeFileSync(`${statePath}.tmp`, `${JSON.stringify({ size, rootHash: toBase64(checkpoint.rootHash), note })}\n`);
+    renameSync(`${statePath}.tmp`, statePath);
+  }
+  return {
+    origin: checkpoint.origin,
+    size,
+    rootHash: toBase64(checkpoint.rootHash),
+    cosignatures,
+    previousSize,
+    consistentWithPrevious: previousSize === undefined ? undefined : true,
+    entriesVerified: verified,
+    divergences,
+  };
+}
+
+/** Why the new checkpoint cannot extend the previous one, or undefined if it provably does. */
+async function isRewritten(
+  options: VerifyLogOptions,
+  previous: { size: number; rootHash: string },
+  checkpoint: TlogCheckpoint,
+): Promise<string | undefined> {
+  const previousRoot = fromBase64(previous.rootHash);
+  if (previous.size > checkpoint.size) {
+    return `the log shrank: it had ${previous.size} entries when last verified, now ${checkpoint.size}`;
+  }
+  if (previous.size === checkpoint.size) {
+    return bytesEqual(previousRoot, checkpoint.rootHash)
+      ? undefined
+      : `history was rewritten: the tree of ${previous.size} entries has another root than last time`;
+  }
+  const { proof } = await getJson<{ proof: string[] }>(
+    `${options.baseUrl}/v1/log/consistency?from=${previous.size}&to=${checkpoint.size}`,
+  );
+  const hashes = proof.map(fromBase64);
+  return verifyConsistency(options.crypto, previous.size, checkpoint.size, previousRoot, checkpoint.rootHash, hashes)
+    ? undefined
+    : `history was rewritten: the checkpoint of size ${checkpoint.size} does not extend the one of size ${previous.size} seen last time`;
+}
+
+function checkEntry(options: VerifyLogOptions, index: number, entry: Uint8Array): string | undefined {
+  let envelope: ReturnType<typeof checkEnvelopeShape>;
+  try {
+    envelope = checkEnvelopeShape(JSON.parse(utf8Decode(entry)));
+    if (!bytesEqual(canonicalBytes(envelope), entry)) return 'the entry is not in RFC 8785 canonical form';
+  } catch (error) {
+    return `not an envelope: ${(error as Error).message}`;
+  }
+  const signature = verifyEnvelope(envelope, options.crypto);
+  if (!signature.ok) return `signature: ${signature.message}`;
+  const schema = options.bodyCheck(envelope.type, envelope.body);
+  if (schema !== undefined) return schema;
+  for (const check of options.replayChecks) {
+    const reason = check.entry(index, envelope);
+    if (reason !== undefined) return `${check.name}: ${reason}`;
+  }
+  return undefined;
+}
