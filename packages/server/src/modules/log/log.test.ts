@@ -8,6 +8,7 @@ import {
   fromHex,
   leafHash,
   openCheckpoint,
+  parseVerifierKey,
   rootFromLeafHashes,
   storedHashCount,
   tilePath,
@@ -153,6 +154,17 @@ describe('the transparency log', () => {
     expect(beyond.statusCode).toBe(404);
     const malformed = await t.app.inject({ method: 'GET', url: '/log/tile/0/001' });
     expect(malformed.statusCode).toBe(404);
+  });
+
+  it('announces its origin and verifier key, which verify the checkpoints it serves', async () => {
+    const info = (await t.app.inject({ method: 'GET', url: '/v1/log/info' })).json();
+    expect(info).toMatchObject({ origin: t.ctx.config.logOrigin, witnesses: [], quorum: 0 });
+    const key = parseVerifierKey(nodeCrypto, info.verifierKey);
+    expect(toHex(key.publicKey)).toBe(toHex(t.ctx.logSigner.publicKey));
+    const note = (await t.app.inject({ method: 'GET', url: '/log/checkpoint' })).body;
+    expect(openCheckpoint(nodeCrypto, note, [ed25519NoteVerifier(nodeCrypto, key)]).checkpoint.origin).toBe(
+      info.origin,
+    );
   });
 
   it('loses nothing when an integration fails half-way: the next one completes the tree', async () => {

@@ -42,6 +42,33 @@ export const logRoutes =
     const published = () => publishedCheckpoint(db, ctx.config.witnessQuorum);
 
     app.get(
+      '/v1/log/info',
+      {
+        schema: {
+          tags: ['log'],
+          summary: "The log's origin, its checkpoint verifier key, its witnesses and the quorum",
+          description: 'What `concord verify` trusts on first use; pin these keys with --trust for real audits.',
+          response: {
+            200: z.object({
+              origin: z.string(),
+              verifierKey: z.string().describe('C2SP signed-note verifier key of the log (Ed25519, type 0x01).'),
+              witnesses: z.array(
+                z.object({ verifierKey: z.string().describe('cosignature/v1 verifier key (type 0x04).') }),
+              ),
+              quorum: z.number().int(),
+            }),
+          },
+        },
+      },
+      async () => ({
+        origin: ctx.logSigner.name,
+        verifierKey: formatVerifierKey(ctx.crypto, ctx.logSigner),
+        witnesses: ctx.config.witnesses.map((w) => ({ verifierKey: w.verifierKey })),
+        quorum: ctx.config.witnessQuorum,
+      }),
+    );
+
+    app.get(
       '/log/checkpoint',
       { schema: { tags: ['log'], summary: 'The latest published checkpoint (C2SP tlog-checkpoint signed note)' } },
       async (_request, reply) => {
