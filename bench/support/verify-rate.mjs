@@ -1,0 +1,37 @@
+// Bare Ed25519 verify rate of node:crypto: on this thread, or summed over N worker threads.
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+
+function measure(seconds) {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const key = publicKey;
+  const message = Buffer.alloc(400, 7);
+  const signature = sign(null, message, privateKey);
+  const end = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
+  const start = process.hrtime.bigint();
+  let count = 0;
+  while (process.hrtime.bigint() < end) {
+    for (let i = 0; i < 100; i++) if (!verify(null, message, key, signature)) throw new Error('verify failed');
+    count += 100;
+  }
+  return count / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+if (!isMainThread && workerData?.verifyRate) parentPort.postMessage(measure(workerData.seconds));
+
+export const singleCoreVerifyRate = (seconds = 2) => measure(seconds);
+
+export async function allCoresVerifyRate(threads, seconds = 2) {
+  const rates = await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker(new URL(import.meta.url), { workerData: { verifyRate: true, seconds } });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  return rates.reduce((a, b) => a + b, 0);
+}
