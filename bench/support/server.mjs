@@ -47,10 +47,10 @@ const freePort = () =>
     });
   });
 
-export async function startServer(databaseUrl, extraEnv = {}) {
+export async function startServer(databaseUrl, extraEnv = {}, nodeArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'concord-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'start'], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'start'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -18,6 +18,8 @@ import { WitnessPusher } from './modules/log/witness-pusher.js';
 
 // Envelopes committed together at most; they queue while the previous batch commits.
 const COMMIT_BATCH_MAX = 256;
+// Batches committing at once on PostgreSQL (each holds a pool connection while it runs).
+const COMMIT_CONCURRENCY_POSTGRES = 4;
 
 /** Where the embedded-mode keys live: generated on first start, kept in the data directory. */
 export const keyPaths = (dataDir: string) => ({
@@ -61,6 +63,7 @@ export function createContext(
     commitQueue: new CommitQueue(database.db, {
       batchSizeMax: COMMIT_BATCH_MAX,
       batchWaitMs: 0,
+      concurrency: database.kind === 'postgres' ? COMMIT_CONCURRENCY_POSTGRES : 1,
       beforeCommit: sequenceReceipts,
     }),
     crypto,

@@ -12,6 +12,12 @@ export interface CommitQueueOptions {
   /** How long the first item of a batch may wait for company. 0 = only what is already queued. */
   batchWaitMs: number;
   /**
+   * Batches in flight at once, each on its own connection. They overlap everything but the
+   * sequencing step at the very end (the log counter's row lock orders their commits), so on
+   * PostgreSQL a few of them hide the round trips of the others. PGlite has one connection: 1.
+   */
+  concurrency?: number;
+  /**
    * Runs once per batch after every item was applied, before commit, with the values of the
    * items that succeeded (in order); returns one extra per value (e.g. its log index).
    */
@@ -36,7 +42,7 @@ const BATCH_ATTEMPTS_MAX = 5;
  */
 export class CommitQueue {
   private queue: Pending[] = [];
-  private running = false;
+  private active = 0;
 
   constructor(
     private readonly db: Db,
@@ -46,22 +52,25 @@ export class CommitQueue {
   submit<T>(work: QueuedWork<T>): Promise<{ value: T; extra: unknown }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ work, resolve, reject } as Pending);
-      if (!this.running) void this.drain();
+      if (this.active < (this.options.concurrency ?? 1)) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
+    this.active++;
     try {
       while (this.queue.length > 0) {
         if (this.options.batchWaitMs > 0 && this.queue.length < this.options.batchSizeMax) {
           await new Promise((resolve) => setTimeout(resolve, this.options.batchWaitMs));
         }
-        const batch = this.queue.splice(0, this.options.batchSizeMax);
+        // Spread what is queued over the workers, so batches run side by side.
+        const concurrency = this.options.concurrency ?? 1;
+        const share = Math.ceil(this.queue.length / concurrency);
+        const batch = this.queue.splice(0, Math.min(this.options.batchSizeMax, Math.max(1, share)));
         await this.commitBatch(batch);
       }
     } finally {
-      this.running = false;
+      this.active--;
     }
   }
 
