@@ -1,18 +1,26 @@
 // Transparency log on PostgreSQL: ingest through POST /v1/events, integration latency, inclusion
 // proofs at 1,000,000 entries, server memory, and `concord verify` throughput.
-import os from 'node:os';
-import { createEnvelope, fromHex, keyPairFromSecretKey, nodeCrypto, signEnvelope, toBase64Url, toHex } from '../packages/protocol/dist/node.js';
-import { verifyLog } from '../packages/cli/dist/verify/verify-log.js';
-import { trustVerifiers } from '../packages/cli/dist/verify/trust.js';
-import { defaultReplayChecks } from '../packages/cli/dist/verify/replay-checks.js';
-import { createRegistry, integrateOnce, migrate, openDatabase } from '../packages/server/dist/index.js';
-import { sql } from 'drizzle-orm';
+
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { defaultReplayChecks } from '../packages/cli/dist/verify/replay-checks.js';
+import { trustVerifiers } from '../packages/cli/dist/verify/trust.js';
+import { verifyLog } from '../packages/cli/dist/verify/verify-log.js';
+import {
+  createEnvelope,
+  fromHex,
+  keyPairFromSecretKey,
+  nodeCrypto,
+  signEnvelope,
+  toBase64Url,
+  toHex,
+} from '../packages/protocol/dist/node.js';
+import { createRegistry, integrateOnce, migrate, openDatabase } from '../packages/server/dist/index.js';
 import { formatRate, report } from './lib.mjs';
-import { allCoresVerifyRate, singleCoreVerifyRate } from './support/verify-rate.mjs';
 import { dropDatabase, freshDatabase, percentile, postgresReachable, startServer } from './support/server.mjs';
+import { allCoresVerifyRate, singleCoreVerifyRate } from './support/verify-rate.mjs';
 
 const CLIENTS = 16;
 // Synthetic entries (shaped like envelopes, not signed): enough to measure proofs and memory.
@@ -23,7 +31,13 @@ function registrations(count) {
     const pair = keyPairFromSecretKey(nodeCrypto, nodeCrypto.randomBytes(32));
     return JSON.stringify(
       signEnvelope(
-        createEnvelope({ type: 'identity.account.registered', actor: pair.did, body: {}, ts: new Date(), nonce: toBase64Url(nodeCrypto.randomBytes(16)) }),
+        createEnvelope({
+          type: 'identity.account.registered',
+          actor: pair.did,
+          body: {},
+          ts: new Date(),
+          nonce: toBase64Url(nodeCrypto.randomBytes(16)),
+        }),
         pair.secretKey,
         nodeCrypto,
       ),
@@ -32,7 +46,11 @@ function registrations(count) {
 }
 
 async function post(url, body) {
-  const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const response = await fetch(`${url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   const receipt = await response.json();
   if (response.status !== 201) throw new Error(`POST /v1/events: ${response.status} ${JSON.stringify(receipt)}`);
   return receipt;
@@ -100,7 +118,8 @@ async function verifyThroughput(url) {
   });
   const seconds = (performance.now() - start) / 1000;
   rmSync(stateDir, { recursive: true, force: true });
-  if (result.divergences.length > 0) throw new Error(`verify found divergences: ${JSON.stringify(result.divergences.slice(0, 3))}`);
+  if (result.divergences.length > 0)
+    throw new Error(`verify found divergences: ${JSON.stringify(result.divergences.slice(0, 3))}`);
   return { entries: result.entriesVerified, perSecond: result.entriesVerified / seconds };
 }
 
@@ -195,18 +214,32 @@ export async function run({ quick = false } = {}) {
   }
   const bareAllCores = await allCoresVerifyRate(cores);
   const bareOneCore = singleCoreVerifyRate();
-  console.log(`  ingest, ${CLIENTS} clients          ${formatRate(ingestRate)} = ${((ingestRate / bareAllCores) * 100).toFixed(1)}% of bare verify on ${cores} cores (${formatRate(bareAllCores)}; goal ≥ 50%)`);
-  console.log(`  integration latency        p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms (goal p99 < 1000 ms)`);
-  console.log(`  concord verify             ${formatRate(verify.perSecond)} over ${verify.entries} entries = ${((verify.perSecond / bareOneCore) * 100).toFixed(1)}% of bare single-core verify (${formatRate(bareOneCore)}; goal ≥ 80%)`);
+  console.log(
+    `  ingest, ${CLIENTS} clients          ${formatRate(ingestRate)} = ${((ingestRate / bareAllCores) * 100).toFixed(1)}% of bare verify on ${cores} cores (${formatRate(bareAllCores)}; goal ≥ 50%)`,
+  );
+  console.log(
+    `  integration latency        p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms (goal p99 < 1000 ms)`,
+  );
+  console.log(
+    `  concord verify             ${formatRate(verify.perSecond)} over ${verify.entries} entries = ${((verify.perSecond / bareOneCore) * 100).toFixed(1)}% of bare single-core verify (${formatRate(bareOneCore)}; goal ≥ 80%)`,
+  );
 
   const scale = await proofsAtScale(quick ? 100_000 : 1_000_000);
   console.log(`  ${scale.size.toLocaleString('en-US')} entries integrated at ${formatRate(scale.integratedPerSecond)}`);
-  console.log(`  inclusion proof            p50 ${scale.proofP50Ms.toFixed(2)} ms, p99 ${scale.proofP99Ms.toFixed(2)} ms (goal p99 < 5 ms)`);
+  console.log(
+    `  inclusion proof            p50 ${scale.proofP50Ms.toFixed(2)} ms, p99 ${scale.proofP99Ms.toFixed(2)} ms (goal p99 < 5 ms)`,
+  );
   console.log(`  server RSS                 ${scale.serverRssMiB.toFixed(0)} MiB (goal < 300 MB)`);
   return report(quick ? 'log-quick' : 'log', {
     database: 'postgres',
     clients: CLIENTS,
-    ingest: { envelopes: total - 500, perSecond: ingestRate, bareVerifyAllCores: bareAllCores, ratio: ingestRate / bareAllCores, goal: 0.5 },
+    ingest: {
+      envelopes: total - 500,
+      perSecond: ingestRate,
+      bareVerifyAllCores: bareAllCores,
+      ratio: ingestRate / bareAllCores,
+      goal: 0.5,
+    },
     integrationLatency: { ...latency, goalP99Ms: 1000 },
     verify: { ...verify, bareVerifyOneCore: bareOneCore, ratio: verify.perSecond / bareOneCore, goal: 0.8 },
     proofs: { ...scale, goalP99Ms: 5, goalRssMB: 300 },

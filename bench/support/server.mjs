@@ -51,7 +51,14 @@ export async function startServer(databaseUrl, extraEnv = {}, nodeArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'concord-bench-'));
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'start'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

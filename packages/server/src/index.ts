@@ -20,5 +20,5 @@ export type { KeyPair } from './keys.js';
 export { loadOrCreateKeyFile, readKeyFile, writeNewKeyFile } from './keys.js';
 export { submitEnvelope } from './modules/events/service.js';
 export { createRegistry } from './modules/index.js';
-export { type RunningWitness, runWitness, type WitnessRunOptions } from './witness/run.js';
 export { integrateOnce } from './modules/log/integrator.js';
+export { type RunningWitness, runWitness, type WitnessRunOptions } from './witness/run.js';

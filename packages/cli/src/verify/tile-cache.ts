@@ -8,12 +8,33 @@ import { getBytes } from './http.js';
  * what it already has.
  */
 export class TileCache {
+  private readonly pending = new Map<string, Promise<Uint8Array>>();
+
   constructor(
     private readonly baseUrl: string,
     private readonly dir: string,
   ) {}
 
+  /** Starts fetching tiles that will be needed soon, so verification never waits on the network. */
+  prefetch(paths: readonly string[]): void {
+    for (const path of paths) {
+      if (this.pending.has(path)) continue;
+      const fetching = this.load(path);
+      fetching.catch(() => undefined); // reported when `get` awaits it
+      this.pending.set(path, fetching);
+    }
+  }
+
   async get(path: string): Promise<Uint8Array> {
+    const fetching = this.pending.get(path);
+    if (fetching !== undefined) {
+      this.pending.delete(path);
+      return fetching;
+    }
+    return this.load(path);
+  }
+
+  private async load(path: string): Promise<Uint8Array> {
     const file = join(this.dir, path);
     if (existsSync(file)) return new Uint8Array(readFileSync(file));
     const data = await getBytes(`${this.baseUrl}/log/${path}`);

@@ -160,7 +160,15 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
   const leaves: Uint8Array[] = new Array(size);
   options.progress?.start(size);
   let verified = 0;
-  for (const bundle of entryBundlesForSize(size)) {
+  const bundles = entryBundlesForSize(size);
+  const PREFETCH = 8;
+  for (let b = 0; b < bundles.length; b++) {
+    const bundle = bundles[b] as (typeof bundles)[number];
+    tiles.prefetch(
+      bundles
+        .slice(b, b + PREFETCH)
+        .flatMap((next) => [tilePath(0, next.n, next.width), entriesTilePath(next.n, next.width)]),
+    );
     const first = bundle.n * 256;
     const hashes = decodeTile(await tiles.get(tilePath(0, bundle.n, bundle.width)), bundle.width);
     let entries: Uint8Array[];
