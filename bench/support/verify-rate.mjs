@@ -35,3 +35,29 @@ export async function allCoresVerifyRate(threads, seconds = 2) {
   );
   return rates.reduce((a, b) => a + b, 0);
 }
+
+/**
+ * Bare verify when every signature comes from a different key given as raw bytes (as in a log
+ * of many actors): the key is imported each time, as any verifier of such a log must.
+ */
+export function singleCoreVerifyWithImportRate(seconds = 2) {
+  const prefix = Buffer.from('302a300506032b6570032100', 'hex');
+  const keys = Array.from({ length: 256 }, () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+    return { raw, privateKey };
+  });
+  const message = Buffer.alloc(400, 7);
+  const signatures = keys.map((k) => sign(null, message, k.privateKey));
+  const end = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
+  const start = process.hrtime.bigint();
+  let count = 0;
+  while (process.hrtime.bigint() < end) {
+    for (let i = 0; i < 100; i++, count++) {
+      const k = count % 256;
+      const key = { key: Buffer.concat([prefix, keys[k].raw]), format: 'der', type: 'spki' };
+      if (!verify(null, message, key, signatures[k])) throw new Error('verify failed');
+    }
+  }
+  return count / (Number(process.hrtime.bigint() - start) / 1e9);
+}

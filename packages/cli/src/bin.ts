@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseVerifierKey } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
 import {
   buildApp,
@@ -73,7 +74,13 @@ program
     const follow = options.follow.map((item) => {
       const at = item.indexOf('=');
       if (at <= 0) throw new UsageError(`--follow takes origin=verifierKey, got ${JSON.stringify(item)}`);
-      return { origin: item.slice(0, at), verifierKey: item.slice(at + 1) };
+      const verifierKey = item.slice(at + 1);
+      try {
+        parseVerifierKey(nodeCrypto, verifierKey);
+      } catch (error) {
+        throw new UsageError(`--follow ${item.slice(0, at)}: not a log verifier key: ${(error as Error).message}`);
+      }
+      return { origin: item.slice(0, at), verifierKey };
     });
     const port = Number(options.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');

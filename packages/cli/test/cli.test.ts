@@ -41,6 +41,21 @@ describe('concord', () => {
         roles: string[];
       };
       expect(producer.roles).toEqual(['consumer', 'producer']);
+
+      // The demo log is cosigned by its two witnesses: the published checkpoint carries the
+      // log's signature and two cosignatures, and an outsider's verify agrees.
+      let note = '';
+      while (Date.now() < deadline) {
+        const response = await fetch(`http://127.0.0.1:${port}/log/checkpoint`);
+        note = response.ok ? await response.text() : '';
+        if (note.split('\n').filter((line) => line.startsWith('\u2014 ')).length === 3) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(note).toContain('\u2014 witness-1.demo ');
+      expect(note).toContain('\u2014 witness-2.demo ');
+      const verified = await runCli(['verify', `http://127.0.0.1:${port}`, '--state', join(dataDir, 'verify')], env);
+      expect(verified.output).toContain('2 trusted cosignatures (quorum 2)');
+      expect(verified.code).toBe(0);
     } finally {
       child.kill('SIGTERM');
     }
@@ -56,6 +71,55 @@ describe('concord', () => {
     const migrate = await runCli(['migrate'], env);
     expect(migrate.output).toContain('Database is up to date.');
   }, 120_000);
+
+  it('runs an independent witness that prints its key and serves its status', async () => {
+    const port = await freePort();
+    const witnessDir = join(dataDir, 'witness');
+    const child = spawnCli(
+      [
+        'witness',
+        '--port',
+        String(port),
+        '--data-dir',
+        witnessDir,
+        '--name',
+        'w.test',
+        '--follow',
+        'example.com/log=example.com/log+00000000+AQ==',
+      ],
+      env,
+    );
+    const exit = await new Promise((resolve) => child.on('exit', resolve));
+    expect(exit).toBe(2);
+    expect(child.output()).toContain('verifier key');
+
+    const keys = (await import('@concord/protocol')).generateNoteKeys(
+      (await import('@concord/protocol/node')).nodeCrypto,
+      'example.com/log',
+    );
+    const good = spawnCli(
+      [
+        'witness',
+        '--port',
+        String(port),
+        '--data-dir',
+        witnessDir,
+        '--name',
+        'w.test',
+        '--follow',
+        `example.com/log=${keys.verifierKey}`,
+      ],
+      env,
+    );
+    try {
+      const status = await waitFor(`http://127.0.0.1:${port}/`, 30_000);
+      expect(await status.json()).toMatchObject({ witness: 'w.test', logs: [{ origin: 'example.com/log', size: 0 }] });
+      expect(good.output()).toMatch(/cosignature verifier key \(for CONCORD_WITNESSES\): w\.test\+[0-9a-f]{8}\+/);
+    } finally {
+      good.kill('SIGTERM');
+    }
+    expect(await new Promise((resolve) => good.on('exit', resolve))).toBe(0);
+  }, 60_000);
 
   it('makes and shows keys, and refuses to overwrite one', async () => {
     const file = join(dataDir, 'mine.json');

@@ -71,6 +71,7 @@ export function createContext(
     registry: createRegistry(),
     keyEncryptionKey: fromHex(config.keyEncryptionKeyHex),
     logSigner: { name: config.logOrigin, secretKey: logSecret, publicKey: crypto.ed25519.publicKey(logSecret) },
+    logHead: { version: 0 },
   };
 }
 
@@ -80,6 +81,9 @@ export function createIntegrator(ctx: AppContext, logger?: Logger): Integrator {
     intervalMs: ctx.config.integrateIntervalMs,
     batchMax: ctx.config.integrateBatchMax,
     logger,
+  });
+  integrator.onCheckpoint(() => {
+    ctx.logHead.version++;
   });
   if (ctx.config.witnesses.length > 0) {
     const pusher = new WitnessPusher(ctx, logger);

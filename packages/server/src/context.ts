@@ -16,4 +16,6 @@ export interface AppContext extends EventServiceDeps {
   keyEncryptionKey: Uint8Array;
   /** Signs the log's checkpoints; its name is the log origin. */
   logSigner: LogSigner;
+  /** Bumped when this process signs a checkpoint or stores a cosignature (readers drop caches). */
+  logHead: { version: number };
 }

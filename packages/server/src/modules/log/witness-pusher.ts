@@ -106,6 +106,7 @@ export class WitnessPusher {
           .values({ size: checkpoint.size, witness: witness.key.name, line: formatted })
           .onConflictDoNothing();
         this.lastCosigned.set(witness.key.name, checkpoint.size);
+        this.ctx.logHead.version++;
         return;
       }
       this.logger?.warn({ witness: witness.url }, 'witness answered without a valid cosignature');
