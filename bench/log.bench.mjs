@@ -1,30 +1,25 @@
-// Transparency log on PostgreSQL: ingest through POST /v1/events, integration latency, inclusion
-// proofs at 1,000,000 entries, server memory, and `concord verify` throughput.
+// Transparency log on PostgreSQL: ingest through POST /v1/events, integration latency, and
+// `concord verify` throughput (inclusion proofs at 1,000,000 entries: log-proofs.bench.mjs).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
 import { defaultReplayChecks } from '../packages/cli/dist/verify/replay-checks.js';
 import { trustVerifiers } from '../packages/cli/dist/verify/trust.js';
 import { verifyLog } from '../packages/cli/dist/verify/verify-log.js';
 import {
   createEnvelope,
-  fromHex,
   keyPairFromSecretKey,
   nodeCrypto,
   signEnvelope,
   toBase64Url,
-  toHex,
 } from '../packages/protocol/dist/node.js';
-import { createRegistry, integrateOnce, migrate, openDatabase } from '../packages/server/dist/index.js';
+import { createRegistry } from '../packages/server/dist/index.js';
 import { formatRate, report } from './lib.mjs';
 import { dropDatabase, freshDatabase, percentile, postgresReachable, startServer } from './support/server.mjs';
 import { allCoresVerifyRate, singleCoreVerifyRate, singleCoreVerifyWithImportRate } from './support/verify-rate.mjs';
 
 const CLIENTS = 16;
-// Synthetic entries (shaped like envelopes, not signed): enough to measure proofs and memory.
-const ACTOR = 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp';
 
 function registrations(count) {
   return Array.from({ length: count }, () => {
