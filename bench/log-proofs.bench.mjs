@@ -48,7 +48,8 @@ async function proofsAtScale(size) {
   const server = await startServer(url, { CONCORD_LOG_SIGNING_KEY: secretHex });
   try {
     // Warm-up: JIT and PostgreSQL's buffers, so the figures are the steady state.
-    for (let i = 0; i < 300; i++) await (await fetch(`${server.url}/v1/log/entries/${Math.floor(Math.random() * size)}`)).json();
+    for (let i = 0; i < 300; i++)
+      await (await fetch(`${server.url}/v1/log/entries/${Math.floor(Math.random() * size)}`)).json();
     const latencies = [];
     for (let i = 0; i < 2000; i++) {
       const index = Math.floor(Math.random() * size);

@@ -156,6 +156,9 @@ export async function run({ quick = false } = {}) {
   console.log(
     `  concord verify             ${formatRate(verify.perSecond)} over ${verify.entries} entries = ${((verify.perSecond / bareOneCore) * 100).toFixed(1)}% of bare single-core verify (${formatRate(bareOneCore)}; goal ≥ 80%)`,
   );
+  console.log(
+    `                             = ${((verify.perSecond / bareOneCoreImport) * 100).toFixed(1)}% of bare single-core verify importing each signer's key (${formatRate(bareOneCoreImport)})`,
+  );
 
   return report(quick ? 'log-quick' : 'log', {
     database: 'postgres',
