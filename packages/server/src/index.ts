@@ -18,6 +18,15 @@ export { AppError } from './errors.js';
 export { buildApp } from './http/app.js';
 export type { KeyPair } from './keys.js';
 export { loadOrCreateKeyFile, readKeyFile, writeNewKeyFile } from './keys.js';
+export {
+  AMOUNT_MAX,
+  createAccounts,
+  createTransfers,
+  expireHolds,
+  getAccounts,
+  ledgerViolations,
+} from './modules/accounting/ledger.js';
+export type { AccountInput, LedgerAccount, TransferInput, TransferResult } from './modules/accounting/types.js';
 export { submitEnvelope } from './modules/events/service.js';
 export { createRegistry } from './modules/index.js';
 export { integrateOnce } from './modules/log/integrator.js';

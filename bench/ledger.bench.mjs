@@ -1,0 +1,157 @@
+// Ledger on PostgreSQL: a three-party sale (buyer → supplier, promoter, platform fee) as one
+// linked batch with 1, 16 and 64 concurrent clients, every sale hitting the one fee account,
+// against pgbench's TPC-B on the same machine in the same run; and a 10,000-leg settlement batch.
+import { execFileSync } from 'node:child_process';
+import {
+  createAccounts,
+  createTransfers,
+  ledgerViolations,
+  migrate,
+  openDatabase,
+  transaction,
+} from '../packages/server/dist/index.js';
+import { formatRate, report } from './lib.mjs';
+import { dropDatabase, freshDatabase, postgresReachable } from './support/server.mjs';
+
+const BUYERS = 512;
+const SECONDS = 8;
+
+function pgbenchTps(url, clients, seconds) {
+  const u = new URL(url);
+  const args = ['-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres'];
+  const db = u.pathname.slice(1);
+  execFileSync('pgbench', [...args, '-i', '-q', '-s', '4', db], { stdio: 'ignore' });
+  const out = execFileSync('pgbench', [...args, '-n', '-c', String(clients), '-j', '2', '-T', String(seconds), db], {
+    encoding: 'utf8',
+  });
+  const tps = /tps = ([0-9.]+)/.exec(out)?.[1];
+  if (tps === undefined) throw new Error(`pgbench printed no tps:\n${out}`);
+  return Number(tps);
+}
+
+async function sales(db, clients, seconds, feeKey, tag) {
+  let count = 0;
+  let next = 0;
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const n = next++;
+        const buyer = `buyer:${n % BUYERS}`;
+        await transaction(db, (tx) =>
+          createTransfers(
+            tx,
+            [
+              {
+                id: `sale-${tag}-${clients}-${n}-s`,
+                debitAccount: buyer,
+                creditAccount: `supplier:${n % 16}`,
+                amount: 8_500n,
+                code: 'sale',
+              },
+              {
+                id: `sale-${tag}-${clients}-${n}-p`,
+                debitAccount: buyer,
+                creditAccount: `promoter:${n % 64}`,
+                amount: 1_000n,
+                code: 'commission',
+              },
+              {
+                id: `sale-${tag}-${clients}-${n}-f`,
+                debitAccount: buyer,
+                creditAccount: feeKey(n),
+                amount: 500n,
+                code: 'fee',
+              },
+            ],
+            new Date(),
+          ),
+        );
+        count++;
+      }
+    }),
+  );
+  return count / ((performance.now() - start) / 1000);
+}
+
+export async function run({ quick = false } = {}) {
+  if (!(await postgresReachable())) {
+    console.log('  skipped: PostgreSQL is not reachable');
+    return;
+  }
+  const seconds = quick ? 3 : SECONDS;
+  const name = `concord_bench_ledger_${process.pid}`;
+  const url = await freshDatabase(name);
+  const pgName = `concord_bench_pgbench_${process.pid}`;
+  const pgUrl = await freshDatabase(pgName);
+  try {
+    const tps16 = pgbenchTps(pgUrl, 16, seconds);
+    const database = await openDatabase({ databaseUrl: url, poolMax: 70 });
+    await migrate(database);
+    const db = database.db;
+    const FEE_SHARDS = 16;
+    await transaction(db, (tx) =>
+      createAccounts(tx, [
+        ...Array.from({ length: BUYERS }, (_, i) => ({ key: `buyer:${i}`, ledger: 'CNY', code: 'buyer' })),
+        ...Array.from({ length: 16 }, (_, i) => ({ key: `supplier:${i}`, ledger: 'CNY', code: 'payable' })),
+        ...Array.from({ length: 64 }, (_, i) => ({ key: `promoter:${i}`, ledger: 'CNY', code: 'commission' })),
+        { key: 'fee:platform', ledger: 'CNY', code: 'revenue' },
+        ...Array.from({ length: FEE_SHARDS }, (_, i) => ({
+          key: `fee:platform:s${i}`,
+          ledger: 'CNY',
+          code: 'revenue',
+        })),
+      ]),
+    );
+    const results = {};
+    for (const clients of [1, 16, 64]) {
+      results[clients] = {
+        oneFeeAccount: await sales(db, clients, seconds, () => 'fee:platform', 'one'),
+        shardedFeeAccount: await sales(db, clients, seconds, (n) => `fee:platform:s${n % FEE_SHARDS}`, 'sharded'),
+      };
+      console.log(
+        `  sales, ${String(clients).padStart(2)} clients   ${formatRate(results[clients].oneFeeAccount)} one fee account, ${formatRate(results[clients].shardedFeeAccount)} with the fee account in ${FEE_SHARDS} shards`,
+      );
+    }
+    console.log(`  pgbench TPC-B, 16 clients ${formatRate(tps16)}`);
+    const best16 = Math.max(results[16].oneFeeAccount, results[16].shardedFeeAccount);
+    console.log(`  ratio at 16 clients       ${((best16 / tps16) * 100).toFixed(1)}% of pgbench (goal ≥ 60%)`);
+
+    // A settlement: 10,000 legs from escrow to the parties, one batch.
+    await transaction(db, (tx) =>
+      createAccounts(tx, [
+        { key: 'escrow:cycle', ledger: 'CNY', code: 'escrow' },
+        ...Array.from({ length: 1000 }, (_, i) => ({ key: `party:${i}`, ledger: 'CNY', code: 'payable' })),
+      ]),
+    );
+    const legs = Array.from({ length: 10_000 }, (_, i) => ({
+      id: `settle-${i}`,
+      debitAccount: 'escrow:cycle',
+      creditAccount: `party:${i % 1000}`,
+      amount: BigInt(100 + (i % 900)),
+      code: 'settlement',
+    }));
+    const settleStart = performance.now();
+    await transaction(db, (tx) => createTransfers(tx, legs, new Date()));
+    const legsPerSecond = legs.length / ((performance.now() - settleStart) / 1000);
+    console.log(`  settlement batch          ${formatRate(legsPerSecond)} legs (10,000 in one batch; goal ≥ 5,000/s)`);
+    const violations = await ledgerViolations(db);
+    if (violations.length > 0) throw new Error(`ledger invariants broken: ${violations.join('; ')}`);
+    await database.close();
+    return report(quick ? 'ledger-quick' : 'ledger', {
+      database: 'postgres',
+      secondsPerRun: seconds,
+      salesPerSecond: results,
+      feeShards: FEE_SHARDS,
+      pgbenchTpcbTps16: tps16,
+      ratio16: best16 / tps16,
+      goal16: 0.6,
+      settlementLegsPerSecond: legsPerSecond,
+      settlementGoal: 5000,
+    });
+  } finally {
+    await dropDatabase(name);
+    await dropDatabase(pgName);
+  }
+}
