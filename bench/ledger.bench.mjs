@@ -4,10 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import {
   createAccounts,
+  createShardedAccount,
   createTransfers,
   ledgerViolations,
   migrate,
   openDatabase,
+  shardKey,
   transaction,
 } from '../packages/server/dist/index.js';
 import { formatRate, report } from './lib.mjs';
@@ -60,7 +62,7 @@ async function sales(db, clients, seconds, feeKey, tag) {
               {
                 id: `sale-${tag}-${clients}-${n}-f`,
                 debitAccount: buyer,
-                creditAccount: feeKey(n),
+                creditAccount: feeKey(`sale-${tag}-${clients}-${n}-f`),
                 amount: 500n,
                 code: 'fee',
               },
@@ -97,18 +99,22 @@ export async function run({ quick = false } = {}) {
         ...Array.from({ length: 16 }, (_, i) => ({ key: `supplier:${i}`, ledger: 'CNY', code: 'payable' })),
         ...Array.from({ length: 64 }, (_, i) => ({ key: `promoter:${i}`, ledger: 'CNY', code: 'commission' })),
         { key: 'fee:platform', ledger: 'CNY', code: 'revenue' },
-        ...Array.from({ length: FEE_SHARDS }, (_, i) => ({
-          key: `fee:platform:s${i}`,
-          ledger: 'CNY',
-          code: 'revenue',
-        })),
       ]),
+    );
+    await transaction(db, (tx) =>
+      createShardedAccount(tx, { key: 'fee:sharded', ledger: 'CNY', code: 'revenue' }, FEE_SHARDS),
     );
     const results = {};
     for (const clients of [1, 16, 64]) {
       results[clients] = {
         oneFeeAccount: await sales(db, clients, seconds, () => 'fee:platform', 'one'),
-        shardedFeeAccount: await sales(db, clients, seconds, (n) => `fee:platform:s${n % FEE_SHARDS}`, 'sharded'),
+        shardedFeeAccount: await sales(
+          db,
+          clients,
+          seconds,
+          (id) => shardKey('fee:sharded', FEE_SHARDS, id),
+          'sharded',
+        ),
       };
       console.log(
         `  sales, ${String(clients).padStart(2)} clients   ${formatRate(results[clients].oneFeeAccount)} one fee account, ${formatRate(results[clients].shardedFeeAccount)} with the fee account in ${FEE_SHARDS} shards`,

@@ -18,6 +18,7 @@ export { AppError } from './errors.js';
 export { buildApp } from './http/app.js';
 export type { KeyPair } from './keys.js';
 export { loadOrCreateKeyFile, readKeyFile, writeNewKeyFile } from './keys.js';
+export { createShardedAccount, shardedBalance, shardKey } from './modules/accounting/hot-accounts.js';
 export {
   AMOUNT_MAX,
   createAccounts,
