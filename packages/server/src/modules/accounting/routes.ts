@@ -1,0 +1,153 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { AppError, notFound } from '../../errors.js';
+import { ERROR_RESPONSES } from '../../http/schemas.js';
+import { authenticate } from '../identity/service.js';
+import { getAccounts } from './ledger.js';
+import { statement, statementCsv } from './statement.js';
+
+const KEY = z.string().regex(/^[A-Za-z0-9_.:@+-]{1,128}$/, 'an account key');
+const MONEY = z
+  .string()
+  .regex(/^-?[0-9]+$/)
+  .describe('minor units (fen or points) as a decimal string');
+const STATEMENT_PAGE_MAX = 500;
+
+const ACCOUNT_SCHEMA = z.object({
+  key: z.string(),
+  ledger: z.string(),
+  code: z.string(),
+  owner: z.string().nullable(),
+  debitsPending: MONEY,
+  debitsPosted: MONEY,
+  creditsPending: MONEY,
+  creditsPosted: MONEY,
+  /** credits − debits posted: what the account holds, for accounts that receive. */
+  balance: MONEY,
+});
+
+/**
+ * Reading the ledger: balances and statements (JSON and CSV). The operator sees every account;
+ * anyone else only the accounts they own.
+ */
+export const accountingRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    async function readable(request: Parameters<typeof authenticate>[1], key: string) {
+      const did = await authenticate(ctx, request);
+      const [account] = await getAccounts(ctx.database.db, [key]);
+      if (account === undefined) throw notFound('Account', 'key');
+      const operator = ctx.config.operatorDids?.includes(did) ?? false;
+      if (!operator && account.owner !== did)
+        throw new AppError(403, 'forbidden', 'Only the owner and the operator see this account.');
+      return account;
+    }
+
+    app.get(
+      '/v1/ledger/accounts/:key',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: "An account's balances",
+          security: [{ session: [] }],
+          params: z.object({ key: KEY }),
+          response: { 200: ACCOUNT_SCHEMA, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const account = await readable(request, request.params.key);
+        return {
+          key: account.key,
+          ledger: account.ledger,
+          code: account.code,
+          owner: account.owner,
+          debitsPending: account.debitsPending.toString(),
+          debitsPosted: account.debitsPosted.toString(),
+          creditsPending: account.creditsPending.toString(),
+          creditsPosted: account.creditsPosted.toString(),
+          balance: (account.creditsPosted - account.debitsPosted).toString(),
+        };
+      },
+    );
+
+    const statementQuery = z.object({
+      limit: z.coerce.number().int().min(1).max(STATEMENT_PAGE_MAX).default(100),
+      after: z
+        .string()
+        .regex(/^[0-9]{1,19}$/, 'a cursor from nextCursor')
+        .optional(),
+    });
+
+    app.get(
+      '/v1/ledger/accounts/:key/statement',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: "An account's transfers, oldest first, paginated",
+          security: [{ session: [] }],
+          params: z.object({ key: KEY }),
+          querystring: statementQuery,
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  seq: z.string(),
+                  transferId: z.string(),
+                  createdAt: z.string(),
+                  kind: z.string(),
+                  code: z.string(),
+                  reference: z.string().nullable(),
+                  side: z.enum(['debit', 'credit']),
+                  counterparty: z.string(),
+                  amount: MONEY,
+                  state: z.string().nullable(),
+                }),
+              ),
+              nextCursor: z.string().nullable(),
+            }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request) => {
+        await readable(request, request.params.key);
+        const { limit, after } = request.query;
+        const lines = await statement(ctx.database.db, request.params.key, { after, limit: limit + 1 });
+        const page = lines.slice(0, limit);
+        return {
+          items: page.map((line) => ({ ...line, amount: line.amount.toString() })),
+          nextCursor: lines.length > limit ? (page.at(-1)?.seq ?? null) : null,
+        };
+      },
+    );
+
+    app.get(
+      '/v1/ledger/accounts/:key/statement.csv',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: "An account's whole statement as CSV (RFC 4180)",
+          security: [{ session: [] }],
+          params: z.object({ key: KEY }),
+        },
+      },
+      async (request, reply) => {
+        await readable(request, request.params.key);
+        const lines = [];
+        for (let after: string | undefined; ; ) {
+          const page = await statement(ctx.database.db, request.params.key, { after, limit: 5000 });
+          lines.push(...page);
+          if (page.length < 5000) break;
+          after = page.at(-1)?.seq;
+        }
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header(
+            'content-disposition',
+            `attachment; filename="${request.params.key.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv"`,
+          )
+          .send(statementCsv(lines));
+      },
+    );
+  };
