@@ -10,6 +10,7 @@ import { type Database, openDatabase, pgliteDirIn } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { loadOrCreateKeyFile, loadOrCreateSecretHex } from './keys.js';
+import { HoldExpiry } from './modules/accounting/hold-expiry.js';
 import { CommitQueue } from './modules/events/commit-queue.js';
 import { sequenceReceipts } from './modules/events/service.js';
 import { createRegistry } from './modules/index.js';
@@ -116,6 +117,8 @@ export async function startServer(
   await app.listen({ port: config.port, host: config.host });
   const integrator = createIntegrator(ctx, logger);
   integrator.start();
+  const holdExpiry = new HoldExpiry(ctx.database.db, ctx.clock, logger);
+  holdExpiry.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -130,6 +133,7 @@ export async function startServer(
       grace.unref();
       await app.close();
       await integrator.stop();
+      await holdExpiry.stop();
       await database.close();
       clearTimeout(grace);
       logger.info('stopped');

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transaction } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
+import { HoldExpiry } from './hold-expiry.js';
 import { AMOUNT_MAX, createAccounts, createTransfers, expireHolds, getAccounts, ledgerViolations } from './ledger.js';
 import type { AccountInput, TransferInput } from './types.js';
 

@@ -80,3 +80,64 @@ describe('ledger reads', () => {
     expect(lines[2]).toMatch(/,pay-1,.*,single,settlement,order-1,credit,escrow:o1,1001,$/);
   });
 });
+
+describe('moving money over HTTP', () => {
+  const post = (body: unknown, token: string, key?: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/ledger/transfers',
+      headers: { authorization: `Bearer ${token}`, ...(key === undefined ? {} : { 'idempotency-key': key }) },
+      payload: body as Record<string, unknown>,
+    });
+  const hold = {
+    transfers: [
+      {
+        id: 'http-hold-1',
+        debitAccount: 'escrow:o1',
+        creditAccount: 'payable:alice',
+        amount: '700',
+        code: 'order',
+        pending: true,
+      },
+    ],
+  };
+
+  it('takes a batch from the operator with an idempotency key, and answers a retry with the first result', async () => {
+    const first = await post(hold, operatorToken, 'ledger-key-0001');
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toEqual({
+      results: [{ id: 'http-hold-1', status: 'created', kind: 'pending', amount: '700' }],
+    });
+    const again = await post(hold, operatorToken, 'ledger-key-0001');
+    expect(again.json()).toEqual(first.json());
+    const posted = await post(
+      { transfers: [{ id: 'http-post-1', postPending: 'http-hold-1', amount: '500', code: 'settle' }] },
+      operatorToken,
+      'ledger-key-0002',
+    );
+    expect(posted.json().results[0]).toMatchObject({ kind: 'post', amount: '500' });
+    expect((await get('/v1/ledger/accounts/payable:alice', aliceToken)).json()).toMatchObject({
+      creditsPosted: '5510',
+      creditsPending: '0',
+    });
+  });
+
+  it('refuses requests without a key, from others than the operator, and bad amounts', async () => {
+    expect((await post(hold, operatorToken)).json().error.code).toBe('idempotency_key_required');
+    expect((await post(hold, aliceToken, 'ledger-key-0003')).statusCode).toBe(403);
+    const zero = await post(
+      { transfers: [{ ...hold.transfers[0], id: 'z', amount: '0' }] },
+      operatorToken,
+      'ledger-key-0004',
+    );
+    expect(zero.statusCode).toBe(400);
+    expect(zero.json().error.field).toBe('body.transfers.0.amount');
+    const overdraw = await post(
+      { transfers: [{ id: 'http-void', voidPending: 'http-hold-1', code: 'refund' }] },
+      operatorToken,
+      'ledger-key-0005',
+    );
+    expect(overdraw.statusCode).toBe(409);
+    expect(overdraw.json().error.code).toBe('pending_already_posted');
+  });
+});

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
+import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { authenticate } from '../identity/service.js';
-import { getAccounts } from './ledger.js';
+import { createTransfers, getAccounts } from './ledger.js';
 import { statement, statementCsv } from './statement.js';
 
 const KEY = z.string().regex(/^[A-Za-z0-9_.:@+-]{1,128}$/, 'an account key');
@@ -43,6 +44,84 @@ export const accountingRoutes =
         throw new AppError(403, 'forbidden', 'Only the owner and the operator see this account.');
       return account;
     }
+
+    async function operator(request: Parameters<typeof authenticate>[1]): Promise<string> {
+      const did = await authenticate(ctx, request);
+      if (!(ctx.config.operatorDids?.includes(did) ?? false)) {
+        throw new AppError(
+          403,
+          'role_required',
+          'Only the operator moves money directly; others do it through orders.',
+        );
+      }
+      return did;
+    }
+
+    const POSITIVE_MONEY = z.string().regex(/^[1-9][0-9]{0,18}$/, 'a positive whole number of minor units');
+    app.post(
+      '/v1/ledger/transfers',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: 'Apply a batch of transfers, all or none (operator)',
+          description:
+            'Plain transfers, holds (`pending`), and `postPending`/`voidPending` of holds. Requires an Idempotency-Key: a retry gets the first answer. Transfer ids are idempotent too.',
+          security: [{ session: [] }],
+          body: z.object({
+            transfers: z
+              .array(
+                z.strictObject({
+                  id: z.string(),
+                  debitAccount: KEY.optional(),
+                  creditAccount: KEY.optional(),
+                  amount: POSITIVE_MONEY.optional(),
+                  code: z.string(),
+                  reference: z.string().max(128).optional(),
+                  pending: z.boolean().optional(),
+                  timeoutSeconds: z.number().int().positive().optional(),
+                  postPending: z.string().optional(),
+                  voidPending: z.string().optional(),
+                }),
+              )
+              .min(1)
+              .max(1000),
+          }),
+          response: {
+            201: z.object({
+              results: z.array(
+                z.object({ id: z.string(), status: z.enum(['created', 'exists']), kind: z.string(), amount: MONEY }),
+              ),
+            }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request, reply) => {
+        const did = await operator(request);
+        const outcome = await idempotent(
+          ctx.database,
+          ctx.crypto,
+          request,
+          did,
+          async (tx) => {
+            const results = await createTransfers(
+              tx,
+              request.body.transfers.map((t) => ({
+                ...t,
+                amount: t.amount === undefined ? undefined : BigInt(t.amount),
+              })),
+              ctx.clock(),
+            );
+            return {
+              status: 201 as const,
+              body: { results: results.map((r) => ({ ...r, amount: r.amount.toString() })) },
+            };
+          },
+          { required: true },
+        );
+        return reply.status(outcome.status).send(outcome.body);
+      },
+    );
 
     app.get(
       '/v1/ledger/accounts/:key',
