@@ -147,6 +147,24 @@ describe('ledger', () => {
     expect(await ledgerViolations(t.database.db)).toEqual([]);
   });
 
+  it('has a job that voids every expired hold, chunk by chunk', async () => {
+    await run(
+      Array.from({ length: 3 }, (_, i) => ({
+        id: `job-hold-${i}`,
+        debitAccount: 'buyer:alice',
+        creditAccount: 'escrow:o1',
+        amount: 10n,
+        code: 'order',
+        pending: true,
+        timeoutSeconds: 30,
+      })),
+    );
+    const job = new HoldExpiry(t.database.db, () => new Date(now.getTime() + 31_000));
+    expect(await job.runOnce()).toBe(3);
+    expect(await job.runOnce()).toBe(0);
+    expect(await balance('buyer:alice')).toMatchObject({ debitsPending: 0n });
+  });
+
   it.each([
     [
       'a zero amount',
