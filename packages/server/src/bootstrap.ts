@@ -16,6 +16,7 @@ import { sequenceReceipts } from './modules/events/service.js';
 import { createRegistry } from './modules/index.js';
 import { Integrator } from './modules/log/integrator.js';
 import { WitnessPusher } from './modules/log/witness-pusher.js';
+import { SandboxWebhookDelivery } from './modules/payments/sandbox.js';
 
 // Envelopes committed together at most; they queue while the previous batch commits.
 const COMMIT_BATCH_MAX = 256;
@@ -28,6 +29,7 @@ export const keyPaths = (dataDir: string) => ({
   custodian: join(dataDir, 'keys', 'custodian.json'),
   keyEncryptionKey: join(dataDir, 'keys', 'kek.hex'),
   logSigningKey: join(dataDir, 'keys', 'log.hex'),
+  sandboxWebhookSecret: join(dataDir, 'keys', 'sandbox-webhook.hex'),
 });
 
 /**
@@ -42,10 +44,16 @@ export function resolveIdentities(config: Config, crypto: CryptoProvider = nodeC
     custodianDids: config.custodianDids ?? [loadOrCreateKeyFile(paths.custodian, crypto).did],
     keyEncryptionKeyHex: config.keyEncryptionKeyHex ?? loadOrCreateSecretHex(paths.keyEncryptionKey, crypto),
     logSigningKeyHex: config.logSigningKeyHex ?? loadOrCreateSecretHex(paths.logSigningKey, crypto),
+    sandboxWebhookSecretHex:
+      config.sandboxWebhookSecretHex ?? loadOrCreateSecretHex(paths.sandboxWebhookSecret, crypto),
   };
 }
 
-export type ResolvedConfig = Config & { keyEncryptionKeyHex: string; logSigningKeyHex: string };
+export type ResolvedConfig = Config & {
+  keyEncryptionKeyHex: string;
+  logSigningKeyHex: string;
+  sandboxWebhookSecretHex: string;
+};
 
 export function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirIn(config.dataDir) });
@@ -73,6 +81,7 @@ export function createContext(
     keyEncryptionKey: fromHex(config.keyEncryptionKeyHex),
     logSigner: { name: config.logOrigin, secretKey: logSecret, publicKey: crypto.ed25519.publicKey(logSecret) },
     logHead: { version: 0 },
+    sandboxWebhookSecret: fromHex(config.sandboxWebhookSecretHex),
   };
 }
 
@@ -119,6 +128,23 @@ export async function startServer(
   integrator.start();
   const holdExpiry = new HoldExpiry(ctx.database.db, ctx.clock, logger);
   holdExpiry.start();
+  // The sandbox provider's webhooks come back to this server, as a real provider's would.
+  const webhooks = new SandboxWebhookDelivery(
+    ctx.database.db,
+    ctx.sandboxWebhookSecret,
+    async (body, signature) =>
+      (
+        await fetch(`${url}/v1/payments/webhooks/sandbox`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-sandbox-signature': signature },
+          body,
+          signal: AbortSignal.timeout(10_000),
+        })
+      ).status,
+    ctx.clock,
+    logger,
+  );
+  webhooks.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -134,6 +160,7 @@ export async function startServer(
       await app.close();
       await integrator.stop();
       await holdExpiry.stop();
+      await webhooks.stop();
       await database.close();
       clearTimeout(grace);
       logger.info('stopped');

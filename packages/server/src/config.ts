@@ -46,6 +46,10 @@ const ENV_SCHEMA = z.object({
   CONCORD_WITNESSES: z.string().optional(),
   CONCORD_WITNESS_QUORUM: z.coerce.number().int().min(0).max(32).optional(),
   CONCORD_INTEGRATE_INTERVAL_MS: z.coerce.number().int().min(5).max(60_000).default(100),
+  CONCORD_SANDBOX_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+    .optional(),
   CONCORD_INTEGRATE_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(4096),
 });
 
@@ -95,6 +99,7 @@ export interface Config {
   witnessQuorum: number;
   integrateIntervalMs: number;
   integrateBatchMax: number;
+  sandboxWebhookSecretHex: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -148,5 +153,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     witnessQuorum,
     integrateIntervalMs: e.CONCORD_INTEGRATE_INTERVAL_MS,
     integrateBatchMax: e.CONCORD_INTEGRATE_BATCH_MAX,
+    sandboxWebhookSecretHex: e.CONCORD_SANDBOX_WEBHOOK_SECRET,
   };
 }

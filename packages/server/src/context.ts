@@ -18,4 +18,6 @@ export interface AppContext extends EventServiceDeps {
   logSigner: LogSigner;
   /** Bumped when this process signs a checkpoint or stores a cosignature (readers drop caches). */
   logHead: { version: number };
+  /** Shared secret of the sandbox payment provider's webhooks (HMAC-SHA256). */
+  sandboxWebhookSecret: Uint8Array;
 }

@@ -18,6 +18,7 @@ import { accountingRoutes } from '../modules/accounting/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 import { identityRoutes } from '../modules/identity/routes.js';
 import { logRoutes } from '../modules/log/routes.js';
+import { paymentRoutes } from '../modules/payments/routes.js';
 import { installErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health.js';
 
@@ -71,6 +72,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(identityRoutes(ctx));
   await app.register(logRoutes(ctx));
   await app.register(accountingRoutes(ctx));
+  await app.register(paymentRoutes(ctx));
 
   const webDir = ctx.config.webDir;
   const serveWeb = webDir !== undefined && existsSync(join(webDir, 'index.html'));

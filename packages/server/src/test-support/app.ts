@@ -42,6 +42,7 @@ export async function createTestApp(options: { config?: Partial<Config>; webDir?
     custodianDids: [custodian.did],
     keyEncryptionKeyHex: toHex(nodeCrypto.randomBytes(32)),
     logSigningKeyHex: toHex(nodeCrypto.randomBytes(32)),
+    sandboxWebhookSecretHex: toHex(nodeCrypto.randomBytes(32)),
     webDir: options.webDir,
     ...options.config,
   };

@@ -1,0 +1,181 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { transaction } from '../../db/connection.js';
+import { AppError, notFound } from '../../errors.js';
+import { idempotent } from '../../http/idempotency.js';
+import { ERROR_RESPONSES } from '../../http/schemas.js';
+import { authenticate } from '../identity/service.js';
+import type { SandboxEvent } from './sandbox.js';
+import { applyWebhookEvent, createPayment, findPayment, type Payment, refundPayment } from './service.js';
+import { webhookSignatureValid } from './webhook-signature.js';
+
+const ID = z.string().regex(/^[A-Za-z0-9_.:@+-]{1,100}$/, 'an id of A–Z a–z 0–9 _ . : @ + -');
+const AMOUNT = z.string().regex(/^[1-9][0-9]{0,15}$/, 'a positive whole number of minor units');
+const PAYMENT_SCHEMA = z.object({
+  id: z.string(),
+  provider: z.string(),
+  providerRef: z.string(),
+  escrowAccount: z.string(),
+  ledger: z.string(),
+  amount: z.string(),
+  status: z.enum(['created', 'succeeded', 'failed', 'timed_out']),
+  holdTransferId: z.string().nullable(),
+  refunded: z.string(),
+});
+const view = (p: Payment) => ({ ...p, amount: p.amount.toString(), refunded: p.refunded.toString() });
+
+const EVENT_SCHEMA = z.object({
+  id: z.string().min(1).max(200),
+  type: z.enum(['payment.succeeded', 'payment.failed']),
+  data: z.object({ providerRef: z.string().min(1).max(200), amount: z.string().regex(/^[0-9]{1,19}$/) }),
+  createdAt: z.string(),
+});
+
+export const paymentRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    async function operator(request: Parameters<typeof authenticate>[1]): Promise<string> {
+      const did = await authenticate(ctx, request);
+      if (!(ctx.config.operatorDids?.includes(did) ?? false)) {
+        throw new AppError(403, 'role_required', 'Payments are started by checkout; directly, only by the operator.');
+      }
+      return did;
+    }
+
+    app.post(
+      '/v1/payments',
+      {
+        schema: {
+          tags: ['payments'],
+          summary: 'Start a sandbox payment into an escrow account (operator; checkout uses the same path)',
+          description:
+            '`simulate` chooses what the sandbox does: succeed or fail (a signed webhook follows), or time out (no webhook). Requires an Idempotency-Key.',
+          security: [{ session: [] }],
+          body: z.strictObject({
+            id: ID,
+            escrowAccount: z.string().min(1).max(128),
+            amount: AMOUNT,
+            ledger: z
+              .string()
+              .regex(/^[A-Z][A-Z0-9_]{1,15}$/)
+              .default('CNY'),
+            simulate: z.enum(['succeed', 'fail', 'timeout']).default('succeed'),
+          }),
+          response: { 201: PAYMENT_SCHEMA, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const did = await operator(request);
+        const outcome = await idempotent(
+          ctx.database,
+          ctx.crypto,
+          request,
+          did,
+          async (tx) => ({
+            status: 201 as const,
+            body: view(await createPayment(ctx, tx, { ...request.body, amount: BigInt(request.body.amount) })),
+          }),
+          { required: true },
+        );
+        return reply.status(outcome.status).send(outcome.body);
+      },
+    );
+
+    app.get(
+      '/v1/payments/:id',
+      {
+        schema: {
+          tags: ['payments'],
+          summary: 'A payment and its state',
+          security: [{ session: [] }],
+          params: z.object({ id: ID }),
+          response: { 200: PAYMENT_SCHEMA, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        await operator(request);
+        const payment = await findPayment(ctx.database.db, request.params.id);
+        if (payment === undefined) throw notFound('Payment', 'id');
+        return view(payment);
+      },
+    );
+
+    app.post(
+      '/v1/payments/:id/refunds',
+      {
+        schema: {
+          tags: ['payments'],
+          summary: 'Refund a held payment, in full or in part (operator; requires an Idempotency-Key)',
+          security: [{ session: [] }],
+          params: z.object({ id: ID }),
+          body: z.strictObject({ amount: AMOUNT }),
+          response: { 201: PAYMENT_SCHEMA, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const did = await operator(request);
+        const outcome = await idempotent(
+          ctx.database,
+          ctx.crypto,
+          request,
+          did,
+          async (tx) => ({
+            status: 201 as const,
+            body: view(await refundPayment(ctx, tx, request.params.id, BigInt(request.body.amount))),
+          }),
+          { required: true },
+        );
+        return reply.status(outcome.status).send(outcome.body);
+      },
+    );
+
+    // The webhook needs the exact bytes that were signed, so this route reads its body as text.
+    await app.register(async (scope) => {
+      scope.removeContentTypeParser('application/json');
+      scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+      scope.post(
+        '/v1/payments/webhooks/sandbox',
+        {
+          schema: {
+            tags: ['payments'],
+            summary: 'Webhook of the sandbox provider (HMAC-SHA256 signed; duplicates are harmless)',
+            response: { 200: z.object({ result: z.enum(['applied', 'duplicate', 'ignored']) }), ...ERROR_RESPONSES },
+          },
+        },
+        async (request) => {
+          const raw = String(request.body ?? '');
+          const header = request.headers['x-sandbox-signature'];
+          if (
+            !webhookSignatureValid(
+              ctx.sandboxWebhookSecret,
+              typeof header === 'string' ? header : undefined,
+              raw,
+              ctx.clock(),
+            )
+          ) {
+            throw new AppError(
+              401,
+              'invalid_signature',
+              'The webhook signature is missing, wrong or too old.',
+              'x-sandbox-signature',
+            );
+          }
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(raw);
+          } catch {
+            throw new AppError(400, 'invalid_json', 'The body is not valid JSON.');
+          }
+          const event = EVENT_SCHEMA.safeParse(parsed);
+          if (!event.success)
+            throw new AppError(400, 'invalid_event', event.error.issues[0]?.message ?? 'invalid event');
+          return {
+            result: await transaction(ctx.database.db, (tx) =>
+              applyWebhookEvent(ctx, tx, 'sandbox', event.data as SandboxEvent),
+            ),
+          };
+        },
+      );
+    });
+  };

@@ -1,0 +1,119 @@
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { type Db, rows, type Tx } from '../../db/connection.js';
+import { signWebhook } from './webhook-signature.js';
+
+export type SandboxOutcome = 'succeed' | 'fail' | 'timeout';
+
+export interface SandboxEvent {
+  id: string;
+  type: 'payment.succeeded' | 'payment.failed';
+  data: { providerRef: string; amount: string };
+  createdAt: string;
+}
+
+/**
+ * The sandbox provider's side of a payment: it decides the outcome the caller asked for and,
+ * unless it is a timeout, queues the webhook that reports it, in the caller's transaction.
+ */
+export async function sandboxCharge(
+  tx: Tx,
+  providerRef: string,
+  amount: bigint,
+  outcome: SandboxOutcome,
+  now: Date,
+): Promise<void> {
+  if (outcome === 'timeout') return;
+  const event: SandboxEvent = {
+    id: `evt_${providerRef}_${outcome}`,
+    type: outcome === 'succeed' ? 'payment.succeeded' : 'payment.failed',
+    data: { providerRef, amount: amount.toString() },
+    createdAt: now.toISOString(),
+  };
+  await tx.execute(
+    sql`insert into sandbox_webhook_outbox (event_id, body, next_attempt_at)
+        values (${event.id}, ${JSON.stringify(event)}, ${now.toISOString()}::timestamptz) on conflict (event_id) do nothing`,
+  );
+}
+
+const ATTEMPTS_MAX = 10;
+// A webhook being sent is not picked up again by another pass for this long.
+const LEASE_MS = 30_000;
+const backoffMs = (attempts: number) => Math.min(60_000, 500 * 2 ** attempts);
+
+/**
+ * Delivers queued sandbox webhooks, signed with the shared secret, retrying with backoff until
+ * the receiver answers 2xx. Delivery is at least once: the receiver drops duplicates by event id.
+ */
+export class SandboxWebhookDelivery {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly secret: Uint8Array,
+    /** Sends one signed webhook; resolves to the HTTP status. */
+    private readonly send: (body: string, signature: string) => Promise<number>,
+    private readonly clock: () => Date,
+    private readonly logger?: Logger,
+  ) {}
+
+  start(intervalMs = 200): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.deliverDue()
+        .then(() => undefined)
+        .catch((error) => this.logger?.error({ err: error }, 'webhook delivery failed; will retry'))
+        .finally(() => {
+          this.running = undefined;
+        });
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /**
+   * One pass over the due webhooks; returns how many were delivered. Each is leased first (its
+   * next attempt pushed back) in a short statement, and sent outside any transaction: the
+   * receiver may be this very server, on the same database connection.
+   */
+  async deliverDue(limit = 50): Promise<number> {
+    const now = this.clock();
+    const lease = new Date(now.getTime() + LEASE_MS);
+    const due = await rows<{ id: string; body: string; attempts: number }>(
+      this.db,
+      sql`update sandbox_webhook_outbox set next_attempt_at = ${lease.toISOString()}::timestamptz
+          where id in (select id from sandbox_webhook_outbox
+                       where delivered_at is null and attempts < ${ATTEMPTS_MAX} and next_attempt_at <= ${now.toISOString()}::timestamptz
+                       order by id limit ${limit} for update skip locked)
+          returning id, body, attempts`,
+    );
+    let delivered = 0;
+    for (const item of due) {
+      let status: number;
+      let error: string | null = null;
+      try {
+        status = await this.send(item.body, signWebhook(this.secret, Math.floor(now.getTime() / 1000), item.body));
+      } catch (e) {
+        status = 0;
+        error = (e as Error).message;
+      }
+      if (status >= 200 && status < 300) {
+        delivered++;
+        await this.db.execute(
+          sql`update sandbox_webhook_outbox set delivered_at = ${now.toISOString()}::timestamptz, attempts = attempts + 1 where id = ${item.id}`,
+        );
+      } else {
+        const next = new Date(now.getTime() + backoffMs(item.attempts));
+        await this.db.execute(
+          sql`update sandbox_webhook_outbox set attempts = attempts + 1, next_attempt_at = ${next.toISOString()}::timestamptz,
+              last_error = ${error ?? `HTTP ${status}`} where id = ${item.id}`,
+        );
+      }
+    }
+    return delivered;
+  }
+}

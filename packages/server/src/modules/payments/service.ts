@@ -1,0 +1,171 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { AppError, notFound } from '../../errors.js';
+import { createAccounts, createTransfers } from '../accounting/ledger.js';
+import { type SandboxEvent, type SandboxOutcome, sandboxCharge } from './sandbox.js';
+
+export interface Payment {
+  id: string;
+  provider: string;
+  providerRef: string;
+  escrowAccount: string;
+  ledger: string;
+  amount: bigint;
+  status: 'created' | 'succeeded' | 'failed' | 'timed_out';
+  holdTransferId: string | null;
+  refunded: bigint;
+}
+
+interface PaymentRow {
+  id: string;
+  provider: string;
+  provider_ref: string;
+  escrow_account: string;
+  ledger: string;
+  amount: string;
+  status: Payment['status'];
+  hold_transfer_id: string | null;
+  refunded: string;
+}
+
+const toPayment = (row: PaymentRow): Payment => ({
+  id: row.id,
+  provider: row.provider,
+  providerRef: row.provider_ref,
+  escrowAccount: row.escrow_account,
+  ledger: row.ledger,
+  amount: BigInt(row.amount),
+  status: row.status,
+  holdTransferId: row.hold_transfer_id,
+  refunded: BigInt(row.refunded),
+});
+
+/** Where money from the provider comes from on our books: its clearing account. */
+export const clearingAccount = (provider: string, ledger: string) => `clearing:${provider}:${ledger}`;
+
+export async function createPayment(
+  ctx: AppContext,
+  tx: Tx,
+  input: { id: string; escrowAccount: string; amount: bigint; ledger: string; simulate: SandboxOutcome },
+): Promise<Payment> {
+  const clearing = clearingAccount('sandbox', input.ledger);
+  await createAccounts(tx, [{ key: clearing, ledger: input.ledger, code: 'clearing' }]);
+  const [escrow] = await rows<{ ledger: string }>(
+    tx,
+    sql`select ledger from ledger_accounts where key = ${input.escrowAccount}`,
+  );
+  if (escrow === undefined) throw notFound('Escrow account', 'escrowAccount');
+  if (escrow.ledger !== input.ledger)
+    throw new AppError(422, 'ledger_mismatch', `${input.escrowAccount} is on ${escrow.ledger}.`, 'ledger');
+  const providerRef = `sbx_${input.id}`;
+  const [row] = await rows<PaymentRow>(
+    tx,
+    sql`insert into payments (id, provider, provider_ref, clearing_account, escrow_account, ledger, amount, status)
+        values (${input.id}, 'sandbox', ${providerRef}, ${clearing}, ${input.escrowAccount}, ${input.ledger}, ${input.amount.toString()}::int8, 'created')
+        on conflict (id) do nothing returning *`,
+  );
+  if (row === undefined) throw new AppError(409, 'payment_exists', `Payment ${input.id} exists.`, 'id');
+  await sandboxCharge(tx, providerRef, input.amount, input.simulate, ctx.clock());
+  return toPayment(row);
+}
+
+export async function findPayment(executor: Executor, id: string): Promise<Payment | undefined> {
+  const [row] = await rows<PaymentRow>(executor, sql`select * from payments where id = ${id}`);
+  return row === undefined ? undefined : toPayment(row);
+}
+
+/**
+ * Applies a verified webhook event once: a success puts the money on hold in escrow, a failure
+ * marks the payment. A duplicate delivery of the same event id changes nothing.
+ */
+export async function applyWebhookEvent(
+  ctx: AppContext,
+  tx: Tx,
+  provider: string,
+  event: SandboxEvent,
+): Promise<'applied' | 'duplicate' | 'ignored'> {
+  const [fresh] = await rows<{ event_id: string }>(
+    tx,
+    sql`insert into payment_webhook_events (provider, event_id) values (${provider}, ${event.id}) on conflict do nothing returning event_id`,
+  );
+  if (fresh === undefined) return 'duplicate';
+  const [row] = await rows<PaymentRow & { clearing_account: string }>(
+    tx,
+    sql`select * from payments where provider = ${provider} and provider_ref = ${event.data.providerRef} for update`,
+  );
+  if (row === undefined) throw notFound('Payment', 'data.providerRef');
+  if (row.status !== 'created') return 'ignored';
+  if (event.data.amount !== row.amount) {
+    throw new AppError(
+      422,
+      'amount_mismatch',
+      `The provider reports ${event.data.amount}, the payment is ${row.amount}.`,
+      'data.amount',
+    );
+  }
+  if (event.type === 'payment.failed') {
+    await tx.execute(sql`update payments set status = 'failed', updated_at = now() where id = ${row.id}`);
+    return 'applied';
+  }
+  const holdId = `payment:${row.id}:hold`;
+  await createTransfers(
+    tx,
+    [
+      {
+        id: holdId,
+        debitAccount: row.clearing_account,
+        creditAccount: row.escrow_account,
+        amount: BigInt(row.amount),
+        code: 'payment',
+        reference: row.id,
+        pending: true,
+      },
+    ],
+    ctx.clock(),
+  );
+  await tx.execute(
+    sql`update payments set status = 'succeeded', hold_transfer_id = ${holdId}, updated_at = now() where id = ${row.id}`,
+  );
+  return 'applied';
+}
+
+/**
+ * Refunds a paid order whose money is still held in escrow: the whole amount voids the hold;
+ * part of it posts the rest into escrow and returns the refund. Once the hold is resolved,
+ * refunds reverse the settlement instead (the settlement issue).
+ */
+export async function refundPayment(ctx: AppContext, tx: Tx, id: string, amount: bigint): Promise<Payment> {
+  const [row] = await rows<PaymentRow>(tx, sql`select * from payments where id = ${id} for update`);
+  if (row === undefined) throw notFound('Payment');
+  if (row.status !== 'succeeded' || row.hold_transfer_id === null) {
+    throw new AppError(
+      409,
+      'not_refundable',
+      `Payment ${id} is ${row.status}; only a succeeded payment can be refunded.`,
+    );
+  }
+  if (row.refunded !== '0') {
+    throw new AppError(409, 'not_refundable', `Payment ${id} was refunded already; a held payment is refunded once.`);
+  }
+  const paid = BigInt(row.amount);
+  if (amount <= 0n || amount > paid - BigInt(row.refunded)) {
+    throw new AppError(422, 'invalid_refund', `Refund between 1 and ${paid - BigInt(row.refunded)}.`, 'amount');
+  }
+  const transfer =
+    amount === paid
+      ? { id: `payment:${id}:refund`, voidPending: row.hold_transfer_id, code: 'refund', reference: id }
+      : {
+          id: `payment:${id}:refund`,
+          postPending: row.hold_transfer_id,
+          amount: paid - amount,
+          code: 'refund',
+          reference: id,
+        };
+  await createTransfers(tx, [transfer], ctx.clock());
+  const [updated] = await rows<PaymentRow>(
+    tx,
+    sql`update payments set refunded = refunded + ${amount.toString()}::int8, updated_at = now() where id = ${id} returning *`,
+  );
+  return toPayment(updated as PaymentRow);
+}
