@@ -16,7 +16,9 @@ import { sequenceReceipts } from './modules/events/service.js';
 import { createRegistry } from './modules/index.js';
 import { Integrator } from './modules/log/integrator.js';
 import { WitnessPusher } from './modules/log/witness-pusher.js';
+import { PaymentProviders } from './modules/payments/provider.js';
 import { SandboxWebhookDelivery } from './modules/payments/sandbox.js';
+import { sandboxProvider } from './modules/payments/sandbox-provider.js';
 
 // Envelopes committed together at most; they queue while the previous batch commits.
 const COMMIT_BATCH_MAX = 256;
@@ -82,6 +84,7 @@ export function createContext(
     logSigner: { name: config.logOrigin, secretKey: logSecret, publicKey: crypto.ed25519.publicKey(logSecret) },
     logHead: { version: 0 },
     sandboxWebhookSecret: fromHex(config.sandboxWebhookSecretHex),
+    paymentProviders: new PaymentProviders([sandboxProvider(fromHex(config.sandboxWebhookSecretHex))]),
   };
 }
 

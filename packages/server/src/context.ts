@@ -4,6 +4,7 @@ import type { Database } from './db/connection.js';
 import type { EventRegistry } from './modules/events/registry.js';
 import type { EventServiceDeps } from './modules/events/service.js';
 import type { LogSigner } from './modules/log/checkpoints.js';
+import type { PaymentProviders } from './modules/payments/provider.js';
 
 /** Everything a route or a job needs, built once at start and passed down explicitly. */
 export interface AppContext extends EventServiceDeps {
@@ -20,4 +21,5 @@ export interface AppContext extends EventServiceDeps {
   logHead: { version: number };
   /** Shared secret of the sandbox payment provider's webhooks (HMAC-SHA256). */
   sandboxWebhookSecret: Uint8Array;
+  paymentProviders: PaymentProviders;
 }

@@ -130,6 +130,31 @@ describe('sandbox payments', () => {
     expect((await refund('2900', 'refund-key-02')).json()).toEqual(first.json());
     expect((await refund('100', 'refund-key-03')).json().error.code).toBe('not_refundable');
     expect((await refund('100', 'refund-key-04')).statusCode).toBe(409);
+    // The provider was asked to pay the refund back.
+    const [record] = (
+      (await t.ctx.database.db.execute(
+        sql`select body from sandbox_webhook_outbox where event_id = 'rfd_pay-1-1'`,
+      )) as unknown as {
+        rows: { body: string }[];
+      }
+    ).rows;
+    expect(JSON.parse(record?.body ?? '{}')).toMatchObject({ type: 'refund.succeeded', data: { amount: '2900' } });
+  });
+
+  it('answers webhooks for unknown providers 404 and a well-signed but malformed event 400', async () => {
+    const body = JSON.stringify({ hello: 'world' });
+    const signature = signWebhook(t.ctx.sandboxWebhookSecret, Math.floor(t.clock.now.getTime() / 1000), body);
+    const send = (provider: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/payments/webhooks/${provider}`,
+        headers: { 'content-type': 'application/json', 'x-sandbox-signature': signature },
+        payload: body,
+      });
+    expect((await send('nowhere')).statusCode).toBe(404);
+    const malformed = await send('sandbox');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.code).toBe('invalid_event');
   });
 
   it('refuses bad input with clear errors', async () => {

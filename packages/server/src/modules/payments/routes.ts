@@ -6,9 +6,9 @@ import { AppError, notFound } from '../../errors.js';
 import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { authenticate } from '../identity/service.js';
-import type { SandboxEvent } from './sandbox.js';
+import type { ProviderEvent } from './provider.js';
+import { MalformedWebhook } from './sandbox-provider.js';
 import { applyWebhookEvent, createPayment, findPayment, type Payment, refundPayment } from './service.js';
-import { webhookSignatureValid } from './webhook-signature.js';
 
 const ID = z.string().regex(/^[A-Za-z0-9_.:@+-]{1,100}$/, 'an id of A–Z a–z 0–9 _ . : @ + -');
 const AMOUNT = z.string().regex(/^[1-9][0-9]{0,15}$/, 'a positive whole number of minor units');
@@ -24,13 +24,6 @@ const PAYMENT_SCHEMA = z.object({
   refunded: z.string(),
 });
 const view = (p: Payment) => ({ ...p, amount: p.amount.toString(), refunded: p.refunded.toString() });
-
-const EVENT_SCHEMA = z.object({
-  id: z.string().min(1).max(200),
-  type: z.enum(['payment.succeeded', 'payment.failed']),
-  data: z.object({ providerRef: z.string().min(1).max(200), amount: z.string().regex(/^[0-9]{1,19}$/) }),
-  createdAt: z.string(),
-});
 
 export const paymentRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -60,7 +53,8 @@ export const paymentRoutes =
               .string()
               .regex(/^[A-Z][A-Z0-9_]{1,15}$/)
               .default('CNY'),
-            simulate: z.enum(['succeed', 'fail', 'timeout']).default('succeed'),
+            provider: z.enum(['sandbox']).default('sandbox'),
+            simulate: z.enum(['succeed', 'fail', 'timeout']).default('succeed').describe('sandbox only'),
           }),
           response: { 201: PAYMENT_SCHEMA, ...ERROR_RESPONSES },
         },
@@ -130,50 +124,36 @@ export const paymentRoutes =
       },
     );
 
-    // The webhook needs the exact bytes that were signed, so this route reads its body as text.
+    // A webhook needs the exact bytes that were signed, so this route reads its body as text.
     await app.register(async (scope) => {
       scope.removeContentTypeParser('application/json');
       scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
       scope.post(
-        '/v1/payments/webhooks/sandbox',
+        '/v1/payments/webhooks/:provider',
         {
           schema: {
             tags: ['payments'],
-            summary: 'Webhook of the sandbox provider (HMAC-SHA256 signed; duplicates are harmless)',
+            summary: "A payment provider's webhook (signed by the provider; duplicates are harmless)",
+            params: z.object({ provider: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/) }),
             response: { 200: z.object({ result: z.enum(['applied', 'duplicate', 'ignored']) }), ...ERROR_RESPONSES },
           },
         },
         async (request) => {
-          const raw = String(request.body ?? '');
-          const header = request.headers['x-sandbox-signature'];
-          if (
-            !webhookSignatureValid(
-              ctx.sandboxWebhookSecret,
-              typeof header === 'string' ? header : undefined,
-              raw,
-              ctx.clock(),
-            )
-          ) {
-            throw new AppError(
-              401,
-              'invalid_signature',
-              'The webhook signature is missing, wrong or too old.',
-              'x-sandbox-signature',
-            );
-          }
-          let parsed: unknown;
+          const provider = ctx.paymentProviders.get((request.params as { provider: string }).provider);
+          if (provider === undefined) throw notFound('Payment provider', 'provider');
+          let event: ProviderEvent | undefined;
           try {
-            parsed = JSON.parse(raw);
-          } catch {
-            throw new AppError(400, 'invalid_json', 'The body is not valid JSON.');
+            event = provider.verifyWebhook(request.headers, String(request.body ?? ''), ctx.clock());
+          } catch (error) {
+            if (error instanceof MalformedWebhook) throw new AppError(400, 'invalid_event', error.message);
+            throw error;
           }
-          const event = EVENT_SCHEMA.safeParse(parsed);
-          if (!event.success)
-            throw new AppError(400, 'invalid_event', event.error.issues[0]?.message ?? 'invalid event');
+          if (event === undefined) {
+            throw new AppError(401, 'invalid_signature', 'The webhook signature is missing, wrong or too old.');
+          }
+          const verified = event;
           return {
-            result: await transaction(ctx.database.db, (tx) =>
-              applyWebhookEvent(ctx, tx, 'sandbox', event.data as SandboxEvent),
-            ),
+            result: await transaction(ctx.database.db, (tx) => applyWebhookEvent(ctx, tx, provider.name, verified)),
           };
         },
       );

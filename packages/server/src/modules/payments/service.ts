@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
 import { createAccounts, createTransfers } from '../accounting/ledger.js';
-import { type SandboxEvent, type SandboxOutcome, sandboxCharge } from './sandbox.js';
+import type { ProviderEvent } from './provider.js';
 
 export interface Payment {
   id: string;
@@ -47,9 +47,20 @@ export const clearingAccount = (provider: string, ledger: string) => `clearing:$
 export async function createPayment(
   ctx: AppContext,
   tx: Tx,
-  input: { id: string; escrowAccount: string; amount: bigint; ledger: string; simulate: SandboxOutcome },
+  input: {
+    id: string;
+    escrowAccount: string;
+    amount: bigint;
+    ledger: string;
+    simulate?: string | undefined;
+    provider?: string;
+  },
 ): Promise<Payment> {
-  const clearing = clearingAccount('sandbox', input.ledger);
+  const providerName = input.provider ?? 'sandbox';
+  const provider = ctx.paymentProviders.get(providerName);
+  if (provider === undefined)
+    throw new AppError(400, 'unknown_provider', `No payment provider ${providerName}.`, 'provider');
+  const clearing = clearingAccount(provider.name, input.ledger);
   await createAccounts(tx, [{ key: clearing, ledger: input.ledger, code: 'clearing' }]);
   const [escrow] = await rows<{ ledger: string }>(
     tx,
@@ -58,15 +69,15 @@ export async function createPayment(
   if (escrow === undefined) throw notFound('Escrow account', 'escrowAccount');
   if (escrow.ledger !== input.ledger)
     throw new AppError(422, 'ledger_mismatch', `${input.escrowAccount} is on ${escrow.ledger}.`, 'ledger');
-  const providerRef = `sbx_${input.id}`;
+  const providerRef = `${provider.name === 'sandbox' ? 'sbx' : provider.name}_${input.id}`;
   const [row] = await rows<PaymentRow>(
     tx,
     sql`insert into payments (id, provider, provider_ref, clearing_account, escrow_account, ledger, amount, status)
-        values (${input.id}, 'sandbox', ${providerRef}, ${clearing}, ${input.escrowAccount}, ${input.ledger}, ${input.amount.toString()}::int8, 'created')
+        values (${input.id}, ${provider.name}, ${providerRef}, ${clearing}, ${input.escrowAccount}, ${input.ledger}, ${input.amount.toString()}::int8, 'created')
         on conflict (id) do nothing returning *`,
   );
   if (row === undefined) throw new AppError(409, 'payment_exists', `Payment ${input.id} exists.`, 'id');
-  await sandboxCharge(tx, providerRef, input.amount, input.simulate, ctx.clock());
+  await provider.charge(tx, { providerRef, amount: input.amount, simulate: input.simulate }, ctx.clock());
   return toPayment(row);
 }
 
@@ -83,7 +94,7 @@ export async function applyWebhookEvent(
   ctx: AppContext,
   tx: Tx,
   provider: string,
-  event: SandboxEvent,
+  event: ProviderEvent,
 ): Promise<'applied' | 'duplicate' | 'ignored'> {
   const [fresh] = await rows<{ event_id: string }>(
     tx,
@@ -92,15 +103,15 @@ export async function applyWebhookEvent(
   if (fresh === undefined) return 'duplicate';
   const [row] = await rows<PaymentRow & { clearing_account: string }>(
     tx,
-    sql`select * from payments where provider = ${provider} and provider_ref = ${event.data.providerRef} for update`,
+    sql`select * from payments where provider = ${provider} and provider_ref = ${event.providerRef} for update`,
   );
   if (row === undefined) throw notFound('Payment', 'data.providerRef');
   if (row.status !== 'created') return 'ignored';
-  if (event.data.amount !== row.amount) {
+  if (event.amount !== BigInt(row.amount)) {
     throw new AppError(
       422,
       'amount_mismatch',
-      `The provider reports ${event.data.amount}, the payment is ${row.amount}.`,
+      `The provider reports ${event.amount}, the payment is ${row.amount}.`,
       'data.amount',
     );
   }
@@ -163,6 +174,9 @@ export async function refundPayment(ctx: AppContext, tx: Tx, id: string, amount:
           reference: id,
         };
   await createTransfers(tx, [transfer], ctx.clock());
+  const provider = ctx.paymentProviders.get(row.provider);
+  if (provider === undefined) throw new Error(`payment ${id} names the unknown provider ${row.provider}`);
+  await provider.refund(tx, { providerRef: row.provider_ref, refundId: `${id}-1`, amount }, ctx.clock());
   const [updated] = await rows<PaymentRow>(
     tx,
     sql`update payments set refunded = refunded + ${amount.toString()}::int8, updated_at = now() where id = ${id} returning *`,

@@ -1,0 +1,45 @@
+import type { Tx } from '../../db/connection.js';
+
+/** What a provider tells us about a payment, after its webhook was verified. */
+export interface ProviderEvent {
+  id: string;
+  type: 'payment.succeeded' | 'payment.failed';
+  providerRef: string;
+  amount: bigint;
+}
+
+/**
+ * A payment provider adapter. The platform starts charges and refunds; the provider reports
+ * outcomes by webhooks, which the adapter authenticates. Adapters for WeChat Pay and Alipay
+ * implement the same interface against their published APIs; `sandbox` simulates one locally.
+ */
+export interface PaymentProvider {
+  readonly name: string;
+  /** Starts a charge of `amount` for `providerRef`; the outcome arrives later by webhook. */
+  charge(
+    tx: Tx,
+    request: { providerRef: string; amount: bigint; simulate?: string | undefined },
+    now: Date,
+  ): Promise<void>;
+  /** Returns `amount` of a succeeded charge to the payer. */
+  refund(tx: Tx, request: { providerRef: string; refundId: string; amount: bigint }, now: Date): Promise<void>;
+  /** Authenticates a webhook and returns its event; undefined when the signature is not valid. */
+  verifyWebhook(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: string,
+    now: Date,
+  ): ProviderEvent | undefined;
+}
+
+/** The providers this server knows, by name. */
+export class PaymentProviders {
+  private readonly byName = new Map<string, PaymentProvider>();
+
+  constructor(providers: readonly PaymentProvider[]) {
+    for (const provider of providers) this.byName.set(provider.name, provider);
+  }
+
+  get(name: string): PaymentProvider | undefined {
+    return this.byName.get(name);
+  }
+}
