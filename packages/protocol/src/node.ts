@@ -17,7 +17,11 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
   const cacheKey = Buffer.from(publicKey).toString('base64');
   let key = publicKeyCache.get(cacheKey);
   if (key === undefined) {
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    // JWK import is several times faster than DER here: it skips OpenSSL's generic decoder.
+    key = createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+      format: 'jwk',
+    });
     if (publicKeyCache.size >= PUBLIC_KEY_CACHE_MAX) {
       const oldest = publicKeyCache.keys().next().value;
       if (oldest !== undefined) publicKeyCache.delete(oldest);
