@@ -1,26 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../server/src/test-support/database.js';
-import { freePort, runCli, spawnCli, waitFor } from './run-cli.js';
+import { generateNoteKeys } from '@concord/protocol';
+import { nodeCrypto } from '@concord/protocol/node';
+import { describe, expect, it } from 'vitest';
+import { cliTestEnvironment, freePort, runCli, spawnCli, waitFor } from './run-cli.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'concord-cli-'));
 // Each command on PGlite in a temporary data directory, or on a throw-away PostgreSQL database.
-const env: Record<string, string> = { DATA_DIR: dataDir };
-let postgres: TestDatabase | undefined;
-
-beforeAll(async () => {
-  if (process.env.DATABASE_URL) {
-    postgres = await createTestDatabase();
-    await postgres.database.close();
-    env.DATABASE_URL = postgres.url as string;
-  }
-});
-afterAll(async () => {
-  rmSync(dataDir, { recursive: true, force: true });
-  await postgres?.close();
-});
+const { env, dataDir } = cliTestEnvironment('concord-cli-');
 
 describe('concord', () => {
   it('starts with the demo, serves health and docs, and stops cleanly on SIGTERM', async () => {
@@ -75,42 +61,18 @@ describe('concord', () => {
   it('runs an independent witness that prints its key and serves its status', async () => {
     const port = await freePort();
     const witnessDir = join(dataDir, 'witness');
-    const child = spawnCli(
-      [
-        'witness',
-        '--port',
-        String(port),
-        '--data-dir',
-        witnessDir,
-        '--name',
-        'w.test',
-        '--follow',
-        'example.com/log=example.com/log+00000000+AQ==',
-      ],
-      env,
-    );
+    const witness = (follow: string) =>
+      spawnCli(
+        ['witness', '--port', String(port), '--data-dir', witnessDir, '--name', 'w.test', '--follow', follow],
+        env,
+      );
+    const child = witness('example.com/log=example.com/log+00000000+AQ==');
     const exit = await new Promise((resolve) => child.on('exit', resolve));
     expect(exit).toBe(2);
     expect(child.output()).toContain('verifier key');
 
-    const keys = (await import('@concord/protocol')).generateNoteKeys(
-      (await import('@concord/protocol/node')).nodeCrypto,
-      'example.com/log',
-    );
-    const good = spawnCli(
-      [
-        'witness',
-        '--port',
-        String(port),
-        '--data-dir',
-        witnessDir,
-        '--name',
-        'w.test',
-        '--follow',
-        `example.com/log=${keys.verifierKey}`,
-      ],
-      env,
-    );
+    const keys = generateNoteKeys(nodeCrypto, 'example.com/log');
+    const good = witness(`example.com/log=${keys.verifierKey}`);
     try {
       const status = await waitFor(`http://127.0.0.1:${port}/`, 30_000);
       expect(await status.json()).toMatchObject({ witness: 'w.test', logs: [{ origin: 'example.com/log', size: 0 }] });

@@ -1,48 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEnvelope, generateKeyPair, signEnvelope, toBase64Url } from '@concord/protocol';
-import { nodeCrypto } from '@concord/protocol/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../server/src/test-support/database.js';
-import { freePort, runCli, spawnCli, waitFor } from './run-cli.js';
+import { newKeyPair, sign } from '@concord/server/test-support';
+import { describe, expect, it } from 'vitest';
+import { cliTestEnvironment, freePort, runCli, spawnCli, waitFor } from './run-cli.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'concord-crash-'));
 // Tiny batches on a fast timer: the integrator is almost always mid-transaction when killed.
-const env: Record<string, string> = {
-  DATA_DIR: dataDir,
+const { env, dataDir } = cliTestEnvironment('concord-crash-', {
   CONCORD_INTEGRATE_INTERVAL_MS: '5',
   CONCORD_INTEGRATE_BATCH_MAX: '3',
   LOG_LEVEL: 'warn',
-};
-let postgres: TestDatabase | undefined;
-
-beforeAll(async () => {
-  if (process.env.DATABASE_URL) {
-    postgres = await createTestDatabase();
-    await postgres.database.close();
-    env.DATABASE_URL = postgres.url as string;
-  }
 });
-afterAll(async () => {
-  rmSync(dataDir, { recursive: true, force: true });
-  await postgres?.close();
-});
-
-const registration = () => {
-  const pair = generateKeyPair(nodeCrypto);
-  return signEnvelope(
-    createEnvelope({
-      type: 'identity.account.registered',
-      actor: pair.did,
-      body: {},
-      ts: new Date(),
-      nonce: toBase64Url(nodeCrypto.randomBytes(16)),
-    }),
-    pair.secretKey,
-    nodeCrypto,
-  );
-};
 
 describe('a server killed mid-integration', () => {
   it('completes the tree on restart, losing no accepted entry', async () => {
@@ -58,7 +24,7 @@ describe('a server killed mid-integration', () => {
             fetch(`${base}/v1/events`, {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
-              body: JSON.stringify(registration()),
+              body: JSON.stringify(sign(newKeyPair(), 'identity.account.registered', {})),
             }).then((r) => r.status),
           ),
         );

@@ -1,6 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../server/src/test-support/database.js';
 
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -58,4 +63,32 @@ export async function waitFor(url: string, timeoutMs: number): Promise<Response>
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * The environment for CLI processes of one test file: a temporary data directory (PGlite), or
+ * with DATABASE_URL a throw-away PostgreSQL database; both removed after the file's tests.
+ */
+export function cliTestEnvironment(
+  prefix: string,
+  extra: Record<string, string> = {},
+): {
+  env: Record<string, string>;
+  dataDir: string;
+} {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const env: Record<string, string> = { DATA_DIR: dataDir, ...extra };
+  let postgres: TestDatabase | undefined;
+  beforeAll(async () => {
+    if (process.env.DATABASE_URL) {
+      postgres = await createTestDatabase();
+      await postgres.database.close();
+      env.DATABASE_URL = postgres.url as string;
+    }
+  });
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await postgres?.close();
+  });
+  return { env, dataDir };
 }

@@ -9,8 +9,9 @@ import type { AppContext } from './context.js';
 import { type Database, openDatabase, pgliteDirIn } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { buildApp } from './http/app.js';
+import { Periodic } from './jobs.js';
 import { loadOrCreateKeyFile, loadOrCreateSecretHex } from './keys.js';
-import { HoldExpiry } from './modules/accounting/hold-expiry.js';
+import { expireDueHolds } from './modules/accounting/hold-expiry.js';
 import { CommitQueue } from './modules/events/commit-queue.js';
 import { sequenceReceipts } from './modules/events/service.js';
 import { createRegistry } from './modules/index.js';
@@ -24,6 +25,8 @@ import { sandboxProvider } from './modules/payments/sandbox-provider.js';
 const COMMIT_BATCH_MAX = 256;
 // Batches committing at once on PostgreSQL (each holds a pool connection while it runs).
 const COMMIT_CONCURRENCY_POSTGRES = 4;
+const HOLD_EXPIRY_INTERVAL_MS = 1_000;
+const WEBHOOK_INTERVAL_MS = 200;
 
 /** Where the embedded-mode keys live: generated on first start, kept in the data directory. */
 export const keyPaths = (dataDir: string) => ({
@@ -129,7 +132,12 @@ export async function startServer(
   await app.listen({ port: config.port, host: config.host });
   const integrator = createIntegrator(ctx, logger);
   integrator.start();
-  const holdExpiry = new HoldExpiry(ctx.database.db, ctx.clock, logger);
+  const holdExpiry = new Periodic(
+    'expiring holds',
+    HOLD_EXPIRY_INTERVAL_MS,
+    () => expireDueHolds(ctx.database.db, ctx.clock),
+    logger,
+  );
   holdExpiry.start();
   // The sandbox provider's webhooks come back to this server, as a real provider's would.
   const webhooks = new SandboxWebhookDelivery(
@@ -145,9 +153,9 @@ export async function startServer(
         })
       ).status,
     ctx.clock,
-    logger,
   );
-  webhooks.start();
+  const webhookJob = new Periodic('sandbox webhook delivery', WEBHOOK_INTERVAL_MS, () => webhooks.deliverDue(), logger);
+  webhookJob.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -163,7 +171,7 @@ export async function startServer(
       await app.close();
       await integrator.stop();
       await holdExpiry.stop();
-      await webhooks.stop();
+      await webhookJob.stop();
       await database.close();
       clearTimeout(grace);
       logger.info('stopped');

@@ -4,8 +4,11 @@ import {
   cosignatureNoteVerifier,
   ed25519NoteVerifier,
   type NoteVerifier,
+  openNote,
+  parseCheckpoint,
   parseCosignatureVerifierKey,
   parseVerifierKey,
+  type TlogCheckpoint,
 } from '@concord/protocol';
 import { UsageError } from '../usage-error.js';
 
@@ -56,4 +59,29 @@ export function trustVerifiers(crypto: CryptoProvider, trust: Trust): TrustVerif
   } catch (error) {
     throw new UsageError(`trusted keys: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Opens a checkpoint note against the trusted keys: the checkpoint, how many trusted witnesses
+ * cosigned it, and every way it falls short of the trust (not signed by the log key, another
+ * origin, too few cosignatures). Throws NoteError or CheckpointError for a malformed note.
+ */
+export function openTrustedCheckpoint(
+  crypto: CryptoProvider,
+  trust: TrustVerifiers,
+  note: string,
+): { checkpoint: TlogCheckpoint; cosignatures: number; problems: string[] } {
+  const opened = openNote(crypto, note, [trust.log, ...trust.witnesses]);
+  const checkpoint = parseCheckpoint(opened.text);
+  const signedBy = (key: NoteVerifier) => opened.verified.some((s) => s.name === key.name && s.keyId === key.keyId);
+  const cosignatures = trust.witnesses.filter(signedBy).length;
+  const problems: string[] = [];
+  if (!signedBy(trust.log)) problems.push('the checkpoint is not signed by the trusted log key');
+  if (checkpoint.origin !== trust.origin) {
+    problems.push(`checkpoint origin ${checkpoint.origin} is not the trusted ${trust.origin}`);
+  }
+  if (cosignatures < trust.quorum) {
+    problems.push(`the checkpoint has ${cosignatures} trusted cosignatures; the quorum is ${trust.quorum}`);
+  }
+  return { checkpoint, cosignatures, problems };
 }

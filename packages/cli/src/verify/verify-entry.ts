@@ -1,4 +1,5 @@
 import {
+  CheckpointError,
   type CryptoProvider,
   canonicalBytes,
   checkEnvelopeShape,
@@ -7,14 +8,12 @@ import {
   fromHex,
   leafHash,
   NoteError,
-  openNote,
-  parseCheckpoint,
   toHex,
   verifyEnvelope,
   verifyInclusion,
 } from '@concord/protocol';
 import { getJson } from './http.js';
-import type { TrustVerifiers } from './trust.js';
+import { openTrustedCheckpoint, type TrustVerifiers } from './trust.js';
 import type { Divergence } from './verify-log.js';
 
 interface EntryResponse {
@@ -54,20 +53,15 @@ export async function verifyEntry(
     return { index, type: envelope.type, actor: envelope.actor, treeSize: undefined, divergences };
   }
   try {
-    const opened = openNote(crypto, entry.checkpoint.note, [trust.log, ...trust.witnesses]);
-    if (!opened.verified.some((s) => s.name === trust.log.name))
-      diverge('the checkpoint is not signed by the trusted log key');
-    const cosigned = opened.verified.filter((s) => s.name !== trust.log.name).length;
-    if (cosigned < trust.quorum)
-      diverge(`the checkpoint has ${cosigned} trusted cosignatures; the quorum is ${trust.quorum}`);
-    const checkpoint = parseCheckpoint(opened.text);
+    const { checkpoint, problems } = openTrustedCheckpoint(crypto, trust, entry.checkpoint.note);
+    for (const problem of problems) diverge(problem);
     const proof = entry.proof.map(fromBase64);
     if (!verifyInclusion(crypto, fromHex(entry.leafHash), index, checkpoint.size, proof, checkpoint.rootHash)) {
       diverge(`the inclusion proof does not lead to the root of the signed checkpoint of size ${checkpoint.size}`);
     }
     return { index, type: envelope.type, actor: envelope.actor, treeSize: checkpoint.size, divergences };
   } catch (error) {
-    if (!(error instanceof NoteError)) throw error;
+    if (!(error instanceof NoteError || error instanceof CheckpointError)) throw error;
     diverge(`checkpoint: ${error.message}`);
     return { index, type: envelope.type, actor: envelope.actor, treeSize: undefined, divergences };
   }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import {
   bytesEqual,
+  CheckpointError,
   type CryptoProvider,
   canonicalBytes,
   checkEnvelopeShape,
@@ -13,8 +14,6 @@ import {
   fullTileHash,
   leafHash,
   NoteError,
-  openNote,
-  parseCheckpoint,
   rootFromLeafHashes,
   type TlogCheckpoint,
   tilePath,
@@ -29,7 +28,7 @@ import {
 import { getJson, getText } from './http.js';
 import type { ReplayCheck } from './replay-checks.js';
 import { TileCache } from './tile-cache.js';
-import type { TrustVerifiers } from './trust.js';
+import { openTrustedCheckpoint, type TrustVerifiers } from './trust.js';
 
 export interface Divergence {
   /** The log index at fault, when the problem is one entry. */
@@ -76,19 +75,11 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
   };
 
   const note = await getText(`${options.baseUrl}/log/checkpoint`);
-  let checkpoint: TlogCheckpoint;
-  let cosignatures = 0;
+  let opened: ReturnType<typeof openTrustedCheckpoint>;
   try {
-    const opened = openNote(crypto, note, [trust.log, ...trust.witnesses]);
-    checkpoint = parseCheckpoint(opened.text);
-    if (!opened.verified.some((s) => s.name === trust.log.name && s.keyId === trust.log.keyId)) {
-      diverge({ reason: 'the checkpoint is not signed by the trusted log key' });
-    }
-    cosignatures = opened.verified.filter((s) =>
-      trust.witnesses.some((w) => w.name === s.name && w.keyId === s.keyId),
-    ).length;
+    opened = openTrustedCheckpoint(crypto, trust, note);
   } catch (error) {
-    if (!(error instanceof NoteError)) throw error;
+    if (!(error instanceof NoteError || error instanceof CheckpointError)) throw error;
     return {
       origin: trust.origin,
       size: 0,
@@ -100,34 +91,32 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       divergences: [{ reason: `checkpoint: ${error.message}` }],
     };
   }
-  if (checkpoint.origin !== trust.origin)
-    diverge({ reason: `checkpoint origin ${checkpoint.origin} is not the trusted ${trust.origin}` });
-  if (cosignatures < trust.quorum) {
-    diverge({ reason: `the checkpoint has ${cosignatures} trusted cosignatures; the quorum is ${trust.quorum}` });
-  }
+  const { checkpoint, cosignatures } = opened;
+  for (const reason of opened.problems) diverge({ reason });
   const size = checkpoint.size;
   mkdirSync(options.stateDir, { recursive: true });
+  let previousSize: number | undefined;
+  const report = (entriesVerified: number, consistentWithPrevious: boolean | undefined): VerifyReport => ({
+    origin: checkpoint.origin,
+    size,
+    rootHash: toBase64(checkpoint.rootHash),
+    cosignatures,
+    previousSize,
+    consistentWithPrevious,
+    entriesVerified,
+    divergences,
+  });
 
   // Consistency with the checkpoint this state directory saw last time: the old tree must be a
   // prefix of the new one. If not, the log forked: stop here (cached tiles would be misleading).
   const statePath = join(options.stateDir, 'checkpoint.json');
-  let previousSize: number | undefined;
   if (existsSync(statePath)) {
     const previous = JSON.parse(readFileSync(statePath, 'utf8')) as { size: number; rootHash: string };
     previousSize = previous.size;
     const rewritten = await isRewritten(options, previous, checkpoint);
     if (rewritten !== undefined) {
       diverge({ reason: rewritten });
-      return {
-        origin: checkpoint.origin,
-        size,
-        rootHash: toBase64(checkpoint.rootHash),
-        cosignatures,
-        previousSize,
-        consistentWithPrevious: false,
-        entriesVerified: 0,
-        divergences,
-      };
+      return report(0, false);
     }
   }
   const tiles = new TileCache(options.baseUrl, join(options.stateDir, 'tiles'));
@@ -140,15 +129,22 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
     diverge({ reason: 'the hash tiles do not reproduce the checkpoint root (a stored tree hash was changed)' });
   }
 
-  // Every full tile must hash to the value its parent tile holds for it.
+  // Every full tile must hash to the value its parent tile holds for it (each parent read once).
   const allTiles = tilesForSize(size);
+  const byPosition = new Map(allTiles.map((tile) => [`${tile.level}/${tile.n}`, tile]));
+  const parentHashes = new Map<string, Uint8Array[]>();
   for (const tile of allTiles) {
     if (tile.width !== 256) continue;
-    const parent = allTiles.find((t) => t.level === tile.level + 1 && t.n === Math.floor(tile.n / 256));
+    const parentKey = `${tile.level + 1}/${Math.floor(tile.n / 256)}`;
+    const parent = byPosition.get(parentKey);
     if (parent === undefined) continue;
+    let hashes = parentHashes.get(parentKey);
+    if (hashes === undefined) {
+      hashes = decodeTile(await tiles.get(tilePath(parent.level, parent.n, parent.width)), parent.width);
+      parentHashes.set(parentKey, hashes);
+    }
     const data = await tiles.get(tilePath(tile.level, tile.n, tile.width));
-    const parentHashes = decodeTile(await tiles.get(tilePath(parent.level, parent.n, parent.width)), parent.width);
-    if (!bytesEqual(fullTileHash(crypto, data), parentHashes[tile.n % 256] as Uint8Array)) {
+    if (!bytesEqual(fullTileHash(crypto, data), hashes[tile.n % 256] as Uint8Array)) {
       const first = tile.n * 256 ** (tile.level + 1);
       diverge({
         index: first,
@@ -202,16 +198,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
     writeFileSync(`${statePath}.tmp`, `${JSON.stringify({ size, rootHash: toBase64(checkpoint.rootHash), note })}\n`);
     renameSync(`${statePath}.tmp`, statePath);
   }
-  return {
-    origin: checkpoint.origin,
-    size,
-    rootHash: toBase64(checkpoint.rootHash),
-    cosignatures,
-    previousSize,
-    consistentWithPrevious: previousSize === undefined ? undefined : true,
-    entriesVerified: verified,
-    divergences,
-  };
+  return report(verified, previousSize === undefined ? undefined : true);
 }
 
 /** Why the new checkpoint cannot extend the previous one, or undefined if it provably does. */

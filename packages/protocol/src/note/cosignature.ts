@@ -24,6 +24,7 @@ import {
 } from './note-keys.js';
 import { isSafeCount, isValidKeyName } from './note-text.js';
 import {
+  checkSigner,
   ed25519NoteVerifier,
   formatSignatureLine,
   type NoteSignatureLine,
@@ -93,15 +94,7 @@ export function cosignCheckpoint(
   checkpointText: string,
   timestampSeconds: number,
 ): string {
-  if (!isValidKeyName(signer.name)) {
-    throw new NoteError(
-      'invalid_signer',
-      `invalid key name ${JSON.stringify(signer.name)}: non-empty, no spaces, no "+"`,
-    );
-  }
-  if (!(signer.secretKey instanceof Uint8Array) || signer.secretKey.length !== 32) {
-    throw new NoteError('invalid_signer', `secret key of ${signer.name} must be 32 bytes`);
-  }
+  checkSigner(signer);
   const message = cosignatureMessage(checkpointText, timestampSeconds);
   const publicKey = crypto.ed25519.publicKey(signer.secretKey);
   const signature = crypto.ed25519.sign(message, signer.secretKey);

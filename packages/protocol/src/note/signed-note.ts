@@ -141,6 +141,19 @@ export function ed25519NoteVerifier(crypto: CryptoProvider, key: NamedPublicKey)
   };
 }
 
+/** A signer needs a valid key name and a 32-byte Ed25519 seed; throws NoteError 'invalid_signer'. */
+export function checkSigner(signer: NoteSigner): void {
+  if (!isValidKeyName(signer.name)) {
+    throw new NoteError(
+      'invalid_signer',
+      `invalid key name ${JSON.stringify(signer.name)}: non-empty, no spaces, no "+"`,
+    );
+  }
+  if (!(signer.secretKey instanceof Uint8Array) || signer.secretKey.length !== 32) {
+    throw new NoteError('invalid_signer', `secret key of ${signer.name} must be 32 bytes`);
+  }
+}
+
 /**
  * Signs `text` with Ed25519 (signature type 0x01) by each signer, in order: text, blank line,
  * one signature line per signer. Deterministic (RFC 8032), so every provider gives the same note.
@@ -153,15 +166,7 @@ export function signNote(crypto: CryptoProvider, text: string, signers: readonly
   const seen = new Set<string>();
   let lines = '';
   for (const signer of signers) {
-    if (!isValidKeyName(signer.name)) {
-      throw new NoteError(
-        'invalid_signer',
-        `invalid key name ${JSON.stringify(signer.name)}: non-empty, no spaces, no "+"`,
-      );
-    }
-    if (!(signer.secretKey instanceof Uint8Array) || signer.secretKey.length !== 32) {
-      throw new NoteError('invalid_signer', `secret key of ${signer.name} must be 32 bytes`);
-    }
+    checkSigner(signer);
     const publicKey = crypto.ed25519.publicKey(signer.secretKey);
     const keyId = computeKeyId(crypto, signer.name, ED25519_SIGNATURE_TYPE, publicKey);
     const identity = `${signer.name} ${keyId}`;

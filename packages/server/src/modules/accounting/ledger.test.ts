@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transaction } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
-import { HoldExpiry } from './hold-expiry.js';
+import { expireDueHolds } from './hold-expiry.js';
 import { AMOUNT_MAX, createAccounts, createTransfers, expireHolds, getAccounts, ledgerViolations } from './ledger.js';
 import type { AccountInput, TransferInput } from './types.js';
 
@@ -159,9 +159,9 @@ describe('ledger', () => {
         timeoutSeconds: 30,
       })),
     );
-    const job = new HoldExpiry(t.database.db, () => new Date(now.getTime() + 31_000));
-    expect(await job.runOnce()).toBe(3);
-    expect(await job.runOnce()).toBe(0);
+    const later = () => new Date(now.getTime() + 31_000);
+    expect(await expireDueHolds(t.database.db, later)).toBe(3);
+    expect(await expireDueHolds(t.database.db, later)).toBe(0);
     expect(await balance('buyer:alice')).toMatchObject({ debitsPending: 0n });
   });
 

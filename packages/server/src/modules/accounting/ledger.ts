@@ -94,13 +94,7 @@ export async function createAccounts(tx: Tx, inputs: readonly AccountInput[]): P
 
 export async function getAccounts(executor: Executor, keys: readonly string[]): Promise<LedgerAccount[]> {
   if (keys.length === 0) return [];
-  const found = await rows<AccountRow>(
-    executor,
-    sql`select * from ledger_accounts where key in ${sql`(${sql.join(
-      keys.map((k) => sql`${k}`),
-      sql`, `,
-    )})`}`,
-  );
+  const found = await rows<AccountRow>(executor, sql`select * from ledger_accounts where key in ${keys}`);
   return found.map((row) => publicAccount(toAccount(row)));
 }
 
@@ -210,10 +204,7 @@ export async function createTransfers(tx: Tx, inputs: readonly TransferInput[], 
     tx,
     sql`select t.id, t.kind, t.amount, t.reference, t.code, t.pending_id, d.key as debit_key, c.key as credit_key
         from ledger_transfers t join ledger_accounts d on d.id = t.debit_account_id join ledger_accounts c on c.id = t.credit_account_id
-        where t.id in ${sql`(${sql.join(
-          inputs.map((t) => sql`${t.id}`),
-          sql`, `,
-        )})`}`,
+        where t.id in ${inputs.map((t) => t.id)}`,
   );
   const existingById = new Map(existing.map((row) => [row.id, row]));
   const results = new Map<string, TransferResult>();
@@ -249,10 +240,7 @@ export async function createTransfers(tx: Tx, inputs: readonly TransferInput[], 
     const found = await rows<PendingRow>(
       tx,
       sql`select id, debit_account_id, credit_account_id, ledger, amount, code, state, timeout_at from ledger_transfers
-          where kind = 'pending' and id in ${sql`(${sql.join(
-            pendingIds.map((id) => sql`${id}`),
-            sql`, `,
-          )})`} order by seq for update`,
+          where kind = 'pending' and id in ${pendingIds} order by seq for update`,
     );
     for (const row of found) holds.set(row.id, row);
   }
@@ -271,22 +259,8 @@ export async function createTransfers(tx: Tx, inputs: readonly TransferInput[], 
   const locked = await rows<AccountRow>(
     tx,
     sql`select * from ledger_accounts
-        where ${
-          keys.length > 0
-            ? sql`key in ${sql`(${sql.join(
-                keys.map((k) => sql`${k}`),
-                sql`, `,
-              )})`}`
-            : sql`false`
-        }
-           or ${
-             holdAccountIds.length > 0
-               ? sql`id in ${sql`(${sql.join(
-                   holdAccountIds.map((id) => sql`${id}::int8`),
-                   sql`, `,
-                 )})`}`
-               : sql`false`
-           }
+        where ${keys.length > 0 ? sql`key in ${keys}` : sql`false`}
+           or ${holdAccountIds.length > 0 ? sql`id in ${holdAccountIds}` : sql`false`}
         order by id for update`,
   );
   const byKey = new Map<string, WorkingAccount>();
@@ -476,33 +450,19 @@ function accountsUpdate(accounts: readonly WorkingAccount[]) {
     where a.id = v.id returning 1`;
 }
 
-async function writeAccounts(tx: Tx, accounts: readonly WorkingAccount[]): Promise<void> {
-  if (accounts.length > 0) await tx.execute(accountsUpdate(accounts));
-}
-
 /** Voids holds whose timeout has passed (at most `limit`); what the expiry job runs. */
 export async function expireHolds(tx: Tx, now: Date, limit = 1000): Promise<number> {
-  const due = await rows<{ id: string }>(
-    tx,
-    sql`select id from ledger_transfers where state = 'pending' and timeout_at <= ${now.toISOString()}::timestamptz
-        order by timeout_at limit ${limit} for update skip locked`,
-  );
-  if (due.length === 0) return 0;
   const holds = await rows<PendingRow>(
     tx,
     sql`select id, debit_account_id, credit_account_id, ledger, amount, code, state, timeout_at from ledger_transfers
-        where id in ${sql`(${sql.join(
-          due.map((d) => sql`${d.id}`),
-          sql`, `,
-        )})`}`,
+        where state = 'pending' and timeout_at <= ${now.toISOString()}::timestamptz
+        order by timeout_at limit ${limit} for update skip locked`,
   );
+  if (holds.length === 0) return 0;
   const ids = [...new Set(holds.flatMap((h) => [String(h.debit_account_id), String(h.credit_account_id)]))];
   const locked = await rows<AccountRow>(
     tx,
-    sql`select * from ledger_accounts where id in ${sql`(${sql.join(
-      ids.map((id) => sql`${id}::int8`),
-      sql`, `,
-    )})`} order by id for update`,
+    sql`select * from ledger_accounts where id in ${ids} order by id for update`,
   );
   const byId = new Map(locked.map((row) => [String(row.id), toAccount(row)]));
   for (const hold of holds) {
@@ -511,16 +471,10 @@ export async function expireHolds(tx: Tx, now: Date, limit = 1000): Promise<numb
     const credit = byId.get(String(hold.credit_account_id)) as WorkingAccount;
     debit.debitsPending -= amount;
     credit.creditsPending -= amount;
-    debit.changed = credit.changed = true;
   }
-  await writeAccounts(tx, [...byId.values()]);
-  await tx.execute(
-    sql`update ledger_transfers set state = 'expired' where id in ${sql`(${sql.join(
-      due.map((d) => sql`${d.id}`),
-      sql`, `,
-    )})`}`,
-  );
-  return due.length;
+  await tx.execute(accountsUpdate([...byId.values()]));
+  await tx.execute(sql`update ledger_transfers set state = 'expired' where id in ${holds.map((h) => h.id)}`);
+  return holds.length;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
 import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
-import { authenticate } from '../identity/service.js';
+import { authenticate, authenticateOperator } from '../identity/service.js';
 import { createTransfers, getAccounts } from './ledger.js';
 import { statement, statementCsv } from './statement.js';
 
@@ -43,18 +43,6 @@ export const accountingRoutes =
       if (!operator && account.owner !== did)
         throw new AppError(403, 'forbidden', 'Only the owner and the operator see this account.');
       return account;
-    }
-
-    async function operator(request: Parameters<typeof authenticate>[1]): Promise<string> {
-      const did = await authenticate(ctx, request);
-      if (!(ctx.config.operatorDids?.includes(did) ?? false)) {
-        throw new AppError(
-          403,
-          'role_required',
-          'Only the operator moves money directly; others do it through orders.',
-        );
-      }
-      return did;
     }
 
     const POSITIVE_MONEY = z.string().regex(/^[1-9][0-9]{0,18}$/, 'a positive whole number of minor units');
@@ -97,7 +85,11 @@ export const accountingRoutes =
         },
       },
       async (request, reply) => {
-        const did = await operator(request);
+        const did = await authenticateOperator(
+          ctx,
+          request,
+          'Only the operator moves money directly; others do it through orders.',
+        );
         const outcome = await idempotent(
           ctx.database,
           ctx.crypto,

@@ -3,9 +3,9 @@ import {
   type CryptoProvider,
   canonicalBytes,
   checkEnvelopeShape,
-  concatBytes,
   type Envelope,
   EnvelopeShapeError,
+  leafHash as merkleLeafHash,
   toHex,
   verifyEnvelope,
 } from '@concord/protocol';
@@ -51,24 +51,22 @@ export interface SubmitOptions {
 
 class NonceTaken extends Error {}
 
-const LEAF_PREFIX = new Uint8Array([0x00]);
+// Envelopes being accepted by this process, by actor and nonce: a copy that arrives meanwhile
+// waits for the first to settle and then replays it, instead of racing it inside one batch.
+const inFlight = new WeakMap<CommitQueue, Map<string, Promise<EventReceipt>>>();
 
 /**
  * The one path by which a signed envelope changes state: shape, type, body, replay, signature,
  * clock, permission; then the handler in one transaction with the journal row. Any failure
  * leaves nothing written, and the same envelope sent again is answered with the first result.
  */
-// Envelopes being accepted by this process, by actor and nonce: a copy that arrives meanwhile
-// waits for the first to settle and then replays it, instead of racing it inside one batch.
-const inFlight = new WeakMap<CommitQueue, Map<string, Promise<EventReceipt>>>();
-
 export async function submitEnvelope(
   deps: EventServiceDeps,
   raw: unknown,
   options: SubmitOptions = {},
 ): Promise<EventReceipt> {
-  if (options.tx !== undefined) return submitOnce(deps, raw, options);
   const envelope = checkShape(raw);
+  if (options.tx !== undefined) return submitOnce(deps, envelope, options);
   const key = `${envelope.actor}\n${envelope.nonce}`;
   let flights = inFlight.get(deps.commitQueue);
   if (flights === undefined) {
@@ -87,8 +85,7 @@ export async function submitEnvelope(
   }
 }
 
-async function submitOnce(deps: EventServiceDeps, raw: unknown, options: SubmitOptions): Promise<EventReceipt> {
-  const envelope = checkShape(raw);
+async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: SubmitOptions): Promise<EventReceipt> {
   const definition = deps.registry.get(envelope.type);
   if (definition === undefined) {
     throw badRequest('unknown_event_type', `Unknown event type "${envelope.type}".`, 'type');
@@ -109,7 +106,7 @@ async function submitOnce(deps: EventServiceDeps, raw: unknown, options: SubmitO
       'body',
     );
   }
-  const leafHash = deps.crypto.sha256(concatBytes(LEAF_PREFIX, canonical));
+  const leafHash = merkleLeafHash(deps.crypto, canonical);
   const executor = options.tx ?? deps.database.db;
   const earlier = await findByNonce(executor, envelope.actor, envelope.nonce);
   if (earlier !== undefined) return replayOf(earlier, leafHash);

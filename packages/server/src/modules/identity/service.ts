@@ -13,7 +13,7 @@ import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { type Executor, type Tx, transaction } from '../../db/connection.js';
-import { AppError, badRequest, conflict, notFound, unauthorized } from '../../errors.js';
+import { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from '../../errors.js';
 import { type EventReceipt, submitEnvelope } from '../events/service.js';
 import { events } from '../events/tables.js';
 import { checkPassphrase, hashPassphrase, openSecret, sealSecret } from './custody.js';
@@ -107,6 +107,13 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
   if (match?.[1] === undefined) throw unauthorized();
   const did = await sessionDid(ctx.database.db, ctx.crypto.sha256(utf8Encode(match[1])), ctx.clock());
   if (did === undefined) throw unauthorized('The session token is unknown or expired; sign in again.');
+  return did;
+}
+
+/** The DID of the request's session if it holds the operator role; else a 401 or a 403 saying `why`. */
+export async function authenticateOperator(ctx: AppContext, request: FastifyRequest, why: string): Promise<string> {
+  const did = await authenticate(ctx, request);
+  if (!(ctx.config.operatorDids?.includes(did) ?? false)) throw forbidden('role_required', why);
   return did;
 }
 

@@ -10,7 +10,7 @@ import {
   verifyCosignature,
   WITNESS_ADD_CHECKPOINT_PATH,
 } from '@concord/protocol';
-import { and, desc, eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { AppContext } from '../../context.js';
 import { checkpointAt, type StoredCheckpoint } from './checkpoints.js';
@@ -118,7 +118,7 @@ export class WitnessPusher {
     const [row] = await this.ctx.database.db
       .select({ size: logCosignatures.size })
       .from(logCosignatures)
-      .where(and(eq(logCosignatures.witness, witness)))
+      .where(eq(logCosignatures.witness, witness))
       .orderBy(desc(logCosignatures.size))
       .limit(1);
     return row === undefined ? 0 : Number(row.size);

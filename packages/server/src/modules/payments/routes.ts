@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -5,7 +6,7 @@ import { transaction } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
 import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
-import { authenticate } from '../identity/service.js';
+import { authenticateOperator } from '../identity/service.js';
 import type { ProviderEvent } from './provider.js';
 import { MalformedWebhook } from './sandbox-provider.js';
 import { applyWebhookEvent, createPayment, findPayment, type Payment, refundPayment } from './service.js';
@@ -28,13 +29,8 @@ const view = (p: Payment) => ({ ...p, amount: p.amount.toString(), refunded: p.r
 export const paymentRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    async function operator(request: Parameters<typeof authenticate>[1]): Promise<string> {
-      const did = await authenticate(ctx, request);
-      if (!(ctx.config.operatorDids?.includes(did) ?? false)) {
-        throw new AppError(403, 'role_required', 'Payments are started by checkout; directly, only by the operator.');
-      }
-      return did;
-    }
+    const operator = (request: FastifyRequest) =>
+      authenticateOperator(ctx, request, 'Payments are started by checkout; directly, only by the operator.');
 
     app.post(
       '/v1/payments',

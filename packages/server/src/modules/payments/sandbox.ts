@@ -1,5 +1,4 @@
 import { sql } from 'drizzle-orm';
-import type { Logger } from 'pino';
 import { type Db, rows, type Tx } from '../../db/connection.js';
 import { signWebhook } from './webhook-signature.js';
 
@@ -46,34 +45,13 @@ const backoffMs = (attempts: number) => Math.min(60_000, 500 * 2 ** attempts);
  * the receiver answers 2xx. Delivery is at least once: the receiver drops duplicates by event id.
  */
 export class SandboxWebhookDelivery {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-
   constructor(
     private readonly db: Db,
     private readonly secret: Uint8Array,
     /** Sends one signed webhook; resolves to the HTTP status. */
     private readonly send: (body: string, signature: string) => Promise<number>,
     private readonly clock: () => Date,
-    private readonly logger?: Logger,
   ) {}
-
-  start(intervalMs = 200): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.deliverDue()
-        .then(() => undefined)
-        .catch((error) => this.logger?.error({ err: error }, 'webhook delivery failed; will retry'))
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    await this.running;
-  }
 
   /**
    * One pass over the due webhooks; returns how many were delivered. Each is leased first (its

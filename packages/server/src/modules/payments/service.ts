@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
-import { createAccounts, createTransfers } from '../accounting/ledger.js';
+import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
 import type { ProviderEvent } from './provider.js';
 
 export interface Payment {
@@ -62,10 +62,7 @@ export async function createPayment(
     throw new AppError(400, 'unknown_provider', `No payment provider ${providerName}.`, 'provider');
   const clearing = clearingAccount(provider.name, input.ledger);
   await createAccounts(tx, [{ key: clearing, ledger: input.ledger, code: 'clearing' }]);
-  const [escrow] = await rows<{ ledger: string }>(
-    tx,
-    sql`select ledger from ledger_accounts where key = ${input.escrowAccount}`,
-  );
+  const [escrow] = await getAccounts(tx, [input.escrowAccount]);
   if (escrow === undefined) throw notFound('Escrow account', 'escrowAccount');
   if (escrow.ledger !== input.ledger)
     throw new AppError(422, 'ledger_mismatch', `${input.escrowAccount} is on ${escrow.ledger}.`, 'ledger');
