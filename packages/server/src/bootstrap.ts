@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
-import { type Database, openDatabase, pgliteDirIn } from './db/connection.js';
+import { type Database, openDatabase, pgliteDirIn, transaction } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { Periodic } from './jobs.js';
@@ -20,6 +20,7 @@ import { WitnessPusher } from './modules/log/witness-pusher.js';
 import { PaymentProviders } from './modules/payments/provider.js';
 import { SandboxWebhookDelivery } from './modules/payments/sandbox.js';
 import { sandboxProvider } from './modules/payments/sandbox-provider.js';
+import { reconcileOpenPayments } from './modules/payments/service.js';
 
 // Envelopes committed together at most; they queue while the previous batch commits.
 const COMMIT_BATCH_MAX = 256;
@@ -27,6 +28,7 @@ const COMMIT_BATCH_MAX = 256;
 const COMMIT_CONCURRENCY_POSTGRES = 4;
 const HOLD_EXPIRY_INTERVAL_MS = 1_000;
 const WEBHOOK_INTERVAL_MS = 200;
+const PAYMENT_RECONCILE_INTERVAL_MS = 5_000;
 
 /** Where the embedded-mode keys live: generated on first start, kept in the data directory. */
 export const keyPaths = (dataDir: string) => ({
@@ -88,6 +90,7 @@ export function createContext(
     logHead: { version: 0 },
     sandboxWebhookSecret: fromHex(config.sandboxWebhookSecretHex),
     paymentProviders: new PaymentProviders([sandboxProvider(fromHex(config.sandboxWebhookSecretHex))]),
+    paymentOutcomes: new Map(),
   };
 }
 
@@ -156,6 +159,13 @@ export async function startServer(
   );
   const webhookJob = new Periodic('sandbox webhook delivery', WEBHOOK_INTERVAL_MS, () => webhooks.deliverDue(), logger);
   webhookJob.start();
+  const reconciler = new Periodic(
+    'payment reconciliation',
+    PAYMENT_RECONCILE_INTERVAL_MS,
+    () => transaction(ctx.database.db, (tx) => reconcileOpenPayments(ctx, tx, config.paymentTimeoutSeconds)),
+    logger,
+  );
+  reconciler.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -172,6 +182,7 @@ export async function startServer(
       await integrator.stop();
       await holdExpiry.stop();
       await webhookJob.stop();
+      await reconciler.stop();
       await database.close();
       clearTimeout(grace);
       logger.info('stopped');

@@ -51,6 +51,8 @@ const ENV_SCHEMA = z.object({
     .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
     .optional(),
   CONCORD_INTEGRATE_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(4096),
+  CONCORD_IMAGE_MAX_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(2_097_152),
+  CONCORD_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
 });
 
 /** A witness the log pushes checkpoints to: where it listens and its C2SP verifier key. */
@@ -100,6 +102,10 @@ export interface Config {
   integrateIntervalMs: number;
   integrateBatchMax: number;
   sandboxWebhookSecretHex: string | undefined;
+  /** Largest product image accepted by POST /v1/catalog/images. */
+  imageMaxBytes: number;
+  /** A payment with no outcome after this long is closed at its provider (the reconciler). */
+  paymentTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -154,5 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     integrateIntervalMs: e.CONCORD_INTEGRATE_INTERVAL_MS,
     integrateBatchMax: e.CONCORD_INTEGRATE_BATCH_MAX,
     sandboxWebhookSecretHex: e.CONCORD_SANDBOX_WEBHOOK_SECRET,
+    imageMaxBytes: e.CONCORD_IMAGE_MAX_BYTES,
+    paymentTimeoutSeconds: e.CONCORD_PAYMENT_TIMEOUT_SECONDS,
   };
 }

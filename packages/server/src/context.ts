@@ -5,6 +5,7 @@ import type { EventRegistry } from './modules/events/registry.js';
 import type { EventServiceDeps } from './modules/events/service.js';
 import type { LogSigner } from './modules/log/checkpoints.js';
 import type { PaymentProviders } from './modules/payments/provider.js';
+import type { PaymentOutcomeHandler } from './modules/payments/service.js';
 
 /** Everything a route or a job needs, built once at start and passed down explicitly. */
 export interface AppContext extends EventServiceDeps {
@@ -22,4 +23,6 @@ export interface AppContext extends EventServiceDeps {
   /** Shared secret of the sandbox payment provider's webhooks (HMAC-SHA256). */
   sandboxWebhookSecret: Uint8Array;
   paymentProviders: PaymentProviders;
+  /** Who follows the outcome of payments started for a purpose ('order', 'deposit', …). */
+  paymentOutcomes: Map<string, PaymentOutcomeHandler>;
 }

@@ -72,6 +72,22 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 export const pgliteDirIn = (dataDir: string) => join(dataDir, 'pglite');
 
+/**
+ * Runs constant SQL text with positional parameters on the driver under Drizzle. On PostgreSQL it
+ * is a named prepared statement, parsed and planned once per connection: the ledger's hot path
+ * spends most of its database time planning otherwise. PGlite has no named statements and no
+ * network, so it runs the text as it is. Arrays go as PostgreSQL arrays (use `= any($1)` or
+ * `unnest`), which keeps the text the same whatever the batch size.
+ */
+export async function preparedRows<T>(executor: Executor, name: string, text: string, values: unknown[]): Promise<T[]> {
+  // Drizzle keeps the driver's client (a pool, a pooled client, PGlite or its transaction) on the session.
+  const client = (executor as unknown as { session: { client: unknown } }).session.client;
+  if (client instanceof pg.Pool || client instanceof pg.Client) {
+    return (await client.query<T & pg.QueryResultRow>({ name, text, values })).rows;
+  }
+  return (await (client as Pick<PGlite, 'query'>).query<T>(text, values)).rows;
+}
+
 /** Rows of a raw query, whichever driver ran it. */
 export async function rows<T>(executor: Executor, query: ReturnType<typeof sql>): Promise<T[]> {
   const result = (await executor.execute(query)) as unknown as { rows: T[] };
@@ -79,6 +95,16 @@ export async function rows<T>(executor: Executor, query: ReturnType<typeof sql>)
 }
 
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization failure, deadlock
+
+/**
+ * A conflict the database did not name as such but that a rerun resolves (e.g. a unique key
+ * taken by a concurrent transaction whose work a rerun will see). Carries SQLSTATE 40001, so every
+ * retry loop treats it as a serialization failure.
+ */
+export class SerializationConflict extends Error {
+  readonly code = '40001';
+  override readonly name = 'SerializationConflict';
+}
 const TRANSACTION_ATTEMPTS_MAX = 5;
 
 /**

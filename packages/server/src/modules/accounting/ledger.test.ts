@@ -220,6 +220,20 @@ describe('ledger', () => {
 });
 
 describe('ledger under concurrency', () => {
+  it('answers concurrent copies of one batch with one transfer and replays of it', async () => {
+    const batch: TransferInput[] = [
+      { id: 'race-1', debitAccount: 'buyer:alice', creditAccount: 'supplier:s1', amount: 70n, code: 'sale' },
+      { id: 'race-2', debitAccount: 'buyer:alice', creditAccount: 'fee:platform', amount: 30n, code: 'fee' },
+    ];
+    const before = await balance('supplier:s1');
+    const results = await Promise.all(Array.from({ length: 8 }, () => run(batch)));
+    const statuses = results.map((r) => r.map((x) => x.status).join(','));
+    expect(statuses.filter((s) => s === 'created,created')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'exists,exists')).toHaveLength(7);
+    expect((await balance('supplier:s1'))?.creditsPosted).toBe((before?.creditsPosted ?? 0n) + 70n);
+    expect(await ledgerViolations(t.database.db)).toEqual([]);
+  });
+
   it('keeps every invariant through a storm of transfers, holds, posts, voids and duplicated requests', async () => {
     const accounts: AccountInput[] = Array.from({ length: 8 }, (_, i) => ({
       key: `storm:${i}`,

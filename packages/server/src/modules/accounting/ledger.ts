@@ -1,13 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { type Executor, preparedRows, rows, SerializationConflict, sqlState, type Tx } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import type { AccountInput, LedgerAccount, TransferInput, TransferKind, TransferResult } from './types.js';
 
 /** Largest single amount: 10^15 fen (10 trillion yuan) keeps every sum far inside int8. */
 export const AMOUNT_MAX = 10n ** 15n;
 export const BATCH_MAX = 10_000;
-// Advisory lock class for transfer ids (the two-key form keeps it apart from other locks).
-const TRANSFER_ID_LOCK_CLASS = 1819;
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 
@@ -109,6 +107,40 @@ interface PendingRow {
   timeout_at: Date | string | null;
 }
 
+interface ExistingRow {
+  id: string;
+  kind: TransferKind;
+  amount: string;
+  reference: string | null;
+  code: string;
+  pending_id: string | null;
+  debit_key: string;
+  credit_key: string;
+}
+
+// The batch's ids that exist already, as one JSON array (amounts as text: int8 exceeds JSON numbers).
+const EXISTING_TRANSFERS = `select jsonb_agg(jsonb_build_object('id', t.id, 'kind', t.kind, 'amount', t.amount::text,
+    'reference', t.reference, 'code', t.code, 'pending_id', t.pending_id, 'debit_key', d.key, 'credit_key', c.key))
+  from ledger_transfers t join ledger_accounts d on d.id = t.debit_account_id join ledger_accounts c on c.id = t.credit_account_id
+  where t.id = any($1::text[])`;
+
+// Constant texts, so that PostgreSQL plans each once per connection (see preparedRows).
+const LOCK_HOLDS = `select id, debit_account_id, credit_account_id, ledger, amount, code, state, timeout_at
+  from ledger_transfers where kind = 'pending' and id = any($1::text[]) order by seq for update`;
+const LOCK_ACCOUNTS_AND_FIND_REPLAYS = `select a.*, (${EXISTING_TRANSFERS}) as existing from ledger_accounts a
+  where a.key = any($2::text[]) or a.id = any($3::int8[]) order by a.id for update of a`;
+const FIND_REPLAYS = `select (${EXISTING_TRANSFERS}) as existing`;
+// One statement writes the balances, the resolved holds and the new transfers, while the
+// accounts are locked. Data-modifying CTEs run whether or not the query reads them.
+const WRITE_BATCH = `with balances as (
+    update ledger_accounts a set debits_pending = v.dp, debits_posted = v.dq, credits_pending = v.cp, credits_posted = v.cq
+    from unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int8[]) as v(id, dp, dq, cp, cq) where a.id = v.id),
+  resolutions as (
+    update ledger_transfers t set state = v.state from unnest($6::text[], $7::text[]) as v(id, state) where t.id = v.id)
+  insert into ledger_transfers (id, debit_account_id, credit_account_id, ledger, amount, code, reference, kind, pending_id, timeout_at, state)
+  select * from unnest($8::text[], $9::int8[], $10::int8[], $11::text[], $12::int8[], $13::text[], $14::text[], $15::text[],
+                       $16::text[], $17::timestamptz[], $18::text[])`;
+
 interface Planned {
   input: TransferInput;
   kind: TransferKind;
@@ -179,33 +211,43 @@ export async function createTransfers(tx: Tx, inputs: readonly TransferInput[], 
     return { input, kind, field };
   });
 
-  // Concurrent copies of a batch take turns here (ids locked in sorted order, before any
-  // account), so the second one finds the first one's transfers and replays them.
-  const sortedIds = [...seen].sort();
-  await tx.execute(
-    sql`select pg_advisory_xact_lock(${TRANSFER_ID_LOCK_CLASS}, hashtext(x))
-        from (select x from unnest(array[${sql.join(
-          sortedIds.map((id) => sql`${id}`),
-          sql`, `,
-        )}]::text[]) as x order by x) ids`,
+  // The holds this batch resolves, locked so that a hold resolves at most once. A replayed
+  // post or void finds its hold resolved already; the replay check below answers it first.
+  const pendingIds = planned.flatMap((p) =>
+    p.kind === 'post' || p.kind === 'void' ? [(p.input.postPending ?? p.input.voidPending) as string] : [],
   );
+  const holds = new Map<string, PendingRow>();
+  if (pendingIds.length > 0) {
+    const found = await preparedRows<PendingRow>(tx, 'ledger_lock_holds', LOCK_HOLDS, [pendingIds]);
+    for (const row of found) holds.set(row.id, row);
+  }
 
-  // Replays: ids that exist already.
-  const existing = await rows<{
-    id: string;
-    kind: TransferKind;
-    amount: string;
-    reference: string | null;
-    code: string;
-    pending_id: string | null;
-    debit_key: string;
-    credit_key: string;
-  }>(
+  // Every account touched, locked in id order (the same order in every transaction), and in the
+  // same statement the ids of this batch that exist already (replays). No lock guards the ids:
+  // a concurrent copy of this batch that commits first makes our insert fail on the unique id,
+  // which is answered as a serialization failure, so the transaction reruns and replays it.
+  const keys = [
+    ...new Set(
+      planned.flatMap((p) =>
+        p.kind === 'single' || p.kind === 'pending'
+          ? [p.input.debitAccount as string, p.input.creditAccount as string]
+          : [],
+      ),
+    ),
+  ];
+  const holdAccountIds = [...holds.values()].flatMap((h) => [String(h.debit_account_id), String(h.credit_account_id)]);
+  const ids = planned.map((p) => p.input.id);
+  const locked = await preparedRows<AccountRow & { existing: ExistingRow[] | null }>(
     tx,
-    sql`select t.id, t.kind, t.amount, t.reference, t.code, t.pending_id, d.key as debit_key, c.key as credit_key
-        from ledger_transfers t join ledger_accounts d on d.id = t.debit_account_id join ledger_accounts c on c.id = t.credit_account_id
-        where t.id in ${inputs.map((t) => t.id)}`,
+    'ledger_lock_accounts',
+    LOCK_ACCOUNTS_AND_FIND_REPLAYS,
+    [ids, keys, holdAccountIds],
   );
+  const existing =
+    (locked.length > 0
+      ? locked[0]?.existing
+      : (await preparedRows<{ existing: ExistingRow[] | null }>(tx, 'ledger_find_replays', FIND_REPLAYS, [ids]))[0]
+          ?.existing) ?? [];
   const existingById = new Map(existing.map((row) => [row.id, row]));
   const results = new Map<string, TransferResult>();
   for (const plan of planned) {
@@ -230,39 +272,6 @@ export async function createTransfers(tx: Tx, inputs: readonly TransferInput[], 
     results.set(input.id, { id: input.id, status: 'exists', kind: plan.kind, amount: BigInt(row.amount) });
   }
   const fresh = planned.filter((plan) => !results.has(plan.input.id));
-
-  // The holds this batch resolves, locked so that a hold resolves at most once.
-  const pendingIds = fresh.flatMap((p) =>
-    p.kind === 'post' || p.kind === 'void' ? [(p.input.postPending ?? p.input.voidPending) as string] : [],
-  );
-  const holds = new Map<string, PendingRow>();
-  if (pendingIds.length > 0) {
-    const found = await rows<PendingRow>(
-      tx,
-      sql`select id, debit_account_id, credit_account_id, ledger, amount, code, state, timeout_at from ledger_transfers
-          where kind = 'pending' and id in ${pendingIds} order by seq for update`,
-    );
-    for (const row of found) holds.set(row.id, row);
-  }
-
-  // Every account touched, locked in id order (the same order in every transaction).
-  const keys = [
-    ...new Set(
-      fresh.flatMap((p) =>
-        p.kind === 'single' || p.kind === 'pending'
-          ? [p.input.debitAccount as string, p.input.creditAccount as string]
-          : [],
-      ),
-    ),
-  ];
-  const holdAccountIds = [...holds.values()].flatMap((h) => [String(h.debit_account_id), String(h.credit_account_id)]);
-  const locked = await rows<AccountRow>(
-    tx,
-    sql`select * from ledger_accounts
-        where ${keys.length > 0 ? sql`key in ${keys}` : sql`false`}
-           or ${holdAccountIds.length > 0 ? sql`id in ${holdAccountIds}` : sql`false`}
-        order by id for update`,
-  );
   const byKey = new Map<string, WorkingAccount>();
   const byId = new Map<string, WorkingAccount>();
   for (const row of locked) {
@@ -369,25 +378,19 @@ export async function createTransfers(tx: Tx, inputs: readonly TransferInput[], 
     });
   }
 
-  // One statement writes the balances, the resolved holds and the transfers: fewer round trips
-  // while the accounts are locked. Large batches insert the rest of their transfers after it.
-  const INSERT_CHUNK = 1000;
-  const resolutions = [...resolved];
-  const resolutionSql =
-    resolutions.length === 0
-      ? sql`select 1`
-      : sql`update ledger_transfers t set state = v.state from (values ${sql.join(
-          resolutions.map(([id, state]) => sql`(${id}, ${state})`),
-          sql`, `,
-        )}) as v(id, state) where t.id = v.id returning 1`;
   if (inserts.length === 0) return inputs.map((input) => results.get(input.id) as TransferResult);
-  await tx.execute(
-    sql`with balances as (${accountsUpdate([...byId.values()].filter((a) => a.changed))}),
-        resolutions as (${resolutionSql})
-        ${transfersInsert(inserts.slice(0, INSERT_CHUNK))}`,
-  );
-  for (let i = INSERT_CHUNK; i < inserts.length; i += INSERT_CHUNK) {
-    await tx.execute(transfersInsert(inserts.slice(i, i + INSERT_CHUNK)));
+  try {
+    await writeBatch(
+      tx,
+      [...byId.values()].filter((a) => a.changed),
+      [...resolved],
+      inserts,
+    );
+  } catch (error) {
+    // A concurrent batch with one of our ids committed after our replay check: rerun the
+    // transaction, which then finds that transfer and answers it as a replay.
+    if (sqlState(error) === '23505') throw new SerializationConflict('transfer ids of this batch were taken meanwhile');
+    throw error;
   }
   for (const t of inserts) results.set(t.id, { id: t.id, status: 'created', kind: t.kind, amount: t.amount });
   return inputs.map((input) => results.get(input.id) as TransferResult);
@@ -426,28 +429,33 @@ interface TransferRow {
   state: string | null;
 }
 
-function transfersInsert(transfers: readonly TransferRow[]) {
-  return sql`insert into ledger_transfers (id, debit_account_id, credit_account_id, ledger, amount, code, reference, kind, pending_id, timeout_at, state)
-    values ${sql.join(
-      transfers.map(
-        (t) =>
-          sql`(${t.id}, ${t.debit}::int8, ${t.credit}::int8, ${t.ledger}, ${t.amount.toString()}::int8, ${t.code}, ${t.reference}, ${t.kind}, ${t.pendingId}, ${t.timeoutAt?.toISOString() ?? null}::timestamptz, ${t.state})`,
-      ),
-      sql`, `,
-    )}`;
-}
-
-function accountsUpdate(accounts: readonly WorkingAccount[]) {
-  if (accounts.length === 0) return sql`select 1`;
-  return sql`update ledger_accounts a set debits_pending = v.dp, debits_posted = v.dq, credits_pending = v.cp, credits_posted = v.cq
-    from (values ${sql.join(
-      accounts.map(
-        (a) =>
-          sql`(${a.id}::int8, ${a.debitsPending.toString()}::int8, ${a.debitsPosted.toString()}::int8, ${a.creditsPending.toString()}::int8, ${a.creditsPosted.toString()}::int8)`,
-      ),
-      sql`, `,
-    )}) as v(id, dp, dq, cp, cq)
-    where a.id = v.id returning 1`;
+async function writeBatch(
+  tx: Tx,
+  accounts: readonly WorkingAccount[],
+  resolutions: readonly (readonly [string, string])[],
+  inserts: readonly TransferRow[],
+): Promise<void> {
+  const column = <T>(list: readonly T[], pick: (item: T) => unknown) => list.map(pick);
+  await preparedRows(tx, 'ledger_write_batch', WRITE_BATCH, [
+    column(accounts, (a) => a.id),
+    column(accounts, (a) => a.debitsPending.toString()),
+    column(accounts, (a) => a.debitsPosted.toString()),
+    column(accounts, (a) => a.creditsPending.toString()),
+    column(accounts, (a) => a.creditsPosted.toString()),
+    column(resolutions, (r) => r[0]),
+    column(resolutions, (r) => r[1]),
+    column(inserts, (t) => t.id),
+    column(inserts, (t) => t.debit),
+    column(inserts, (t) => t.credit),
+    column(inserts, (t) => t.ledger),
+    column(inserts, (t) => t.amount.toString()),
+    column(inserts, (t) => t.code),
+    column(inserts, (t) => t.reference),
+    column(inserts, (t) => t.kind),
+    column(inserts, (t) => t.pendingId),
+    column(inserts, (t) => t.timeoutAt?.toISOString() ?? null),
+    column(inserts, (t) => t.state),
+  ]);
 }
 
 /** Voids holds whose timeout has passed (at most `limit`); what the expiry job runs. */
@@ -472,8 +480,12 @@ export async function expireHolds(tx: Tx, now: Date, limit = 1000): Promise<numb
     debit.debitsPending -= amount;
     credit.creditsPending -= amount;
   }
-  await tx.execute(accountsUpdate([...byId.values()]));
-  await tx.execute(sql`update ledger_transfers set state = 'expired' where id in ${holds.map((h) => h.id)}`);
+  await writeBatch(
+    tx,
+    [...byId.values()],
+    holds.map((h) => [h.id, 'expired'] as const),
+    [],
+  );
   return holds.length;
 }
 

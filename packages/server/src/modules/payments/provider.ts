@@ -1,9 +1,12 @@
 import type { Tx } from '../../db/connection.js';
 
+/** Where money from (and to) the provider passes on our books: its clearing account. */
+export const clearingAccount = (provider: string, ledger: string) => `clearing:${provider}:${ledger}`;
+
 /** What a provider tells us about a payment, after its webhook was verified. */
 export interface ProviderEvent {
   id: string;
-  type: 'payment.succeeded' | 'payment.failed';
+  type: 'payment.succeeded' | 'payment.failed' | 'payout.succeeded' | 'payout.failed';
   providerRef: string;
   amount: bigint;
 }
@@ -19,6 +22,17 @@ export interface PaymentProvider {
   charge(
     tx: Tx,
     request: { providerRef: string; amount: bigint; simulate?: string | undefined },
+    now: Date,
+  ): Promise<void>;
+  /**
+   * Closes a charge that has had no outcome for too long, so it can no longer succeed; answers
+   * what the provider knows of it (a success whose webhook never arrived is 'succeeded').
+   */
+  close(tx: Tx, providerRef: string, now: Date): Promise<'closed' | 'succeeded' | 'failed'>;
+  /** Sends `amount` to `destination`; the outcome arrives later by webhook. */
+  payout(
+    tx: Tx,
+    request: { providerRef: string; amount: bigint; destination: string; simulate?: string | undefined },
     now: Date,
   ): Promise<void>;
   /** Returns `amount` of a succeeded charge to the payer. */

@@ -6,7 +6,8 @@ import { transaction } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
 import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
-import { authenticateOperator } from '../identity/service.js';
+import { authenticate, authenticateOperator } from '../identity/service.js';
+import { createPayout, findPayout, type Payout } from './payouts.js';
 import type { ProviderEvent } from './provider.js';
 import { MalformedWebhook } from './sandbox-provider.js';
 import { applyWebhookEvent, createPayment, findPayment, type Payment, refundPayment } from './service.js';
@@ -23,8 +24,21 @@ const PAYMENT_SCHEMA = z.object({
   status: z.enum(['created', 'succeeded', 'failed', 'timed_out']),
   holdTransferId: z.string().nullable(),
   refunded: z.string(),
+  purpose: z.string(),
+  reference: z.string().nullable(),
 });
 const view = (p: Payment) => ({ ...p, amount: p.amount.toString(), refunded: p.refunded.toString() });
+const PAYOUT_SCHEMA = z.object({
+  id: z.string(),
+  provider: z.string(),
+  account: z.string(),
+  ledger: z.string(),
+  amount: z.string(),
+  status: z.enum(['created', 'succeeded', 'failed']),
+  holdTransferId: z.string(),
+  createdAt: z.string(),
+});
+const payoutView = ({ requestedBy: _requestedBy, ...p }: Payout) => ({ ...p, amount: p.amount.toString() });
 
 export const paymentRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -117,6 +131,76 @@ export const paymentRoutes =
           { required: true },
         );
         return reply.status(outcome.status).send(outcome.body);
+      },
+    );
+
+    app.post(
+      '/v1/payouts',
+      {
+        schema: {
+          tags: ['payments'],
+          summary: "Withdraw from one's own account through a payment provider (requires an Idempotency-Key)",
+          description:
+            "The amount is held at once, so it cannot be spent twice; the provider's webhook posts the hold when the money arrived, or voids it. Only from an account the caller owns (the operator: any) whose debits may not exceed its credits. `simulate` chooses what the sandbox does.",
+          security: [{ session: [] }],
+          body: z.strictObject({
+            id: ID,
+            account: z.string().min(1).max(128),
+            amount: AMOUNT,
+            destination: z
+              .string()
+              .min(1)
+              .max(200)
+              .describe('where the provider pays: a card or wallet id (kept off the log)'),
+            provider: z.enum(['sandbox']).default('sandbox'),
+            simulate: z.enum(['succeed', 'fail', 'timeout']).default('succeed').describe('sandbox only'),
+          }),
+          response: { 201: PAYOUT_SCHEMA, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const did = await authenticate(ctx, request);
+        const operator = ctx.config.operatorDids?.includes(did) ?? false;
+        const outcome = await idempotent(
+          ctx.database,
+          ctx.crypto,
+          request,
+          did,
+          async (tx) => ({
+            status: 201 as const,
+            body: payoutView(
+              await createPayout(ctx, tx, {
+                ...request.body,
+                amount: BigInt(request.body.amount),
+                requestedBy: did,
+                operator,
+              }),
+            ),
+          }),
+          { required: true },
+        );
+        return reply.status(outcome.status).send(outcome.body);
+      },
+    );
+
+    app.get(
+      '/v1/payouts/:id',
+      {
+        schema: {
+          tags: ['payments'],
+          summary: 'A payout and its state (its requester or the operator)',
+          security: [{ session: [] }],
+          params: z.object({ id: ID }),
+          response: { 200: PAYOUT_SCHEMA, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const did = await authenticate(ctx, request);
+        const payout = await findPayout(ctx.database.db, request.params.id);
+        const mine =
+          payout !== undefined && (payout.requestedBy === did || (ctx.config.operatorDids?.includes(did) ?? false));
+        if (payout === undefined || !mine) throw notFound('Payout', 'id');
+        return payoutView(payout);
       },
     );
 

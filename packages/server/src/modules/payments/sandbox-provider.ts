@@ -2,12 +2,12 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/connection.js';
 import type { PaymentProvider, ProviderEvent } from './provider.js';
-import { type SandboxOutcome, sandboxCharge } from './sandbox.js';
+import { type SandboxOutcome, sandboxChargeOutcome, sandboxOutcome } from './sandbox.js';
 import { webhookSignatureValid } from './webhook-signature.js';
 
 const EVENT_SCHEMA = z.object({
   id: z.string().min(1).max(200),
-  type: z.enum(['payment.succeeded', 'payment.failed']),
+  type: z.enum(['payment.succeeded', 'payment.failed', 'payout.succeeded', 'payout.failed']),
   data: z.object({ providerRef: z.string().min(1).max(200), amount: z.string().regex(/^[0-9]{1,19}$/) }),
   createdAt: z.string(),
 });
@@ -21,7 +21,15 @@ export function sandboxProvider(secret: Uint8Array): PaymentProvider {
     name: 'sandbox',
     async charge(tx: Tx, request, now) {
       const outcome = (request.simulate ?? 'succeed') as SandboxOutcome;
-      await sandboxCharge(tx, request.providerRef, request.amount, outcome, now);
+      await sandboxOutcome(tx, 'payment', request.providerRef, request.amount, outcome, now);
+    },
+    async close(tx: Tx, providerRef) {
+      // A charge simulated as a timeout has no outcome, and closing it makes sure it never will.
+      return (await sandboxChargeOutcome(tx, providerRef)) ?? 'closed';
+    },
+    async payout(tx: Tx, request, now) {
+      const outcome = (request.simulate ?? 'succeed') as SandboxOutcome;
+      await sandboxOutcome(tx, 'payout', request.providerRef, request.amount, outcome, now);
     },
     async refund(tx: Tx, request, now) {
       // The sandbox pays refunds back at once; it keeps a record as a real provider would.

@@ -4,28 +4,34 @@ import { signWebhook } from './webhook-signature.js';
 
 export type SandboxOutcome = 'succeed' | 'fail' | 'timeout';
 
+export type SandboxEventType = 'payment.succeeded' | 'payment.failed' | 'payout.succeeded' | 'payout.failed';
+
 export interface SandboxEvent {
   id: string;
-  type: 'payment.succeeded' | 'payment.failed';
+  type: SandboxEventType;
   data: { providerRef: string; amount: string };
   createdAt: string;
 }
 
+const eventId = (providerRef: string, type: SandboxEventType) => `evt_${providerRef}_${type.replace('.', '_')}`;
+
 /**
- * The sandbox provider's side of a payment: it decides the outcome the caller asked for and,
- * unless it is a timeout, queues the webhook that reports it, in the caller's transaction.
+ * The sandbox provider's side of a charge or a payout: it decides the outcome the caller asked
+ * for and, unless it is a timeout, queues the webhook that reports it, in the caller's transaction.
  */
-export async function sandboxCharge(
+export async function sandboxOutcome(
   tx: Tx,
+  operation: 'payment' | 'payout',
   providerRef: string,
   amount: bigint,
   outcome: SandboxOutcome,
   now: Date,
 ): Promise<void> {
   if (outcome === 'timeout') return;
+  const type: SandboxEventType = `${operation}.${outcome === 'succeed' ? 'succeeded' : 'failed'}`;
   const event: SandboxEvent = {
-    id: `evt_${providerRef}_${outcome}`,
-    type: outcome === 'succeed' ? 'payment.succeeded' : 'payment.failed',
+    id: eventId(providerRef, type),
+    type,
     data: { providerRef, amount: amount.toString() },
     createdAt: now.toISOString(),
   };
@@ -33,6 +39,17 @@ export async function sandboxCharge(
     sql`insert into sandbox_webhook_outbox (event_id, body, next_attempt_at)
         values (${event.id}, ${JSON.stringify(event)}, ${now.toISOString()}::timestamptz) on conflict (event_id) do nothing`,
   );
+}
+
+/** What the sandbox knows of a charge: an outcome it queued, or none (a timeout). */
+export async function sandboxChargeOutcome(tx: Tx, providerRef: string): Promise<'succeeded' | 'failed' | undefined> {
+  const found = await rows<{ event_id: string }>(
+    tx,
+    sql`select event_id from sandbox_webhook_outbox
+        where event_id in (${eventId(providerRef, 'payment.succeeded')}, ${eventId(providerRef, 'payment.failed')})`,
+  );
+  if (found.length === 0) return undefined;
+  return found[0]?.event_id === eventId(providerRef, 'payment.succeeded') ? 'succeeded' : 'failed';
 }
 
 const ATTEMPTS_MAX = 10;

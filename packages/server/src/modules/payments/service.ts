@@ -3,7 +3,8 @@ import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
 import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
-import type { ProviderEvent } from './provider.js';
+import { applyPayoutEvent } from './payouts.js';
+import { clearingAccount, type ProviderEvent } from './provider.js';
 
 export interface Payment {
   id: string;
@@ -15,7 +16,21 @@ export interface Payment {
   status: 'created' | 'succeeded' | 'failed' | 'timed_out';
   holdTransferId: string | null;
   refunded: bigint;
+  /** What the payment is for ('order', 'deposit', …): the module that follows its outcome. */
+  purpose: string;
+  reference: string | null;
 }
+
+/**
+ * A module that starts payments for a purpose learns their outcome here, in the transaction that
+ * records it (a webhook, or the reconciler closing a payment that timed out).
+ */
+export type PaymentOutcomeHandler = (
+  ctx: AppContext,
+  tx: Tx,
+  payment: Payment,
+  outcome: 'succeeded' | 'failed' | 'timed_out',
+) => Promise<void>;
 
 interface PaymentRow {
   id: string;
@@ -27,6 +42,8 @@ interface PaymentRow {
   status: Payment['status'];
   hold_transfer_id: string | null;
   refunded: string;
+  purpose: string;
+  reference: string | null;
 }
 
 const toPayment = (row: PaymentRow): Payment => ({
@@ -39,10 +56,9 @@ const toPayment = (row: PaymentRow): Payment => ({
   status: row.status,
   holdTransferId: row.hold_transfer_id,
   refunded: BigInt(row.refunded),
+  purpose: row.purpose,
+  reference: row.reference,
 });
-
-/** Where money from the provider comes from on our books: its clearing account. */
-export const clearingAccount = (provider: string, ledger: string) => `clearing:${provider}:${ledger}`;
 
 export async function createPayment(
   ctx: AppContext,
@@ -54,6 +70,8 @@ export async function createPayment(
     ledger: string;
     simulate?: string | undefined;
     provider?: string;
+    purpose?: string;
+    reference?: string;
   },
 ): Promise<Payment> {
   const providerName = input.provider ?? 'sandbox';
@@ -69,8 +87,9 @@ export async function createPayment(
   const providerRef = `${provider.name === 'sandbox' ? 'sbx' : provider.name}_${input.id}`;
   const [row] = await rows<PaymentRow>(
     tx,
-    sql`insert into payments (id, provider, provider_ref, clearing_account, escrow_account, ledger, amount, status)
-        values (${input.id}, ${provider.name}, ${providerRef}, ${clearing}, ${input.escrowAccount}, ${input.ledger}, ${input.amount.toString()}::int8, 'created')
+    sql`insert into payments (id, provider, provider_ref, clearing_account, escrow_account, ledger, amount, status, purpose, reference, created_at)
+        values (${input.id}, ${provider.name}, ${providerRef}, ${clearing}, ${input.escrowAccount}, ${input.ledger}, ${input.amount.toString()}::int8, 'created',
+                ${input.purpose ?? 'manual'}, ${input.reference ?? null}, ${ctx.clock().toISOString()}::timestamptz)
         on conflict (id) do nothing returning *`,
   );
   if (row === undefined) throw new AppError(409, 'payment_exists', `Payment ${input.id} exists.`, 'id');
@@ -98,6 +117,9 @@ export async function applyWebhookEvent(
     sql`insert into payment_webhook_events (provider, event_id) values (${provider}, ${event.id}) on conflict do nothing returning event_id`,
   );
   if (fresh === undefined) return 'duplicate';
+  if (event.type === 'payout.succeeded' || event.type === 'payout.failed') {
+    return applyPayoutEvent(ctx, tx, provider, event);
+  }
   const [row] = await rows<PaymentRow & { clearing_account: string }>(
     tx,
     sql`select * from payments where provider = ${provider} and provider_ref = ${event.providerRef} for update`,
@@ -113,8 +135,27 @@ export async function applyWebhookEvent(
     );
   }
   if (event.type === 'payment.failed') {
-    await tx.execute(sql`update payments set status = 'failed', updated_at = now() where id = ${row.id}`);
+    await settlePayment(ctx, tx, row, 'failed');
     return 'applied';
+  }
+  await settlePayment(ctx, tx, row, 'succeeded');
+  return 'applied';
+}
+
+/** Records a payment's outcome (a success puts the money on hold in escrow) and tells its purpose. */
+async function settlePayment(
+  ctx: AppContext,
+  tx: Tx,
+  row: PaymentRow & { clearing_account: string },
+  outcome: 'succeeded' | 'failed' | 'timed_out',
+): Promise<void> {
+  if (outcome !== 'succeeded') {
+    const [updated] = await rows<PaymentRow>(
+      tx,
+      sql`update payments set status = ${outcome}, updated_at = now() where id = ${row.id} returning *`,
+    );
+    await ctx.paymentOutcomes.get(row.purpose)?.(ctx, tx, toPayment(updated as PaymentRow), outcome);
+    return;
   }
   const holdId = `payment:${row.id}:hold`;
   await createTransfers(
@@ -132,10 +173,37 @@ export async function applyWebhookEvent(
     ],
     ctx.clock(),
   );
-  await tx.execute(
-    sql`update payments set status = 'succeeded', hold_transfer_id = ${holdId}, updated_at = now() where id = ${row.id}`,
+  const [updated] = await rows<PaymentRow>(
+    tx,
+    sql`update payments set status = 'succeeded', hold_transfer_id = ${holdId}, updated_at = now() where id = ${row.id} returning *`,
   );
-  return 'applied';
+  await ctx.paymentOutcomes.get(row.purpose)?.(ctx, tx, toPayment(updated as PaymentRow), 'succeeded');
+}
+
+/**
+ * Closes payments that have had no outcome for `timeoutSeconds`: the provider closes each (so it
+ * can no longer succeed) and says what it knows; a success whose webhook was lost is applied as
+ * if the webhook had come. Returns how many payments it settled.
+ */
+export async function reconcileOpenPayments(
+  ctx: AppContext,
+  tx: Tx,
+  timeoutSeconds: number,
+  limit = 100,
+): Promise<number> {
+  const cutoff = new Date(ctx.clock().getTime() - timeoutSeconds * 1000);
+  const open = await rows<PaymentRow & { clearing_account: string }>(
+    tx,
+    sql`select * from payments where status = 'created' and created_at <= ${cutoff.toISOString()}::timestamptz
+        order by created_at limit ${limit} for update skip locked`,
+  );
+  for (const row of open) {
+    const provider = ctx.paymentProviders.get(row.provider);
+    if (provider === undefined) throw new Error(`payment ${row.id} names the unknown provider ${row.provider}`);
+    const known = await provider.close(tx, row.provider_ref, ctx.clock());
+    await settlePayment(ctx, tx, row, known === 'closed' ? 'timed_out' : known);
+  }
+  return open.length;
 }
 
 /**
