@@ -2,6 +2,7 @@
 
 export * from './auth.js';
 export * from './canonical/index.js';
+export * from './commerce/index.js';
 export * from './crypto/noble.js';
 export * from './crypto/types.js';
 export * from './encoding/bytes.js';

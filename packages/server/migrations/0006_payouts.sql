@@ -3,6 +3,8 @@
 
 alter table payments add column purpose text not null default 'manual' check (purpose ~ '^[a-z][a-z0-9_]{0,31}$');
 alter table payments add column reference text;
+-- Refunds made so far: each has its own transfer and provider refund id.
+alter table payments add column refunds int not null default 0;
 create index payments_open on payments (created_at) where status = 'created';
 
 create table payouts (

@@ -10,13 +10,15 @@ import { type Database, openDatabase, pgliteDirIn, transaction } from './db/conn
 import { migrate } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { Periodic } from './jobs.js';
-import { loadOrCreateKeyFile, loadOrCreateSecretHex } from './keys.js';
+import { type KeyPair, loadOrCreateKeyFile, loadOrCreateSecretHex } from './keys.js';
 import { expireDueHolds } from './modules/accounting/hold-expiry.js';
 import { CommitQueue } from './modules/events/commit-queue.js';
 import { sequenceReceipts } from './modules/events/service.js';
 import { createRegistry } from './modules/index.js';
 import { Integrator } from './modules/log/integrator.js';
 import { WitnessPusher } from './modules/log/witness-pusher.js';
+import { onOrderPayment } from './modules/orders/payment-outcome.js';
+import { runOrderTimers } from './modules/orders/timers.js';
 import { PaymentProviders } from './modules/payments/provider.js';
 import { SandboxWebhookDelivery } from './modules/payments/sandbox.js';
 import { sandboxProvider } from './modules/payments/sandbox-provider.js';
@@ -29,6 +31,7 @@ const COMMIT_CONCURRENCY_POSTGRES = 4;
 const HOLD_EXPIRY_INTERVAL_MS = 1_000;
 const WEBHOOK_INTERVAL_MS = 200;
 const PAYMENT_RECONCILE_INTERVAL_MS = 5_000;
+const ORDER_TIMERS_INTERVAL_MS = 2_000;
 
 /** Where the embedded-mode keys live: generated on first start, kept in the data directory. */
 export const keyPaths = (dataDir: string) => ({
@@ -56,6 +59,20 @@ export function resolveIdentities(config: Config, crypto: CryptoProvider = nodeC
   };
 }
 
+/**
+ * The key the platform signs its own acts with: the operator key in the data directory. With
+ * CONCORD_OPERATOR_DIDS set, that key must be one of them, or the platform's acts would be refused.
+ */
+function platformSignerOf(config: Config, crypto: CryptoProvider): KeyPair {
+  const key = loadOrCreateKeyFile(keyPaths(config.dataDir).operator, crypto);
+  if (config.operatorDids !== undefined && !config.operatorDids.includes(key.did)) {
+    throw new Error(
+      `The platform signs its acts with ${keyPaths(config.dataDir).operator} (${key.did}); add that DID to CONCORD_OPERATOR_DIDS.`,
+    );
+  }
+  return key;
+}
+
 export type ResolvedConfig = Config & {
   keyEncryptionKeyHex: string;
   logSigningKeyHex: string;
@@ -69,7 +86,7 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
 export function createContext(
   config: ResolvedConfig,
   database: Database,
-  options: { crypto?: CryptoProvider; clock?: () => Date } = {},
+  options: { crypto?: CryptoProvider; clock?: () => Date; platformSigner?: KeyPair } = {},
 ): AppContext {
   const crypto = options.crypto ?? nodeCrypto;
   const logSecret = fromHex(config.logSigningKeyHex);
@@ -90,7 +107,8 @@ export function createContext(
     logHead: { version: 0 },
     sandboxWebhookSecret: fromHex(config.sandboxWebhookSecretHex),
     paymentProviders: new PaymentProviders([sandboxProvider(fromHex(config.sandboxWebhookSecretHex))]),
-    paymentOutcomes: new Map(),
+    paymentOutcomes: new Map([['order', onOrderPayment]]),
+    platformSigner: options.platformSigner ?? platformSignerOf(config, crypto),
   };
 }
 
@@ -166,6 +184,8 @@ export async function startServer(
     logger,
   );
   reconciler.start();
+  const orderTimers = new Periodic('order timers', ORDER_TIMERS_INTERVAL_MS, () => runOrderTimers(ctx), logger);
+  orderTimers.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -183,6 +203,7 @@ export async function startServer(
       await holdExpiry.stop();
       await webhookJob.stop();
       await reconciler.stop();
+      await orderTimers.stop();
       await database.close();
       clearTimeout(grace);
       logger.info('stopped');

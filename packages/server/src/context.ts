@@ -1,6 +1,7 @@
 import type { CryptoProvider } from '@concord/protocol';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
+import type { KeyPair } from './keys.js';
 import type { EventRegistry } from './modules/events/registry.js';
 import type { EventServiceDeps } from './modules/events/service.js';
 import type { LogSigner } from './modules/log/checkpoints.js';
@@ -25,4 +26,6 @@ export interface AppContext extends EventServiceDeps {
   paymentProviders: PaymentProviders;
   /** Who follows the outcome of payments started for a purpose ('order', 'deposit', …). */
   paymentOutcomes: Map<string, PaymentOutcomeHandler>;
+  /** The operator's key, with which the platform signs its own acts (an order paid, expired…). */
+  platformSigner: KeyPair;
 }

@@ -15,9 +15,11 @@ import {
 import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
 import { accountingRoutes } from '../modules/accounting/routes.js';
+import { catalogRoutes } from '../modules/catalog/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 import { identityRoutes } from '../modules/identity/routes.js';
 import { logRoutes } from '../modules/log/routes.js';
+import { orderRoutes } from '../modules/orders/routes.js';
 import { paymentRoutes } from '../modules/payments/routes.js';
 import { installErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health.js';
@@ -73,6 +75,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(logRoutes(ctx));
   await app.register(accountingRoutes(ctx));
   await app.register(paymentRoutes(ctx));
+  await app.register(catalogRoutes(ctx));
+  await app.register(orderRoutes(ctx));
 
   const webDir = ctx.config.webDir;
   const serveWeb = webDir !== undefined && existsSync(join(webDir, 'index.html'));

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   createEnvelope,
   type Envelope,
@@ -36,8 +39,11 @@ export async function createTestApp(options: { config?: Partial<Config>; webDir?
   const operator = newKeyPair();
   const custodian = newKeyPair();
   const clock = { now: new Date() };
+  // Each test app has its own data directory (blobs and the like), removed on close.
+  const dataDir = mkdtempSync(join(tmpdir(), 'concord-test-'));
   const config = {
     ...loadConfig({ LOG_LEVEL: 'silent' }),
+    dataDir,
     operatorDids: [operator.did],
     custodianDids: [custodian.did],
     keyEncryptionKeyHex: toHex(nodeCrypto.randomBytes(32)),
@@ -46,7 +52,7 @@ export async function createTestApp(options: { config?: Partial<Config>; webDir?
     webDir: options.webDir,
     ...options.config,
   };
-  const ctx = createContext(config, testDatabase.database, { clock: () => clock.now });
+  const ctx = createContext(config, testDatabase.database, { clock: () => clock.now, platformSigner: operator });
   const app = await buildApp(ctx, { logger: false });
   await app.ready();
   const integrator = createIntegrator(ctx);
@@ -61,6 +67,7 @@ export async function createTestApp(options: { config?: Partial<Config>; webDir?
     close: async () => {
       await app.close();
       await testDatabase.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Tx } from '../../db/connection.js';
 import type { Role } from '../identity/roles.js';
+import type { EventServiceDeps } from './service.js';
 
 /** What a handler knows about the request it is applying, all inside one transaction. */
 export interface EventContext {
@@ -15,6 +16,8 @@ export interface EventContext {
   readonly config: Config;
   /** Data sent beside the envelope that must never reach the log (profile, PII). */
   readonly privateData: unknown;
+  /** The services of the submitting request (the whole AppContext when a route submits). */
+  readonly deps: EventServiceDeps;
 }
 
 /**

@@ -146,6 +146,7 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
         now,
         config: deps.config,
         privateData: options.privateData,
+        deps,
       },
       parsedBody.data,
     );

@@ -21,6 +21,7 @@ beforeAll(async () => {
   const database = url === undefined ? t.testDatabase.database : await openDatabase({ databaseUrl: url, poolMax: 10 });
   const ctx = createContext(t.ctx.config as Parameters<typeof createContext>[0], database, {
     clock: () => t.clock.now,
+    platformSigner: t.operator,
   });
   second = { app: await buildApp(ctx, { logger: false }), ctx, database };
   integrators = [createIntegrator(t.ctx), createIntegrator(ctx)];

@@ -42,6 +42,7 @@ interface PaymentRow {
   status: Payment['status'];
   hold_transfer_id: string | null;
   refunded: string;
+  refunds: number | string;
   purpose: string;
   reference: string | null;
 }
@@ -207,12 +208,16 @@ export async function reconcileOpenPayments(
 }
 
 /**
- * Refunds a paid order whose money is still held in escrow: the whole amount voids the hold;
- * part of it posts the rest into escrow and returns the refund. Once the hold is resolved,
+ * Refunds a paid order whose money is in escrow. The first refund resolves the hold: in full it
+ * voids it; in part it posts the rest into escrow and returns the refund. Later refunds move
+ * money back out of escrow. Refunds never exceed what was paid. Once the escrow is settled,
  * refunds reverse the settlement instead (the settlement issue).
  */
 export async function refundPayment(ctx: AppContext, tx: Tx, id: string, amount: bigint): Promise<Payment> {
-  const [row] = await rows<PaymentRow>(tx, sql`select * from payments where id = ${id} for update`);
+  const [row] = await rows<PaymentRow & { clearing_account: string }>(
+    tx,
+    sql`select * from payments where id = ${id} for update`,
+  );
   if (row === undefined) throw notFound('Payment');
   if (row.status !== 'succeeded' || row.hold_transfer_id === null) {
     throw new AppError(
@@ -221,30 +226,34 @@ export async function refundPayment(ctx: AppContext, tx: Tx, id: string, amount:
       `Payment ${id} is ${row.status}; only a succeeded payment can be refunded.`,
     );
   }
-  if (row.refunded !== '0') {
-    throw new AppError(409, 'not_refundable', `Payment ${id} was refunded already; a held payment is refunded once.`);
-  }
   const paid = BigInt(row.amount);
-  if (amount <= 0n || amount > paid - BigInt(row.refunded)) {
-    throw new AppError(422, 'invalid_refund', `Refund between 1 and ${paid - BigInt(row.refunded)}.`, 'amount');
+  const left = paid - BigInt(row.refunded);
+  if (left === 0n) throw new AppError(409, 'not_refundable', `Payment ${id} was refunded in full already.`);
+  if (amount <= 0n || amount > left) {
+    throw new AppError(422, 'invalid_refund', `Refund between 1 and ${left}.`, 'amount');
   }
+  const refundKey = String(Number(row.refunds) + 1);
+  const transferId = `payment:${id}:refund:${refundKey}`;
   const transfer =
-    amount === paid
-      ? { id: `payment:${id}:refund`, voidPending: row.hold_transfer_id, code: 'refund', reference: id }
-      : {
-          id: `payment:${id}:refund`,
-          postPending: row.hold_transfer_id,
-          amount: paid - amount,
+    row.refunded !== '0'
+      ? {
+          id: transferId,
+          debitAccount: row.escrow_account,
+          creditAccount: row.clearing_account,
+          amount,
           code: 'refund',
           reference: id,
-        };
+        }
+      : amount === paid
+        ? { id: transferId, voidPending: row.hold_transfer_id, code: 'refund', reference: id }
+        : { id: transferId, postPending: row.hold_transfer_id, amount: paid - amount, code: 'refund', reference: id };
   await createTransfers(tx, [transfer], ctx.clock());
   const provider = ctx.paymentProviders.get(row.provider);
   if (provider === undefined) throw new Error(`payment ${id} names the unknown provider ${row.provider}`);
-  await provider.refund(tx, { providerRef: row.provider_ref, refundId: `${id}-1`, amount }, ctx.clock());
+  await provider.refund(tx, { providerRef: row.provider_ref, refundId: `${id}-${refundKey}`, amount }, ctx.clock());
   const [updated] = await rows<PaymentRow>(
     tx,
-    sql`update payments set refunded = refunded + ${amount.toString()}::int8, updated_at = now() where id = ${id} returning *`,
+    sql`update payments set refunded = refunded + ${amount.toString()}::int8, refunds = refunds + 1, updated_at = now() where id = ${id} returning *`,
   );
   return toPayment(updated as PaymentRow);
 }

@@ -1,0 +1,97 @@
+import { toHex } from '@concord/protocol';
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { badRequest } from '../../errors.js';
+import { AMOUNT_MAX, createAccounts, getAccounts } from '../accounting/ledger.js';
+import type { LedgerAccount } from '../accounting/types.js';
+import { createPayment, type Payment } from '../payments/service.js';
+
+/**
+ * A producer's deposit (保证金): money paid into the ledger account `deposit:<did>` (CNY, code
+ * 'deposit') through a payment. Listing a product needs the deposit of every category the
+ * producer lists in; what is held counts pending and posted credits less every debit, since a
+ * paid deposit stays on hold there until it is cut or returned.
+ */
+
+export const DEPOSIT_LEDGER = 'CNY';
+export const depositAccountKey = (did: string) => `deposit:${did}`;
+
+export async function ensureDepositAccount(tx: Tx, did: string): Promise<LedgerAccount> {
+  const [account] = await createAccounts(tx, [
+    { key: depositAccountKey(did), ledger: DEPOSIT_LEDGER, code: 'deposit', owner: did },
+  ]);
+  return account as LedgerAccount;
+}
+
+export const heldFen = (account: LedgerAccount | undefined): bigint =>
+  account === undefined
+    ? 0n
+    : account.creditsPending + account.creditsPosted - account.debitsPending - account.debitsPosted;
+
+export interface DepositRequirement {
+  requiredFen: bigint;
+  categories: { slug: string; depositFen: bigint }[];
+}
+
+/** The sum of the deposits of the distinct categories the producer lists in, plus `alsoCategory`. */
+export async function depositRequirement(
+  executor: Executor,
+  did: string,
+  alsoCategory?: string,
+): Promise<DepositRequirement> {
+  const found = await rows<{ slug: string; deposit_fen: string }>(
+    executor,
+    sql`select slug, deposit_fen from catalog_categories
+        where slug in (select category from catalog_products where producer_did = ${did} and status = 'listed')
+           or slug = ${alsoCategory ?? null}
+        order by slug`,
+  );
+  const list = found.map((row) => ({ slug: row.slug, depositFen: BigInt(row.deposit_fen) }));
+  return { requiredFen: list.reduce((sum, c) => sum + c.depositFen, 0n), categories: list };
+}
+
+export async function depositHeld(executor: Executor, did: string): Promise<bigint> {
+  const [account] = await getAccounts(executor, [depositAccountKey(did)]);
+  return heldFen(account);
+}
+
+/** Starts a payment of `amountFen` into the producer's deposit account (created if missing). */
+export async function startDepositPayment(
+  ctx: AppContext,
+  tx: Tx,
+  did: string,
+  amountFen: bigint,
+  simulate: 'succeed' | 'fail' | 'timeout' | undefined,
+): Promise<Payment> {
+  if (amountFen > AMOUNT_MAX)
+    throw badRequest('amount_too_large', `A deposit is at most ${AMOUNT_MAX} fen.`, 'body.amount');
+  const account = await ensureDepositAccount(tx, did);
+  return createPayment(ctx, tx, {
+    id: `deposit_${toHex(ctx.crypto.randomBytes(12))}`,
+    escrowAccount: account.key,
+    amount: amountFen,
+    ledger: DEPOSIT_LEDGER,
+    simulate,
+  });
+}
+
+export async function describeDeposit(executor: Executor, did: string) {
+  const [account] = await getAccounts(executor, [depositAccountKey(did)]);
+  const requirement = await depositRequirement(executor, did);
+  const held = heldFen(account);
+  return {
+    account: depositAccountKey(did),
+    ledger: DEPOSIT_LEDGER,
+    heldFen: held.toString(),
+    requiredFen: requirement.requiredFen.toString(),
+    shortfallFen: (requirement.requiredFen > held ? requirement.requiredFen - held : 0n).toString(),
+    balances: {
+      creditsPending: (account?.creditsPending ?? 0n).toString(),
+      creditsPosted: (account?.creditsPosted ?? 0n).toString(),
+      debitsPending: (account?.debitsPending ?? 0n).toString(),
+      debitsPosted: (account?.debitsPosted ?? 0n).toString(),
+    },
+    categories: requirement.categories.map((c) => ({ slug: c.slug, depositFen: c.depositFen.toString() })),
+  };
+}

@@ -1,0 +1,124 @@
+import type { SplitPolicyOverride } from '@concord/protocol';
+import { sql } from 'drizzle-orm';
+import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { AppError } from '../../errors.js';
+import type { ProductStatus } from './tables.js';
+
+/**
+ * What the orders module asks of the catalog: the facts of the SKUs it sells, and stock taken
+ * and given back in the order's transaction. The only way other modules touch catalog stock.
+ */
+
+export interface SkuForSale {
+  skuId: string;
+  productId: string;
+  producerDid: string;
+  category: string;
+  titleZh: string;
+  priceFen: bigint;
+  stock: number;
+  productStatus: ProductStatus;
+  modelId: string;
+  modelVersion: number;
+  expertDid: string;
+  categorySplitOverride: SplitPolicyOverride | null;
+}
+
+interface SaleRow {
+  sku_id: string;
+  product_id: string;
+  producer_did: string;
+  category: string;
+  title_zh: string;
+  price_fen: string;
+  stock: number | string;
+  status: ProductStatus;
+  model_id: string;
+  model_version: number | string;
+  expert_did: string;
+  split_override: SplitPolicyOverride | null;
+}
+
+/** The SKUs of `skuIds` that exist, by id (unknown ids are simply absent). */
+export async function skusForSale(executor: Executor, skuIds: readonly string[]): Promise<Map<string, SkuForSale>> {
+  const ids = [...new Set(skuIds)];
+  const found = new Map<string, SkuForSale>();
+  if (ids.length === 0) return found;
+  const list = await rows<SaleRow>(
+    executor,
+    sql`select s.id as sku_id, s.product_id, p.producer_did, p.category, p.title_zh, s.price_fen, s.stock,
+               p.status, p.model_id, p.model_version, v.expert_did, c.split_override
+        from catalog_skus s
+        join catalog_products p on p.id = s.product_id
+        join catalog_model_versions v on v.model_id = p.model_id and v.version = p.model_version
+        join catalog_categories c on c.slug = p.category
+        where s.id in ${ids}`,
+  );
+  for (const row of list) {
+    found.set(row.sku_id, {
+      skuId: row.sku_id,
+      productId: row.product_id,
+      producerDid: row.producer_did,
+      category: row.category,
+      titleZh: row.title_zh,
+      priceFen: BigInt(row.price_fen),
+      stock: Number(row.stock),
+      productStatus: row.status,
+      modelId: row.model_id,
+      modelVersion: Number(row.model_version),
+      expertDid: row.expert_did,
+      categorySplitOverride: row.split_override,
+    });
+  }
+  return found;
+}
+
+type StockLine = { skuId: string; quantity: number };
+
+/** Lines in skuId order (so concurrent orders lock rows in the same order), with their index. */
+function ordered(lines: readonly StockLine[]): { line: StockLine; index: number }[] {
+  lines.forEach((line, index) => {
+    if (!Number.isSafeInteger(line.quantity) || line.quantity <= 0 || line.quantity > 1_000_000_000) {
+      throw new AppError(400, 'invalid_quantity', 'A quantity is a whole number from 1.', `items[${index}].quantity`);
+    }
+  });
+  return lines
+    .map((line, index) => ({ line, index }))
+    .sort((a, b) => (a.line.skuId < b.line.skuId ? -1 : a.line.skuId > b.line.skuId ? 1 : a.index - b.index));
+}
+
+/**
+ * Takes stock for every line, one conditional update per line in skuId order: a line only takes
+ * what is there, so concurrent orders never oversell. Throws 409 'out_of_stock' naming the first
+ * short line (`items[i]`, i its index in `lines`); the caller's transaction then undoes the rest.
+ */
+export async function reserveStock(tx: Tx, lines: readonly StockLine[]): Promise<void> {
+  for (const { line, index } of ordered(lines)) {
+    const taken = await rows<{ stock: number }>(
+      tx,
+      sql`update catalog_skus set stock = stock - ${line.quantity}
+          where id = ${line.skuId} and stock >= ${line.quantity} returning stock`,
+    );
+    if (taken.length === 0) {
+      const [sku] = await rows<{ stock: number | string }>(
+        tx,
+        sql`select stock from catalog_skus where id = ${line.skuId}`,
+      );
+      const message =
+        sku === undefined
+          ? `SKU ${line.skuId} does not exist.`
+          : `SKU ${line.skuId} has ${sku.stock} in stock; ${line.quantity} asked.`;
+      throw new AppError(409, 'out_of_stock', message, `items[${index}]`);
+    }
+  }
+}
+
+/**
+ * Gives stock back (a cancelled or refunded order), in skuId order. A SKU that no longer exists
+ * (its product was republished without it) has nothing to take it back, and is skipped.
+ */
+export async function releaseStock(tx: Tx, lines: readonly StockLine[]): Promise<void> {
+  for (const { line } of ordered(lines)) {
+    await tx.execute(sql`update catalog_skus set stock = stock + ${line.quantity} where id = ${line.skuId}`);
+  }
+}

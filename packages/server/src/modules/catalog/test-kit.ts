@@ -1,0 +1,188 @@
+import {
+  createEnvelope,
+  type Envelope,
+  keyPairFromSecretKey,
+  type QualityModelDefinition,
+  signEnvelope,
+  signInMessage,
+  toBase64Url,
+} from '@concord/protocol';
+import { nodeCrypto } from '@concord/protocol/node';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import type { KeyPair } from '../../keys.js';
+import { SandboxWebhookDelivery } from '../payments/sandbox.js';
+
+/**
+ * Helpers for the catalog's tests (used by *.test.ts only). It takes the test app by shape, not
+ * by importing test-support, so that the build never pulls test-support in.
+ */
+
+export interface CatalogTestApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  operator: KeyPair;
+  clock: { now: Date };
+}
+
+export const newPair = (): KeyPair => keyPairFromSecretKey(nodeCrypto, nodeCrypto.randomBytes(32));
+
+let nonce = 0;
+export function signAs(t: CatalogTestApp, pair: KeyPair, type: string, body: Record<string, unknown>): Envelope {
+  return signEnvelope(
+    createEnvelope({
+      type,
+      actor: pair.did,
+      body,
+      ts: t.clock.now,
+      nonce: `${toBase64Url(nodeCrypto.randomBytes(12))}${(nonce++).toString(36)}`,
+    }),
+    pair.secretKey,
+    nodeCrypto,
+  );
+}
+
+/** Signs and posts an event; returns the HTTP response. */
+export const send = (t: CatalogTestApp, pair: KeyPair, type: string, body: Record<string, unknown>) =>
+  t.app.inject({ method: 'POST', url: '/v1/events', payload: signAs(t, pair, type, body) as object });
+
+/** Signs and posts an event that must be accepted; returns its result. */
+export async function accepted(t: CatalogTestApp, pair: KeyPair, type: string, body: Record<string, unknown>) {
+  const response = await send(t, pair, type, body);
+  if (response.statusCode !== 201) throw new Error(`${type} refused: ${response.statusCode} ${response.body}`);
+  return response.json().result as Record<string, unknown>;
+}
+
+export async function registerPair(t: CatalogTestApp, pair: KeyPair): Promise<void> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/v1/accounts',
+    payload: { envelope: signAs(t, pair, 'identity.account.registered', {}) },
+  });
+  if (response.statusCode !== 201) throw new Error(`register failed: ${response.statusCode} ${response.body}`);
+}
+
+/** A registered account holding `role` (applied for and approved by the operator). */
+export async function accountWithRole(t: CatalogTestApp, role: 'producer' | 'expert' | 'tester'): Promise<KeyPair> {
+  const pair = newPair();
+  await registerPair(t, pair);
+  await accepted(t, pair, 'identity.role.applied', { role });
+  await accepted(t, t.operator, 'identity.role.approved', { account: pair.did, role });
+  return pair;
+}
+
+export async function sessionOf(t: CatalogTestApp, pair: KeyPair): Promise<string> {
+  const issued = await t.app.inject({ method: 'POST', url: '/v1/auth/challenges', payload: { did: pair.did } });
+  const { challenge } = issued.json() as { challenge: string };
+  const signature = toBase64Url(nodeCrypto.ed25519.sign(signInMessage(challenge), pair.secretKey));
+  const session = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/sessions',
+    payload: { did: pair.did, challenge, signature },
+  });
+  if (session.statusCode !== 201) throw new Error(`sign-in failed: ${session.statusCode} ${session.body}`);
+  return (session.json() as { token: string }).token;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Bytes that start like a PNG file, different for each seed. */
+export const pngBytes = (seed: string, size = 64): Buffer =>
+  Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(size, seed)]);
+
+export async function uploadImage(t: CatalogTestApp, token: string, bytes: Buffer, type = 'image/png') {
+  return t.app.inject({
+    method: 'POST',
+    url: '/v1/catalog/images',
+    headers: { ...bearer(token), 'content-type': type },
+    payload: bytes,
+  });
+}
+
+/** Delivers the sandbox's queued webhooks to this app (what the webhook job does in a server). */
+export async function deliverWebhooks(t: CatalogTestApp): Promise<number> {
+  const delivery = new SandboxWebhookDelivery(
+    t.ctx.database.db,
+    t.ctx.sandboxWebhookSecret,
+    async (body, signature) =>
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/payments/webhooks/sandbox',
+          headers: { 'content-type': 'application/json', 'x-sandbox-signature': signature },
+          payload: body,
+        })
+      ).statusCode,
+    () => t.clock.now,
+  );
+  return delivery.deliverDue();
+}
+
+export async function defineCategory(
+  t: CatalogTestApp,
+  slug: string,
+  name: { zh: string; en: string },
+  extra: { parent?: string; depositFen?: string; splitPolicy?: Record<string, unknown> } = {},
+) {
+  return accepted(t, t.operator, 'catalog.category.defined', { slug, name, depositFen: '0', ...extra });
+}
+
+/** A rice quality model for `category`: numeric, boolean and grade attributes. */
+export const riceModel = (category = 'rice'): QualityModelDefinition => ({
+  name: { zh: '大米质量模型', en: 'Rice quality model' },
+  category,
+  standards: ['GB/T 1354-2018'],
+  attributes: [
+    {
+      key: 'moisture',
+      label: { zh: '水分', en: 'Moisture' },
+      unit: 'g/100g',
+      kind: 'numeric',
+      min: 0,
+      max: 100,
+      tolerance: 0.5,
+      weight: 300,
+      mandatory: true,
+      testMethod: 'GB 5009.3-2016 直接干燥法',
+    },
+    {
+      key: 'organic',
+      label: { zh: '有机认证', en: 'Organic certified' },
+      unit: '',
+      kind: 'boolean',
+      tolerance: 0,
+      weight: 200,
+      mandatory: true,
+      testMethod: '查验有机产品认证证书',
+    },
+    {
+      key: 'grade',
+      label: { zh: '等级', en: 'Grade' },
+      unit: '',
+      kind: 'grade',
+      grades: ['特级', '一级', '二级'],
+      tolerance: 1,
+      weight: 100,
+      mandatory: false,
+      testMethod: 'GB/T 1354-2018 感官检验',
+    },
+  ],
+});
+
+export const riceClaims = () => ({ moisture: 14.5, organic: true, grade: '一级' });
+
+/** A valid catalog.product.published body; `overrides` replace top-level members. */
+export const productBody = (productId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  productId,
+  category: 'rice',
+  title: { zh: '有机大米', en: 'Organic rice' },
+  description: '东北五常有机稻花香大米，当季新米。',
+  images: [],
+  model: { id: 'rice-model', version: 1 },
+  claims: riceClaims(),
+  skus: [
+    { code: '500g', options: { 规格: '500g' }, priceFen: '2990', stock: 10 },
+    { code: '5kg', options: { 规格: '5kg' }, priceFen: '12800', stock: 3 },
+  ],
+  ...overrides,
+});

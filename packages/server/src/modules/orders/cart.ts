@@ -1,0 +1,137 @@
+import { type SplitPolicy, splitPolicyHash, toBase64Url } from '@concord/protocol';
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { AppError, notFound } from '../../errors.js';
+import { skusForSale } from '../catalog/sales.js';
+import { policyOf } from './events-placement.js';
+import type { OrderPlacedBody } from './schema.js';
+
+export interface CartItem {
+  skuId: string;
+  productId: string | null;
+  titleZh: string | null;
+  quantity: number;
+  /** The price when it was put in the cart. */
+  cartPriceFen: string;
+  /** The price now; null when the SKU is gone. */
+  priceFen: string | null;
+  priceChanged: boolean;
+  available: boolean;
+  stock: number;
+}
+
+export async function cartItems(executor: Executor, buyer: string): Promise<CartItem[]> {
+  const items = await rows<{ sku_id: string; quantity: number; unit_price_fen: string }>(
+    executor,
+    sql`select sku_id, quantity, unit_price_fen from order_carts where buyer_did = ${buyer} order by added_at, sku_id`,
+  );
+  const skus = await skusForSale(
+    executor,
+    items.map((i) => i.sku_id),
+  );
+  return items.map((item) => {
+    const sku = skus.get(item.sku_id);
+    return {
+      skuId: item.sku_id,
+      productId: sku?.productId ?? null,
+      titleZh: sku?.titleZh ?? null,
+      quantity: Number(item.quantity),
+      cartPriceFen: String(item.unit_price_fen),
+      priceFen: sku === undefined ? null : sku.priceFen.toString(),
+      priceChanged: sku !== undefined && sku.priceFen.toString() !== String(item.unit_price_fen),
+      available: sku !== undefined && sku.productStatus === 'listed' && sku.stock >= Number(item.quantity),
+      stock: sku?.stock ?? 0,
+    };
+  });
+}
+
+/** Puts `quantity` of a SKU in the cart (0 takes it out), at today's price. */
+export async function setCartItem(tx: Tx, buyer: string, skuId: string, quantity: number): Promise<void> {
+  if (quantity === 0) {
+    await tx.execute(sql`delete from order_carts where buyer_did = ${buyer} and sku_id = ${skuId}`);
+    return;
+  }
+  const sku = (await skusForSale(tx, [skuId])).get(skuId);
+  if (sku === undefined) throw notFound(`SKU ${skuId}`, 'skuId');
+  if (sku.productStatus !== 'listed')
+    throw new AppError(409, 'not_for_sale', `${sku.titleZh} is not on sale.`, 'skuId');
+  if (sku.stock < quantity)
+    throw new AppError(409, 'out_of_stock', `${sku.titleZh} has ${sku.stock} in stock; ${quantity} asked.`, 'quantity');
+  const [{ n } = { n: 0 }] = await rows<{ n: number }>(
+    tx,
+    sql`select count(*)::int as n from order_carts where buyer_did = ${buyer} and sku_id <> ${skuId}`,
+  );
+  if (Number(n) >= 100) throw new AppError(409, 'cart_full', 'A cart holds at most 100 different items.', 'skuId');
+  await tx.execute(
+    sql`insert into order_carts (buyer_did, sku_id, quantity, unit_price_fen, added_at)
+        values (${buyer}, ${skuId}, ${quantity}, ${sku.priceFen.toString()}::int8, now())
+        on conflict (buyer_did, sku_id) do update set quantity = excluded.quantity, unit_price_fen = excluded.unit_price_fen`,
+  );
+}
+
+export interface Quote {
+  /** The bodies to sign as `orders.order.placed`, one per producer and split policy. */
+  orders: { body: OrderPlacedBody; policy: SplitPolicy }[];
+  /** Items left out, and why. */
+  unavailable: { skuId: string; reason: 'gone' | 'not_for_sale' | 'out_of_stock' }[];
+  /** Items whose price changed since they were put in the cart: the buyer must see this. */
+  priceChanges: { skuId: string; cartPriceFen: string; priceFen: string }[];
+}
+
+/**
+ * Prepares the orders for the cart at today's prices: what the buyer reviews and signs. Nothing
+ * is reserved until checkout; a price change after this makes checkout ask for a new quote.
+ */
+export async function quoteCart(ctx: AppContext, executor: Executor, buyer: string): Promise<Quote> {
+  const items = await cartItems(executor, buyer);
+  if (items.length === 0) throw new AppError(409, 'cart_empty', 'The cart is empty.');
+  const skus = await skusForSale(
+    executor,
+    items.map((i) => i.skuId),
+  );
+  const groups = new Map<string, { producer: string; policy: SplitPolicy; items: OrderPlacedBody['items'] }>();
+  const quote: Quote = { orders: [], unavailable: [], priceChanges: [] };
+  for (const item of items) {
+    const sku = skus.get(item.skuId);
+    if (sku === undefined) {
+      quote.unavailable.push({ skuId: item.skuId, reason: 'gone' });
+      continue;
+    }
+    if (sku.productStatus !== 'listed') {
+      quote.unavailable.push({ skuId: item.skuId, reason: 'not_for_sale' });
+      continue;
+    }
+    if (sku.stock < item.quantity) {
+      quote.unavailable.push({ skuId: item.skuId, reason: 'out_of_stock' });
+      continue;
+    }
+    if (item.priceChanged)
+      quote.priceChanges.push({
+        skuId: item.skuId,
+        cartPriceFen: item.cartPriceFen,
+        priceFen: sku.priceFen.toString(),
+      });
+    const policy = policyOf(sku);
+    const key = `${sku.producerDid}\n${JSON.stringify(policy)}`;
+    const group = groups.get(key) ?? { producer: sku.producerDid, policy, items: [] };
+    group.items.push({ skuId: item.skuId, quantity: item.quantity, unitPriceFen: sku.priceFen.toString() });
+    groups.set(key, group);
+  }
+  for (const group of groups.values()) {
+    const total = group.items.reduce((sum, item) => sum + BigInt(item.unitPriceFen) * BigInt(item.quantity), 0n);
+    quote.orders.push({
+      policy: group.policy,
+      body: {
+        orderId: `o${Date.now().toString(36)}${toBase64Url(ctx.crypto.randomBytes(9))}`,
+        producer: group.producer,
+        items: group.items,
+        totalFen: total.toString(),
+        currency: 'CNY',
+        policyHash: splitPolicyHash(ctx.crypto, group.policy),
+        attribution: null,
+      },
+    });
+  }
+  return quote;
+}

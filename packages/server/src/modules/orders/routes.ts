@@ -1,0 +1,381 @@
+import { ORDER_STATUSES, type OrderStatus } from '@concord/protocol';
+import { sql } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { rows, transaction } from '../../db/connection.js';
+import { AppError, badRequest, notFound } from '../../errors.js';
+import { idempotent } from '../../http/idempotency.js';
+import { ERROR_RESPONSES } from '../../http/schemas.js';
+import { ENVELOPE_SCHEMA } from '../events/schema.js';
+import { RECEIPT_SCHEMA, submitEnvelope } from '../events/service.js';
+import { authenticate } from '../identity/service.js';
+import { findPayment } from '../payments/service.js';
+import { cartItems, quoteCart, setCartItem } from './cart.js';
+import type { PlacementPrivateData } from './events-placement.js';
+import { ADDRESS_INPUT, ORDER_ID, SKU_ID } from './schema.js';
+import { listOrders, loadOrder, type Order, orderRefunds } from './store.js';
+
+const ORDER_VIEW = z.object({
+  id: z.string(),
+  buyer: z.string(),
+  producer: z.string(),
+  status: z.enum(ORDER_STATUSES as [OrderStatus, ...OrderStatus[]]),
+  totalFen: z.string(),
+  refundedFen: z.string(),
+  currency: z.string(),
+  policyHash: z.string(),
+  paymentId: z.string(),
+  paymentStatus: z.string().optional(),
+  carrier: z.string().nullable(),
+  trackingNumber: z.string().nullable().optional(),
+  shipping: z.object({ recipient: z.string(), phone: z.string(), region: z.string(), detail: z.string() }).optional(),
+  payBy: z.string(),
+  paidAt: z.string().nullable(),
+  shippedAt: z.string().nullable(),
+  deliverBy: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+  returnWindowEnds: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
+  cancelReason: z.string().nullable(),
+  createdAt: z.string(),
+  lines: z.array(
+    z.object({
+      position: z.number(),
+      skuId: z.string(),
+      productId: z.string(),
+      titleZh: z.string(),
+      quantity: z.number(),
+      unitPriceFen: z.string(),
+      refundedQuantity: z.number(),
+    }),
+  ),
+  refunds: z
+    .array(
+      z.object({
+        refundId: z.string(),
+        status: z.string(),
+        amountFen: z.string(),
+        lines: z.array(z.object({ position: z.number(), quantity: z.number() })),
+        reason: z.string(),
+        decisionReason: z.string().nullable(),
+        createdAt: z.string(),
+      }),
+    )
+    .optional(),
+});
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+/** An order as its buyer or producer sees it; the address and tracking number only to them. */
+function orderView(order: Order, viewer: string) {
+  const party = viewer === order.buyerDid || viewer === order.producerDid;
+  return {
+    id: order.id,
+    buyer: order.buyerDid,
+    producer: order.producerDid,
+    status: order.status,
+    totalFen: order.totalFen.toString(),
+    refundedFen: order.refundedFen.toString(),
+    currency: order.currency,
+    policyHash: order.policyHash,
+    paymentId: order.paymentId,
+    carrier: order.carrier,
+    ...(party ? { shipping: order.shipping, trackingNumber: order.trackingNumber } : {}),
+    payBy: order.payBy.toISOString(),
+    paidAt: iso(order.paidAt),
+    shippedAt: iso(order.shippedAt),
+    deliverBy: iso(order.deliverBy),
+    deliveredAt: iso(order.deliveredAt),
+    returnWindowEnds: iso(order.completeAt),
+    completedAt: iso(order.completedAt),
+    cancelledAt: iso(order.cancelledAt),
+    cancelReason: order.cancelReason,
+    createdAt: order.createdAt.toISOString(),
+    lines: order.lines.map((line) => ({ ...line, unitPriceFen: line.unitPriceFen.toString() })),
+  };
+}
+
+const CART_VIEW = z.object({
+  items: z.array(
+    z.object({
+      skuId: z.string(),
+      productId: z.string().nullable(),
+      titleZh: z.string().nullable(),
+      quantity: z.number(),
+      cartPriceFen: z.string(),
+      priceFen: z.string().nullable(),
+      priceChanged: z.boolean(),
+      available: z.boolean(),
+      stock: z.number(),
+    }),
+  ),
+});
+
+export const orderRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const security = [{ session: [] }];
+
+    app.get(
+      '/v1/cart',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'My cart, at today’s prices (price changes flagged)',
+          security,
+          response: { 200: CART_VIEW, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => ({ items: await cartItems(ctx.database.db, await authenticate(ctx, request)) }),
+    );
+
+    app.put(
+      '/v1/cart/items',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'Put a quantity of a SKU in my cart (0 takes it out)',
+          security,
+          body: z.strictObject({ skuId: SKU_ID, quantity: z.number().int().min(0).max(999) }),
+          response: { 200: CART_VIEW, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const buyer = await authenticate(ctx, request);
+        await transaction(ctx.database.db, (tx) => setCartItem(tx, buyer, request.body.skuId, request.body.quantity));
+        return { items: await cartItems(ctx.database.db, buyer) };
+      },
+    );
+
+    app.post(
+      '/v1/addresses',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'Save a shipping address (personal data: kept in the database, never on the log)',
+          security,
+          body: ADDRESS_INPUT,
+          response: { 201: ADDRESS_INPUT.extend({ id: z.string() }), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const buyer = await authenticate(ctx, request);
+        const { recipient, phone, region, detail } = request.body;
+        const [row] = await rows<{ id: string }>(
+          ctx.database.db,
+          sql`insert into order_addresses (buyer_did, recipient, phone, region, detail)
+              values (${buyer}, ${recipient}, ${phone}, ${region}, ${detail}) returning id`,
+        );
+        return reply.status(201).send({ id: String(row?.id), ...request.body });
+      },
+    );
+
+    app.get(
+      '/v1/addresses',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'My shipping addresses',
+          security,
+          response: { 200: z.object({ items: z.array(ADDRESS_INPUT.extend({ id: z.string() })) }), ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const buyer = await authenticate(ctx, request);
+        const found = await rows<{ id: string; recipient: string; phone: string; region: string; detail: string }>(
+          ctx.database.db,
+          sql`select id, recipient, phone, region, detail from order_addresses where buyer_did = ${buyer} order by id`,
+        );
+        return { items: found.map((row) => ({ ...row, id: String(row.id) })) };
+      },
+    );
+
+    app.post(
+      '/v1/checkout/quote',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'Prepare my cart’s orders at today’s prices: the bodies to review and sign',
+          description:
+            'One order per producer (and split policy). Sign each `body` as an `orders.order.placed` envelope and send it to POST /v1/checkout. `priceChanges` lists items whose price moved since they were put in the cart: show them to the buyer before signing.',
+          security,
+          response: {
+            200: z.object({
+              orders: z.array(
+                z.object({ body: z.record(z.string(), z.unknown()), policy: z.record(z.string(), z.unknown()) }),
+              ),
+              unavailable: z.array(z.object({ skuId: z.string(), reason: z.string() })),
+              priceChanges: z.array(z.object({ skuId: z.string(), cartPriceFen: z.string(), priceFen: z.string() })),
+            }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request) => {
+        const buyer = await authenticate(ctx, request);
+        const quote = await quoteCart(ctx, ctx.database.db, buyer);
+        return {
+          ...quote,
+          orders: quote.orders.map((o) => ({ body: o.body, policy: { ...o.policy } })),
+        };
+      },
+    );
+
+    app.post(
+      '/v1/checkout',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'Place a signed order and pay it into escrow (requires an Idempotency-Key)',
+          description:
+            'Takes the `orders.order.placed` envelope the buyer signed from a quote, reserves the stock (never more than there is), records the order with the shipping address (off the log) and starts the payment; its webhook moves the order to paid. Prices that changed since the quote answer 409 price_changed: quote, review and sign again.',
+          security,
+          body: z.strictObject({
+            envelope: ENVELOPE_SCHEMA,
+            addressId: z.string().regex(/^[0-9]{1,18}$/),
+            simulate: z.enum(['succeed', 'fail', 'timeout']).default('succeed').describe('sandbox payment outcome'),
+          }),
+          response: { 201: z.object({ order: ORDER_VIEW, receipt: RECEIPT_SCHEMA }), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const buyer = await authenticate(ctx, request);
+        const { envelope, addressId, simulate } = request.body;
+        if (envelope.actor !== buyer)
+          throw badRequest('actor_mismatch', 'Sign the order with the key you are signed in with.', 'envelope.actor');
+        if (envelope.type !== 'orders.order.placed')
+          throw badRequest('wrong_type', 'Checkout takes an orders.order.placed envelope.', 'envelope.type');
+        const outcome = await idempotent(
+          ctx.database,
+          ctx.crypto,
+          request,
+          buyer,
+          async (tx) => {
+            const [address] = await rows<{ recipient: string; phone: string; region: string; detail: string }>(
+              tx,
+              sql`select recipient, phone, region, detail from order_addresses where id = ${addressId}::int8 and buyer_did = ${buyer}`,
+            );
+            if (address === undefined) throw notFound('Address', 'addressId');
+            const privateData: PlacementPrivateData = { address, simulate };
+            const receipt = await submitEnvelope(ctx, envelope, { tx, privateData });
+            if (receipt.replayed) throw new AppError(409, 'order_exists', 'This order was placed already.', 'envelope');
+            const order = await loadOrder(tx, String(receipt.result.orderId));
+            return {
+              status: 201 as const,
+              body: {
+                order: orderView(order, buyer),
+                receipt: { ...receipt, proofUrl: `/v1/log/entries/${receipt.logIndex}` },
+              },
+            };
+          },
+          { required: true },
+        );
+        return reply.status(outcome.status).send(outcome.body);
+      },
+    );
+
+    app.post(
+      '/v1/orders/:id/shipment',
+      {
+        schema: {
+          tags: ['orders'],
+          summary:
+            'Ship a paid order: the signed orders.order.shipped envelope and the tracking number (kept off the log)',
+          security,
+          params: z.object({ id: ORDER_ID }),
+          body: z.strictObject({ envelope: ENVELOPE_SCHEMA, trackingNumber: z.string().trim().min(4).max(40) }),
+          response: { 200: RECEIPT_SCHEMA, 201: RECEIPT_SCHEMA, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const producer = await authenticate(ctx, request);
+        const { envelope, trackingNumber } = request.body;
+        if (envelope.actor !== producer)
+          throw badRequest('actor_mismatch', 'Sign with the key you are signed in with.', 'envelope.actor');
+        if (
+          envelope.type !== 'orders.order.shipped' ||
+          (envelope.body as { orderId?: unknown }).orderId !== request.params.id
+        )
+          throw badRequest(
+            'wrong_event',
+            `Send an orders.order.shipped envelope for ${request.params.id}.`,
+            'envelope',
+          );
+        const receipt = await submitEnvelope(ctx, envelope, { privateData: { trackingNumber } });
+        return reply
+          .status(receipt.replayed ? 200 : 201)
+          .send({ ...receipt, proofUrl: `/v1/log/entries/${receipt.logIndex}` });
+      },
+    );
+
+    app.get(
+      '/v1/orders',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'My orders as buyer, or as producer (`as=producer`); newest first, by pages',
+          security,
+          querystring: z.object({
+            as: z.enum(['buyer', 'producer']).default('buyer'),
+            status: z.enum(ORDER_STATUSES as [OrderStatus, ...OrderStatus[]]).optional(),
+            cursor: z
+              .string()
+              .regex(/^[0-9]{1,18}$/)
+              .optional(),
+            limit: z.coerce.number().int().min(1).max(100).default(20),
+          }),
+          response: {
+            200: z.object({ items: z.array(ORDER_VIEW), nextCursor: z.string().nullable() }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request) => {
+        const did = await authenticate(ctx, request);
+        const { as, status, cursor, limit } = request.query;
+        const { orders, lastSeq } = await listOrders(ctx.database.db, {
+          ...(as === 'buyer' ? { buyer: did } : { producer: did }),
+          ...(status === undefined ? {} : { status }),
+          ...(cursor === undefined ? {} : { beforeSeq: BigInt(cursor) }),
+          limit,
+        });
+        return {
+          items: orders.map((order) => orderView(order, did)),
+          nextCursor: orders.length === limit && lastSeq !== null ? lastSeq.toString() : null,
+        };
+      },
+    );
+
+    app.get(
+      '/v1/orders/:id',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'One order with its refunds and payment state (its buyer, its producer or the operator)',
+          security,
+          params: z.object({ id: ORDER_ID }),
+          response: { 200: ORDER_VIEW, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const did = await authenticate(ctx, request);
+        const order = await loadOrder(ctx.database.db, request.params.id, { field: 'id' }).catch(() => undefined);
+        const operator = ctx.config.operatorDids?.includes(did) ?? false;
+        if (order === undefined || !(operator || did === order.buyerDid || did === order.producerDid))
+          throw notFound(`Order ${request.params.id}`, 'id');
+        const refunds = await orderRefunds(ctx.database.db, order.id);
+        const payment = await findPayment(ctx.database.db, order.paymentId);
+        return {
+          ...orderView(order, did),
+          paymentStatus: payment?.status ?? 'unknown',
+          refunds: refunds.map((r) => ({
+            ...r,
+            amountFen: r.amountFen.toString(),
+            createdAt: r.createdAt.toISOString(),
+          })),
+        };
+      },
+    );
+  };

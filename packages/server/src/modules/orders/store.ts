@@ -1,0 +1,170 @@
+import type { OrderStatus, RefundStatus, SplitPolicy } from '@concord/protocol';
+import { sql } from 'drizzle-orm';
+import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { notFound } from '../../errors.js';
+
+export interface OrderLine {
+  position: number;
+  skuId: string;
+  productId: string;
+  titleZh: string;
+  quantity: number;
+  unitPriceFen: bigint;
+  refundedQuantity: number;
+}
+
+export interface Order {
+  id: string;
+  buyerDid: string;
+  producerDid: string;
+  status: OrderStatus;
+  totalFen: bigint;
+  refundedFen: bigint;
+  currency: string;
+  policy: SplitPolicy;
+  policyHash: string;
+  attribution: unknown;
+  escrowAccount: string;
+  paymentId: string;
+  shipping: { recipient: string; phone: string; region: string; detail: string };
+  carrier: string | null;
+  trackingNumber: string | null;
+  payBy: Date;
+  paidAt: Date | null;
+  shippedAt: Date | null;
+  deliverBy: Date | null;
+  deliveredAt: Date | null;
+  completeAt: Date | null;
+  completedAt: Date | null;
+  cancelledAt: Date | null;
+  cancelReason: string | null;
+  createdAt: Date;
+  lines: OrderLine[];
+}
+
+export interface Refund {
+  refundId: string;
+  status: RefundStatus;
+  amountFen: bigint;
+  lines: { position: number; quantity: number }[];
+  reason: string;
+  decisionReason: string | null;
+  decidedBy: string | null;
+  createdAt: Date;
+}
+
+type Row = Record<string, unknown>;
+const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
+
+function toOrder(row: Row, lines: Row[]): Order {
+  return {
+    id: row.id as string,
+    buyerDid: row.buyer_did as string,
+    producerDid: row.producer_did as string,
+    status: row.status as OrderStatus,
+    totalFen: BigInt(row.total_fen as string),
+    refundedFen: BigInt(row.refunded_fen as string),
+    currency: row.currency as string,
+    policy: row.policy as SplitPolicy,
+    policyHash: row.policy_hash as string,
+    attribution: row.attribution ?? null,
+    escrowAccount: row.escrow_account as string,
+    paymentId: row.payment_id as string,
+    shipping: {
+      recipient: row.ship_recipient as string,
+      phone: row.ship_phone as string,
+      region: row.ship_region as string,
+      detail: row.ship_detail as string,
+    },
+    carrier: (row.carrier as string | null) ?? null,
+    trackingNumber: (row.tracking_number as string | null) ?? null,
+    payBy: date(row.pay_by) as Date,
+    paidAt: date(row.paid_at),
+    shippedAt: date(row.shipped_at),
+    deliverBy: date(row.deliver_by),
+    deliveredAt: date(row.delivered_at),
+    completeAt: date(row.complete_at),
+    completedAt: date(row.completed_at),
+    cancelledAt: date(row.cancelled_at),
+    cancelReason: (row.cancel_reason as string | null) ?? null,
+    createdAt: date(row.created_at) as Date,
+    lines: lines.map((line) => ({
+      position: Number(line.position),
+      skuId: line.sku_id as string,
+      productId: line.product_id as string,
+      titleZh: line.title_zh as string,
+      quantity: Number(line.quantity),
+      unitPriceFen: BigInt(line.unit_price_fen as string),
+      refundedQuantity: Number(line.refunded_quantity),
+    })),
+  };
+}
+
+/** One order with its lines; `lock` takes the order's row lock (every transition does). */
+export async function loadOrder(
+  executor: Executor,
+  id: string,
+  options: { lock?: boolean; field?: string } = {},
+): Promise<Order> {
+  const [row] = await rows<Row>(
+    executor,
+    options.lock ? sql`select * from orders where id = ${id} for update` : sql`select * from orders where id = ${id}`,
+  );
+  if (row === undefined) throw notFound(`Order ${id}`, options.field ?? 'body.orderId');
+  const lines = await rows<Row>(executor, sql`select * from order_lines where order_id = ${id} order by position`);
+  return toOrder(row, lines);
+}
+
+export async function listOrders(
+  executor: Executor,
+  filter: { buyer?: string; producer?: string; status?: OrderStatus; beforeSeq?: bigint; limit: number },
+): Promise<{ orders: Order[]; lastSeq: bigint | null }> {
+  const conditions = [sql`true`];
+  if (filter.buyer !== undefined) conditions.push(sql`buyer_did = ${filter.buyer}`);
+  if (filter.producer !== undefined) conditions.push(sql`producer_did = ${filter.producer}`);
+  if (filter.status !== undefined) conditions.push(sql`status = ${filter.status}`);
+  if (filter.beforeSeq !== undefined) conditions.push(sql`seq < ${filter.beforeSeq.toString()}::int8`);
+  const found = await rows<Row>(
+    executor,
+    sql`select * from orders where ${sql.join(conditions, sql` and `)} order by seq desc limit ${filter.limit}`,
+  );
+  if (found.length === 0) return { orders: [], lastSeq: null };
+  const lines = await rows<Row>(
+    executor,
+    sql`select * from order_lines where order_id in ${found.map((o) => o.id as string)} order by order_id, position`,
+  );
+  const byOrder = new Map<string, Row[]>();
+  for (const line of lines)
+    byOrder.set(line.order_id as string, [...(byOrder.get(line.order_id as string) ?? []), line]);
+  return {
+    orders: found.map((row) => toOrder(row, byOrder.get(row.id as string) ?? [])),
+    lastSeq: BigInt(found[found.length - 1]?.seq as string),
+  };
+}
+
+export async function orderRefunds(executor: Executor, orderId: string): Promise<Refund[]> {
+  const found = await rows<Row>(
+    executor,
+    sql`select * from order_refunds where order_id = ${orderId} order by created_at, refund_id`,
+  );
+  return found.map((row) => ({
+    refundId: row.refund_id as string,
+    status: row.status as RefundStatus,
+    amountFen: BigInt(row.amount_fen as string),
+    lines: row.lines as { position: number; quantity: number }[],
+    reason: row.reason as string,
+    decisionReason: (row.decision_reason as string | null) ?? null,
+    decidedBy: (row.decided_by as string | null) ?? null,
+    createdAt: date(row.created_at) as Date,
+  }));
+}
+
+/** Sets the order's status and the columns that go with the step, in one statement. */
+export async function setOrderStatus(
+  tx: Tx,
+  id: string,
+  status: OrderStatus,
+  columns: ReturnType<typeof sql>[] = [],
+): Promise<void> {
+  await tx.execute(sql`update orders set ${sql.join([sql`status = ${status}`, ...columns], sql`, `)} where id = ${id}`);
+}
