@@ -1,7 +1,6 @@
 // Ledger on PostgreSQL: a three-party sale (buyer → supplier, promoter, platform fee) as one
 // linked batch with 1, 16 and 64 concurrent clients, every sale hitting the one fee account,
 // against pgbench's TPC-B on the same machine in the same run; and a 10,000-leg settlement batch.
-import { execFileSync } from 'node:child_process';
 import {
   createAccounts,
   createShardedAccount,
@@ -13,23 +12,11 @@ import {
   transaction,
 } from '../packages/server/dist/index.js';
 import { formatRate, report } from './lib.mjs';
+import { pgbenchTps } from './support/pgbench.mjs';
 import { dropDatabase, freshDatabase, postgresReachable } from './support/server.mjs';
 
 const BUYERS = 512;
 const SECONDS = 8;
-
-function pgbenchTps(url, clients, seconds) {
-  const u = new URL(url);
-  const args = ['-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres'];
-  const db = u.pathname.slice(1);
-  execFileSync('pgbench', [...args, '-i', '-q', '-s', '4', db], { stdio: 'ignore' });
-  const out = execFileSync('pgbench', [...args, '-n', '-c', String(clients), '-j', '2', '-T', String(seconds), db], {
-    encoding: 'utf8',
-  });
-  const tps = /tps = ([0-9.]+)/.exec(out)?.[1];
-  if (tps === undefined) throw new Error(`pgbench printed no tps:\n${out}`);
-  return Number(tps);
-}
 
 async function sales(db, clients, seconds, feeKey, tag) {
   let count = 0;

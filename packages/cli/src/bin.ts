@@ -5,11 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { parseVerifierKey } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
 import {
-  buildApp,
   CONFIG_VARIABLES,
   type Config,
   ConfigError,
-  createContext,
   loadConfig,
   migrate,
   openConfiguredDatabase,
@@ -40,7 +38,7 @@ const program = new Command()
 program
   .command('start')
   .description('apply migrations, then serve the API and the web app on one port')
-  .option('--demo', 'load the demo accounts on first start')
+  .option('--demo', 'load the demo (accounts, catalogue, orders) on first start')
   .action(async (options: { demo?: boolean }) => {
     let configured = config();
     if (options.demo && configured.witnesses.length === 0) {
@@ -50,7 +48,7 @@ program
     const server = await startServer(configured, { installSignalHandlers: true });
     if (options.demo && !demoLoaded(server.ctx.config.dataDir)) {
       server.logger.info('loading demo data (first start)');
-      await loadDemo(server.app, server.ctx.config.dataDir, (line) => server.logger.info(line.trim()));
+      await loadDemo(server, (line) => server.logger.info(line.trim()));
     }
     const database =
       server.ctx.database.kind === 'pglite' ? `embedded PGlite in ${server.ctx.config.dataDir}` : 'PostgreSQL';
@@ -145,21 +143,21 @@ keys
 
 program
   .command('demo')
-  .description('create the operator and one account per role, keys in DATA_DIR/demo-keys/')
+  .description('load demo accounts (keys in DATA_DIR/demo-keys/), a catalogue and orders in every state')
   .action(async () => {
-    const resolved = resolveIdentities(config());
-    const database = await openConfiguredDatabase(resolved);
+    const configured = config();
+    // A server of its own on a free local port: its jobs deliver the sandbox's payment webhooks,
+    // as they do for `start --demo`. Quiet unless LOG_LEVEL asks otherwise.
+    const server = await startServer({
+      ...configured,
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: process.env.LOG_LEVEL ? configured.logLevel : 'warn',
+    });
     try {
-      await migrate(database);
-      const app = await buildApp(createContext(resolved, database), { logger: false });
-      console.log('Demo accounts (role, DID, key file):');
-      await loadDemo(app, resolved.dataDir, console.log);
-      console.log(
-        'Nominators, witnesses and jurors are plain accounts until staking, the witness network and juries arrive.',
-      );
-      await app.close();
+      await loadDemo(server, console.log);
     } finally {
-      await database.close();
+      await server.close();
     }
   });
 

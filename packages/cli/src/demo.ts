@@ -1,15 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createEnvelope,
-  formatVerifierKey,
-  fromHex,
-  signEnvelope,
-  signInMessage,
-  toBase64Url,
-} from '@concord/protocol';
+import { formatVerifierKey, fromHex, signInMessage, toBase64Url } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
 import {
+  type AppContext,
   type KeyPair,
   keyPaths,
   loadOrCreateKeyFile,
@@ -19,29 +13,65 @@ import {
   type WitnessEndpoint,
 } from '@concord/server';
 import type { FastifyInstance } from 'fastify';
+import {
+  type BuyerName,
+  DEMO_CATEGORIES,
+  DEMO_EXPERTS,
+  DEMO_MODELS,
+  DEMO_PRODUCERS,
+  type DemoProducer,
+  type ProducerName,
+} from './demo-catalog.js';
+import { DemoClient, until } from './demo-client.js';
+import { DEMO_BUYERS, DEMO_ORDERS, loadOrders } from './demo-orders.js';
 
-/** Roles an account applies for and the operator approves in the demo. */
-const APPLIED_ROLES = ['producer', 'expert', 'tester', 'promoter'] as const;
-/** Accounts that exist now and get their role from later features (see the note printed). */
-const LATER_ROLES = ['consumer', 'nominator', 'witness', 'juror'] as const;
+type AppliedRole = 'producer' | 'expert' | 'tester' | 'promoter';
+
+/**
+ * The demo accounts, by key file name (DATA_DIR/demo-keys/<name>.json): those with a role apply
+ * for it and the operator approves; the others are plain accounts (every account may buy), the
+ * nominators, witnesses and jurors until staking, the witness network and juries arrive.
+ */
+const ACCOUNTS: { name: string; role?: AppliedRole; persona?: string }[] = [
+  ...DEMO_PRODUCERS.map((p) => ({ name: p.name, role: 'producer' as const, persona: p.persona })),
+  ...Object.entries(DEMO_EXPERTS).map(([name, persona]) => ({ name, role: 'expert' as const, persona })),
+  { name: 'tester', role: 'tester' },
+  { name: 'promoter', role: 'promoter' },
+  ...DEMO_BUYERS.map((b) => ({ name: b.name, persona: `买家 ${b.persona}` })),
+  { name: 'nominator' },
+  { name: 'witness' },
+  { name: 'juror' },
+];
 
 export interface DemoAccount {
+  /** The key file's name: the role, numbered when there are several (producer-2). */
   role: string;
   did: string;
   keyFile: string;
+  persona?: string;
+}
+
+/** The part of a running server the demo needs: its app, and its context for the return window. */
+export interface DemoServer {
+  app: FastifyInstance;
+  ctx: AppContext;
 }
 
 export const demoKeysDir = (dataDir: string) => join(dataDir, 'demo-keys');
+/** Written last, so that a demo interrupted half-way is loaded again on the next `start --demo`. */
+const summaryFile = (dataDir: string) => join(demoKeysDir(dataDir), 'summary.txt');
 
 /**
- * Loads the demo through the real API (the same signed envelopes a client would send), so the
- * demo is also a smoke test of the pipeline. Running it twice changes nothing.
+ * Loads the demo through the real API (the same signed envelopes, sessions and Idempotency-Keys a
+ * client would send), so the demo is also a smoke test of the pipeline: accounts, a catalogue
+ * (categories with deposits, experts' quality models, producers' products and lots, listed once
+ * their deposit is paid) and orders in every state. Payments go through the sandbox, whose
+ * webhooks the server's own delivery job sends. Running it again changes nothing.
  */
-export async function loadDemo(
-  app: FastifyInstance,
-  dataDir: string,
-  say: (line: string) => void,
-): Promise<DemoAccount[]> {
+export async function loadDemo(server: DemoServer, say: (line: string) => void): Promise<DemoAccount[]> {
+  const started = Date.now();
+  const dataDir = server.ctx.config.dataDir;
+  const client = new DemoClient(server.app);
   const paths = keyPaths(dataDir);
   const operator = readKeyFile(paths.operator, nodeCrypto);
   const custodian = readKeyFile(paths.custodian, nodeCrypto);
@@ -49,56 +79,212 @@ export async function loadDemo(
     { role: 'operator', did: operator.did, keyFile: paths.operator },
     { role: 'custodian', did: custodian.did, keyFile: paths.custodian },
   ];
-  await ensureRegistered(app, operator);
-  await ensureRegistered(app, custodian);
+  await ensureRegistered(client, operator);
+  await ensureRegistered(client, custodian);
 
-  for (const role of [...APPLIED_ROLES, ...LATER_ROLES]) {
-    const keyFile = join(demoKeysDir(dataDir), `${role}.json`);
+  const pairs = new Map<string, KeyPair>();
+  for (const account of ACCOUNTS) {
+    const keyFile = join(demoKeysDir(dataDir), `${account.name}.json`);
     const pair = loadOrCreateKeyFile(keyFile, nodeCrypto);
-    await ensureRegistered(app, pair);
-    if ((APPLIED_ROLES as readonly string[]).includes(role)) {
-      const roles = await rolesOf(app, pair.did);
-      if (!roles.includes(role)) {
-        await submit(app, pair, 'identity.role.applied', { role }, [201, 409]);
-        await submit(app, operator, 'identity.role.approved', { account: pair.did, role }, [201]);
-      }
-    }
-    accounts.push({ role, did: pair.did, keyFile });
+    pairs.set(account.name, pair);
+    accounts.push({
+      role: account.name,
+      did: pair.did,
+      keyFile,
+      ...(account.persona === undefined ? {} : { persona: account.persona }),
+    });
   }
-  for (const account of accounts) say(`  ${account.role.padEnd(10)} ${account.did}  ${account.keyFile}`);
+  const pair = (name: string) => pairs.get(name) as KeyPair;
+  // Independent accounts (and below, producers) go side by side: the server commits their
+  // envelopes in shared batches.
+  await Promise.all(
+    ACCOUNTS.map(async (account) => {
+      await ensureRegistered(client, pair(account.name));
+      if (account.role !== undefined) await ensureRole(client, operator, pair(account.name), account.role);
+    }),
+  );
+
+  await loadCategories(client, operator);
+  for (const model of DEMO_MODELS) {
+    const found = await client.request('GET', `/v1/catalog/models/${model.id}`);
+    if (found.status === 404) {
+      await client.submit(pair(model.expert), 'catalog.model.published', {
+        modelId: model.id,
+        version: 1,
+        definition: model.definition,
+      });
+    }
+  }
+  await Promise.all(DEMO_PRODUCERS.map((producer) => loadProducer(client, pair(producer.name), producer)));
+
+  const buyers = new Map<BuyerName, KeyPair & { addressId: string }>();
+  for (const buyer of DEMO_BUYERS) {
+    const key = pair(buyer.name);
+    buyers.set(buyer.name, { ...key, addressId: await ensureAddress(client, key, buyer.address) });
+  }
+  const producers = new Map<ProducerName, KeyPair>(DEMO_PRODUCERS.map((p) => [p.name, pair(p.name)]));
+  await loadOrders(client, server.ctx, { buyers, producers, operator });
+
+  const lines = await summary(client, accounts, buyers);
+  for (const line of lines) say(line);
+  say(`Demo loaded in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  writeFileSync(summaryFile(dataDir), `${lines.join('\n')}\n`);
   return accounts;
 }
 
 export function demoLoaded(dataDir: string): boolean {
-  return existsSync(join(demoKeysDir(dataDir), 'juror.json'));
+  return existsSync(summaryFile(dataDir));
 }
 
-async function ensureRegistered(app: FastifyInstance, pair: KeyPair): Promise<void> {
-  const found = await app.inject({ method: 'GET', url: `/v1/accounts/${pair.did}` });
-  if (found.statusCode === 200) return;
-  await submit(app, pair, 'identity.account.registered', {}, [201]);
+async function ensureRegistered(client: DemoClient, pair: KeyPair): Promise<void> {
+  const found = await client.request('GET', `/v1/accounts/${pair.did}`);
+  if (found.status === 200) return;
+  await client.submit(pair, 'identity.account.registered', {});
 }
 
-async function rolesOf(app: FastifyInstance, did: string): Promise<string[]> {
-  return ((await app.inject({ method: 'GET', url: `/v1/accounts/${did}` })).json() as { roles: string[] }).roles;
+async function ensureRole(client: DemoClient, operator: KeyPair, pair: KeyPair, role: AppliedRole): Promise<void> {
+  const account = await client.expect<{ roles: string[] }>([200], 'GET', `/v1/accounts/${pair.did}`);
+  if (account.body.roles.includes(role)) return;
+  await client.submit(pair, 'identity.role.applied', { role }, [201, 409]);
+  await client.submit(operator, 'identity.role.approved', { account: pair.did, role });
 }
 
-async function submit(
-  app: FastifyInstance,
-  pair: KeyPair,
-  type: string,
-  body: Record<string, unknown>,
-  expected: number[],
-) {
-  const envelope = signEnvelope(
-    createEnvelope({ type, actor: pair.did, body, ts: new Date(), nonce: toBase64Url(nodeCrypto.randomBytes(16)) }),
-    pair.secretKey,
-    nodeCrypto,
-  );
-  const response = await app.inject({ method: 'POST', url: '/v1/events', payload: envelope });
-  if (!expected.includes(response.statusCode)) {
-    throw new Error(`demo: ${type} by ${pair.did} answered ${response.statusCode}: ${response.body}`);
+interface CategoryView {
+  slug: string;
+  depositFen: string;
+}
+
+async function categories(client: DemoClient): Promise<Map<string, CategoryView>> {
+  const found = new Map<string, CategoryView>();
+  let cursor: string | null = null;
+  do {
+    const url: string = `/v1/catalog/categories?limit=100${cursor === null ? '' : `&cursor=${cursor}`}`;
+    const page = await client.expect<{ items: CategoryView[]; nextCursor: string | null }>([200], 'GET', url);
+    for (const item of page.body.items) found.set(item.slug, item);
+    cursor = page.body.nextCursor;
+  } while (cursor !== null);
+  return found;
+}
+
+/** The operator defines the categories that do not exist yet (ones that do are left as they are). */
+async function loadCategories(client: DemoClient, operator: KeyPair): Promise<void> {
+  const existing = await categories(client);
+  for (const category of DEMO_CATEGORIES) {
+    if (existing.has(category.slug)) continue;
+    await client.submit(operator, 'catalog.category.defined', { ...category });
   }
+}
+
+interface ProductView {
+  status: 'draft' | 'listed' | 'delisted' | 'suspended';
+  lots: { lotId: string }[];
+}
+
+/**
+ * A producer's products: published as drafts with their lots, the deposit of their categories paid
+ * through the sandbox, then listed.
+ */
+async function loadProducer(client: DemoClient, producer: KeyPair, data: DemoProducer): Promise<void> {
+  const today = new Date().toISOString().slice(0, 10);
+  const toList: string[] = [];
+  for (const product of data.products) {
+    let found = await client.request<ProductView>('GET', `/v1/catalog/products/${product.id}`, { as: producer });
+    if (found.status === 404) {
+      await client.submit(producer, 'catalog.product.published', {
+        productId: product.id,
+        category: product.category,
+        title: product.title,
+        description: product.description,
+        images: [],
+        model: { id: product.model, version: 1 },
+        claims: product.claims,
+        skus: product.skus,
+      });
+      found = await client.expect<ProductView>([200], 'GET', `/v1/catalog/products/${product.id}`, { as: producer });
+    } else if (found.status !== 200) {
+      throw new Error(`demo: product ${product.id} answered ${found.status}: ${JSON.stringify(found.body)}`);
+    }
+    const registered = new Set(found.body.lots.map((lot) => lot.lotId));
+    for (const lot of product.lots) {
+      if (registered.has(lot.lotId)) continue;
+      // The demo's dates are of the 2026 harvest; never in the future of a machine set earlier.
+      const productionDate = lot.productionDate < today ? lot.productionDate : today;
+      await client.submit(producer, 'catalog.lot.registered', { productId: product.id, ...lot, productionDate });
+    }
+    if (found.body.status === 'draft' || found.body.status === 'delisted') toList.push(product.id);
+  }
+  if (toList.length === 0) return;
+  await payDeposit(client, producer, data);
+  for (const productId of toList) await client.submit(producer, 'catalog.product.listed', { productId });
+}
+
+interface DepositView {
+  heldFen: string;
+  categories: { slug: string; depositFen: string }[];
+}
+
+/** Pays what the producer's deposit lacks for all its categories, and waits for the webhook. */
+async function payDeposit(client: DemoClient, producer: KeyPair, data: DemoProducer): Promise<void> {
+  const deposits = await categories(client);
+  const deposit = async () =>
+    (await client.expect<DepositView>([200], 'GET', '/v1/catalog/deposits', { as: producer })).body;
+  const before = await deposit();
+  const slugs = new Set([...data.products.map((p) => p.category), ...before.categories.map((c) => c.slug)]);
+  const required = [...slugs].reduce((sum, slug) => sum + BigInt(deposits.get(slug)?.depositFen ?? '0'), 0n);
+  const held = BigInt(before.heldFen);
+  if (held >= required) return;
+  await client.expect([201], 'POST', '/v1/catalog/deposits', {
+    as: producer,
+    // The same shortfall asked again (a rerun before the webhook came) replays the same payment.
+    headers: { 'idempotency-key': `demo-deposit-${required}-${held}` },
+    payload: { amount: (required - held).toString() },
+  });
+  await until(`the deposit of ${data.persona}`, async () => BigInt((await deposit()).heldFen) >= required);
+}
+
+async function ensureAddress(
+  client: DemoClient,
+  buyer: KeyPair,
+  address: { recipient: string; phone: string; region: string; detail: string },
+): Promise<string> {
+  const saved = await client.expect<{ items: (typeof address & { id: string })[] }>([200], 'GET', '/v1/addresses', {
+    as: buyer,
+  });
+  const same = saved.body.items.find((a) => a.recipient === address.recipient && a.detail === address.detail);
+  if (same !== undefined) return same.id;
+  return (await client.expect<{ id: string }>([201], 'POST', '/v1/addresses', { as: buyer, payload: address })).body.id;
+}
+
+/** What was created, and whom to sign in as. */
+async function summary(
+  client: DemoClient,
+  accounts: DemoAccount[],
+  buyers: Map<BuyerName, KeyPair>,
+): Promise<string[]> {
+  const lines = ['Demo accounts (name, DID, key file):'];
+  for (const a of accounts) {
+    lines.push(`  ${a.role.padEnd(10)} ${a.did}  ${a.keyFile}${a.persona === undefined ? '' : `  ${a.persona}`}`);
+  }
+  const products = DEMO_PRODUCERS.reduce((n, p) => n + p.products.length, 0);
+  lines.push(
+    `Catalogue: ${DEMO_CATEGORIES.length} categories, ${DEMO_MODELS.length} quality models by ${Object.keys(DEMO_EXPERTS).length} experts, ${products} products by ${DEMO_PRODUCERS.length} producers (search 大米, 绿茶 or 苹果).`,
+  );
+  lines.push('Orders (id: status now):');
+  for (const buyer of DEMO_BUYERS) {
+    const pair = buyers.get(buyer.name) as KeyPair;
+    const own = [];
+    for (const order of DEMO_ORDERS.filter((o) => o.buyer === buyer.name)) {
+      const view = await client.expect<{ status: string }>([200], 'GET', `/v1/orders/${order.id}`, { as: pair });
+      own.push(`${order.id}: ${view.body.status}`);
+    }
+    lines.push(`  ${buyer.name.padEnd(10)} ${own.join(', ')}`);
+  }
+  lines.push(
+    'Sign in with a key file: keys/operator.json (operator), demo-keys/producer*.json (products, deposit, shipping,',
+    '  refunds), demo-keys/expert*.json (quality models), demo-keys/consumer*.json (buyers: orders in every state).',
+    'Nominators, witnesses and jurors are plain accounts until staking, the witness network and juries arrive.',
+  );
+  return lines;
 }
 
 /** Signs in as a demo account, for scripts that want a session token. */

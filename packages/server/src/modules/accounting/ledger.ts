@@ -63,14 +63,18 @@ export async function createAccounts(tx: Tx, inputs: readonly AccountInput[]): P
   });
   const created: LedgerAccount[] = [];
   for (const [i, input] of inputs.entries()) {
-    const [row] = await rows<AccountRow>(
+    // "do nothing" and a read, not "do update … returning": an update would lock the existing
+    // row until commit, and every payment ensures the provider's one clearing account.
+    const [inserted] = await rows<AccountRow>(
       tx,
       sql`insert into ledger_accounts (key, ledger, code, owner, debits_must_not_exceed_credits, credits_must_not_exceed_debits)
           values (${input.key}, ${input.ledger}, ${input.code}, ${input.owner ?? null},
                   ${input.debitsMustNotExceedCredits ?? false}, ${input.creditsMustNotExceedDebits ?? false})
-          on conflict (key) do update set key = excluded.key
+          on conflict (key) do nothing
           returning *`,
     );
+    const row =
+      inserted ?? (await rows<AccountRow>(tx, sql`select * from ledger_accounts where key = ${input.key}`))[0];
     const account = toAccount(row as AccountRow);
     const same =
       account.ledger === input.ledger &&

@@ -80,7 +80,7 @@ export async function createPayout(
       'account',
     );
   }
-  const clearing = clearingAccount(provider.name, account.ledger);
+  const clearing = clearingAccount(provider.name, account.ledger, `payout:${input.id}`);
   await createAccounts(tx, [{ key: clearing, ledger: account.ledger, code: 'clearing' }]);
   const providerRef = `${provider.name === 'sandbox' ? 'sbx' : provider.name}_po_${input.id}`;
   const holdId = `payout:${input.id}:hold`;

@@ -1,7 +1,15 @@
 import type { Tx } from '../../db/connection.js';
+import { shardKey } from '../accounting/hot-accounts.js';
 
-/** Where money from (and to) the provider passes on our books: its clearing account. */
-export const clearingAccount = (provider: string, ledger: string) => `clearing:${provider}:${ledger}`;
+const CLEARING_SHARDS = 16;
+
+/**
+ * Where money from (and to) the provider passes on our books: its clearing account. Every payment
+ * and payout moves through it, so it is a hot account, sharded by the payment's id (see
+ * accounting/hot-accounts.ts); its balance is the sum of its shards.
+ */
+export const clearingAccount = (provider: string, ledger: string, paymentId: string) =>
+  shardKey(`clearing:${provider}:${ledger}`, CLEARING_SHARDS, paymentId);
 
 /** What a provider tells us about a payment, after its webhook was verified. */
 export interface ProviderEvent {

@@ -53,6 +53,7 @@ export async function sandboxChargeOutcome(tx: Tx, providerRef: string): Promise
 }
 
 const ATTEMPTS_MAX = 10;
+const DELIVERY_CONCURRENCY = 8;
 // A webhook being sent is not picked up again by another pass for this long.
 const LEASE_MS = 30_000;
 const backoffMs = (attempts: number) => Math.min(60_000, 500 * 2 ** attempts);
@@ -87,7 +88,7 @@ export class SandboxWebhookDelivery {
           returning id, body, attempts`,
     );
     let delivered = 0;
-    for (const item of due) {
+    const deliverOne = async (item: { id: string; body: string; attempts: number }) => {
       let status: number;
       let error: string | null = null;
       try {
@@ -108,7 +109,14 @@ export class SandboxWebhookDelivery {
               last_error = ${error ?? `HTTP ${status}`} where id = ${item.id}`,
         );
       }
-    }
+    };
+    // A few at a time, as a provider's senders would: one slow answer does not hold up the rest.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(DELIVERY_CONCURRENCY, due.length) }, async () => {
+        for (let i = next++; i < due.length; i = next++) await deliverOne(due[i] as (typeof due)[number]);
+      }),
+    );
     return delivered;
   }
 }

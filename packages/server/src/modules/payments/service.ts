@@ -79,7 +79,7 @@ export async function createPayment(
   const provider = ctx.paymentProviders.get(providerName);
   if (provider === undefined)
     throw new AppError(400, 'unknown_provider', `No payment provider ${providerName}.`, 'provider');
-  const clearing = clearingAccount(provider.name, input.ledger);
+  const clearing = clearingAccount(provider.name, input.ledger, input.id);
   await createAccounts(tx, [{ key: clearing, ledger: input.ledger, code: 'clearing' }]);
   const [escrow] = await getAccounts(tx, [input.escrowAccount]);
   if (escrow === undefined) throw notFound('Escrow account', 'escrowAccount');
