@@ -1,3 +1,4 @@
 // Helpers for tests of this and other packages: a fresh database per file, a test app, signing.
 export * from './app.js';
+export * from './commerce.js';
 export * from './database.js';

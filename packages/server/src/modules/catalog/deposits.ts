@@ -73,6 +73,8 @@ export async function startDepositPayment(
     amount: amountFen,
     ledger: DEPOSIT_LEDGER,
     simulate,
+    purpose: 'deposit',
+    reference: did,
   });
 }
 

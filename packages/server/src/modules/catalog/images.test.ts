@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test-support/app.js';
-import { bearer, newPair, pngBytes, registerPair, sessionOf, uploadImage } from './test-kit.js';
+import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
+import { bearer, pngBytes, uploadImage } from '../../test-support/commerce.js';
 
 const MAX_BYTES = 4096;
 let t: TestApp;
@@ -11,9 +11,9 @@ let token: string;
 
 beforeAll(async () => {
   t = await createTestApp({ config: { imageMaxBytes: MAX_BYTES } });
-  const someone = newPair();
-  await registerPair(t, someone);
-  token = await sessionOf(t, someone);
+  const someone = newKeyPair();
+  await register(t, someone);
+  token = await signIn(t, someone);
 });
 afterAll(async () => {
   await t?.close();

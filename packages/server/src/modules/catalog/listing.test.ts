@@ -1,19 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../keys.js';
-import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
 import {
   accepted,
   accountWithRole,
   bearer,
   defineCategory,
   deliverWebhooks,
-  newPair,
   productBody,
-  registerPair,
   riceModel,
   send,
-  sessionOf,
-} from './test-kit.js';
+} from '../../test-support/commerce.js';
 
 let t: TestApp;
 let producer: KeyPair;
@@ -22,11 +19,11 @@ let token: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await registerPair(t, t.operator);
+  await register(t, t.operator);
   const expert = await accountWithRole(t, 'expert');
   producer = await accountWithRole(t, 'producer');
   rival = await accountWithRole(t, 'producer');
-  token = await sessionOf(t, producer);
+  token = await signIn(t, producer);
   await defineCategory(t, 'grain', { zh: '粮油', en: 'Grain' }, { depositFen: '20000' });
   await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' }, { parent: 'grain', depositFen: '50000' });
   await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
@@ -71,9 +68,9 @@ describe('listing needs the deposit of every category listed in', () => {
 
   it('takes a deposit by sandbox payment; a failed payment holds nothing', async () => {
     expect((await deposit({ amount: '50000' }, undefined)).json().error.code).toBe('idempotency_key_required');
-    const consumerPair = newPair();
-    await registerPair(t, consumerPair);
-    const consumer = await sessionOf(t, consumerPair);
+    const consumerPair = newKeyPair();
+    await register(t, consumerPair);
+    const consumer = await signIn(t, consumerPair);
     expect((await deposit({ amount: '50000' }, 'deposit-key-c1', consumer)).statusCode).toBe(403);
     expect((await deposit({ amount: '0' }, 'deposit-key-00')).statusCode).toBe(400);
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../keys.js';
-import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { createTestApp, register, type TestApp } from '../../test-support/app.js';
+import { accepted, accountWithRole, defineCategory, riceModel, send } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
-import { accepted, accountWithRole, defineCategory, registerPair, riceModel, send } from './test-kit.js';
 
 let t: TestApp;
 let expert: KeyPair;
@@ -11,7 +11,7 @@ let producer: KeyPair;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await registerPair(t, t.operator);
+  await register(t, t.operator);
   expert = await accountWithRole(t, 'expert');
   otherExpert = await accountWithRole(t, 'expert');
   producer = await accountWithRole(t, 'producer');

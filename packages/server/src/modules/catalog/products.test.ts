@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../keys.js';
-import { createTestApp, type TestApp } from '../../test-support/app.js';
-import { tableCounts } from '../../test-support/database.js';
+import { createTestApp, register, signIn, type TestApp } from '../../test-support/app.js';
 import {
   accepted,
   accountWithRole,
@@ -9,12 +8,11 @@ import {
   defineCategory,
   pngBytes,
   productBody,
-  registerPair,
   riceModel,
   send,
-  sessionOf,
   uploadImage,
-} from './test-kit.js';
+} from '../../test-support/commerce.js';
+import { tableCounts } from '../../test-support/database.js';
 
 let t: TestApp;
 let expert: KeyPair;
@@ -24,11 +22,11 @@ let producerToken: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await registerPair(t, t.operator);
+  await register(t, t.operator);
   expert = await accountWithRole(t, 'expert');
   producer = await accountWithRole(t, 'producer');
   rival = await accountWithRole(t, 'producer');
-  producerToken = await sessionOf(t, producer);
+  producerToken = await signIn(t, producer);
   await defineCategory(t, 'grain', { zh: '粮油', en: 'Grain' });
   await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' }, { parent: 'grain' });
   await defineCategory(t, 'tea', { zh: '茶叶', en: 'Tea' });

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transaction } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import type { KeyPair } from '../../keys.js';
-import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { createTestApp, register, type TestApp } from '../../test-support/app.js';
+import { accepted, accountWithRole, defineCategory, productBody, riceModel } from '../../test-support/commerce.js';
 import { releaseStock, reserveStock, skusForSale } from './sales.js';
-import { accepted, accountWithRole, defineCategory, productBody, registerPair, riceModel } from './test-kit.js';
 
 let t: TestApp;
 let producer: KeyPair;
@@ -12,7 +12,7 @@ let expert: KeyPair;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await registerPair(t, t.operator);
+  await register(t, t.operator);
   expert = await accountWithRole(t, 'expert');
   producer = await accountWithRole(t, 'producer');
   await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' }, { splitPolicy: { promoterCommissionBps: 1200 } });

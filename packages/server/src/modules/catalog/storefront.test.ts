@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../keys.js';
-import { createTestApp, type TestApp } from '../../test-support/app.js';
-import { accepted, accountWithRole, defineCategory, productBody, registerPair, riceModel } from './test-kit.js';
+import { createTestApp, register, type TestApp } from '../../test-support/app.js';
+import { accepted, accountWithRole, defineCategory, productBody, riceModel } from '../../test-support/commerce.js';
 
 let t: TestApp;
 let producer: KeyPair;
@@ -18,7 +18,7 @@ const PRODUCTS: [id: string, category: string, zh: string, en: string, priceFen:
 
 beforeAll(async () => {
   t = await createTestApp();
-  await registerPair(t, t.operator);
+  await register(t, t.operator);
   const expert = await accountWithRole(t, 'expert');
   producer = await accountWithRole(t, 'producer');
   await defineCategory(t, 'grain', { zh: '粮油', en: 'Grain and oil' });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { ENVELOPE_SCHEMA } from './schema.js';
-import { RECEIPT_SCHEMA, submitEnvelope } from './service.js';
+import { RECEIPT_SCHEMA, receiptView, submitEnvelope } from './service.js';
 
 export const eventRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -22,9 +22,7 @@ export const eventRoutes =
       },
       async (request, reply) => {
         const receipt = await submitEnvelope(ctx, request.body);
-        return reply
-          .status(receipt.replayed ? 200 : 201)
-          .send({ ...receipt, proofUrl: `/v1/log/entries/${receipt.logIndex}` });
+        return reply.status(receipt.replayed ? 200 : 201).send(receiptView(receipt));
       },
     );
 

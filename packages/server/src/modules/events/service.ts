@@ -304,6 +304,12 @@ function replayOf(stored: StoredEvent, leafHash: Uint8Array): EventReceipt {
   };
 }
 
+/** A receipt as the API answers it: with where its inclusion proof is served. */
+export const receiptView = (receipt: EventReceipt) => ({
+  ...receipt,
+  proofUrl: `/v1/log/entries/${receipt.logIndex}`,
+});
+
 export const RECEIPT_SCHEMA = z.object({
   eventId: z.string().describe('Journal id of the accepted event.'),
   type: z.string(),

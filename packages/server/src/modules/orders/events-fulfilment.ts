@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { rows } from '../../db/connection.js';
-import { badRequest, conflict, forbidden } from '../../errors.js';
+import { badRequest, conflict } from '../../errors.js';
 import { defineEvent } from '../events/registry.js';
 import { ORDER_REF_BODY, ORDER_SHIPPED_BODY } from './schema.js';
 import { loadOrder, setOrderStatus } from './store.js';
-import { appOf, roleInOrder, transition } from './transitions.js';
+import { appOf, byPlatform, requirePlatform, roleInOrder, transition } from './transitions.js';
 
 const DAY_MS = 86_400_000;
 
@@ -44,15 +44,15 @@ export const orderDelivered = defineEvent({
   async handle(event, body) {
     const ctx = appOf(event);
     const order = await loadOrder(event.tx, body.orderId, { lock: true });
-    const byPlatform = event.actor === ctx.platformSigner.did && event.actor !== order.buyerDid;
-    if (byPlatform && order.deliverBy !== null && order.deliverBy.getTime() > event.now.getTime()) {
+    const automatic = byPlatform(event) && event.actor !== order.buyerDid;
+    if (automatic && order.deliverBy !== null && order.deliverBy.getTime() > event.now.getTime()) {
       throw conflict(
         'not_due',
         `The buyer may confirm delivery until ${order.deliverBy.toISOString()}.`,
         'body.orderId',
       );
     }
-    const status = byPlatform
+    const status = automatic
       ? transition(order, 'auto_deliver', 'system')
       : transition(order, 'confirm_delivery', roleInOrder(event, order));
     const completeAt = new Date(event.now.getTime() + ctx.config.returnWindowDays * DAY_MS);
@@ -70,8 +70,7 @@ export const orderCompleted = defineEvent({
   body: ORDER_REF_BODY,
   allowed: ['operator'],
   async handle(event, body) {
-    if (event.actor !== appOf(event).platformSigner.did)
-      throw forbidden('platform_only', 'Only the platform completes orders, when the return window has passed.');
+    requirePlatform(event, 'Only the platform completes orders, when the return window has passed.');
     const order = await loadOrder(event.tx, body.orderId, { lock: true });
     if (order.completeAt !== null && order.completeAt.getTime() > event.now.getTime())
       throw conflict(

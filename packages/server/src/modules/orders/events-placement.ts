@@ -16,7 +16,7 @@ import { defineEvent } from '../events/registry.js';
 import { createPayment } from '../payments/service.js';
 import { ORDER_CANCELLED_BODY, ORDER_PAID_BODY, ORDER_PLACED_BODY } from './schema.js';
 import { loadOrder, setOrderStatus } from './store.js';
-import { appOf, roleInOrder, transition } from './transitions.js';
+import { appOf, requirePlatform, roleInOrder, transition } from './transitions.js';
 
 /** What checkout sends beside the envelope: never on the log. */
 export interface PlacementPrivateData {
@@ -190,8 +190,7 @@ export const orderPaid = defineEvent({
   body: ORDER_PAID_BODY,
   allowed: ['operator'],
   async handle(event, body) {
-    if (event.actor !== appOf(event).platformSigner.did)
-      throw forbidden('platform_only', 'Only the platform records payments, from the provider.');
+    requirePlatform(event, 'Only the platform records payments, from the provider.');
     const order = await loadOrder(event.tx, body.orderId, { lock: true });
     if (body.paymentId !== order.paymentId)
       throw new AppError(422, 'payment_mismatch', `Order ${order.id} is paid by ${order.paymentId}.`, 'body.paymentId');
@@ -208,11 +207,9 @@ export const orderCancelled = defineEvent({
   body: ORDER_CANCELLED_BODY,
   allowed: 'registered',
   async handle(event, body) {
-    const ctx = appOf(event);
     const order = await loadOrder(event.tx, body.orderId, { lock: true });
     const systemReason = body.reason === 'expired' || body.reason === 'payment_failed';
-    if (systemReason && event.actor !== ctx.platformSigner.did)
-      throw forbidden('platform_only', `Only the platform cancels an order as ${body.reason}.`);
+    if (systemReason) requirePlatform(event, `Only the platform cancels an order as ${body.reason}.`);
     if (body.reason === 'buyer' && event.actor !== order.buyerDid)
       throw forbidden('not_your_order', 'Only the buyer cancels an order as the buyer.');
     const action = body.reason === 'expired' ? 'expire' : body.reason === 'payment_failed' ? 'fail_payment' : 'cancel';

@@ -2,23 +2,20 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
 import type { KeyPair } from '../../keys.js';
-import { createTestApp, type TestApp } from '../../test-support/app.js';
-import { tableCounts } from '../../test-support/database.js';
-import { getAccounts } from '../accounting/ledger.js';
+import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
 import {
   accepted,
   accountWithRole,
   bearer,
   defineCategory,
   deliverWebhooks,
-  newPair,
   productBody,
-  registerPair,
   riceModel,
   send,
-  sessionOf,
   signAs,
-} from '../catalog/test-kit.js';
+} from '../../test-support/commerce.js';
+import { tableCounts } from '../../test-support/database.js';
+import { getAccounts } from '../accounting/ledger.js';
 import { runOrderTimers } from './timers.js';
 
 let t: TestApp;
@@ -33,9 +30,9 @@ interface Buyer {
 }
 
 async function newBuyer(): Promise<Buyer> {
-  const pair = newPair();
-  await registerPair(t, pair);
-  const token = await sessionOf(t, pair);
+  const pair = newKeyPair();
+  await register(t, pair);
+  const token = await signIn(t, pair);
   const address = await t.app.inject({
     method: 'POST',
     url: '/v1/addresses',
@@ -96,12 +93,12 @@ const ship = (orderId: string, by = producer, token = producerToken) =>
 
 beforeAll(async () => {
   t = await createTestApp();
-  await registerPair(t, t.operator);
+  await register(t, t.operator);
   await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' });
   const expert = await accountWithRole(t, 'expert');
   await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
   producer = await accountWithRole(t, 'producer');
-  producerToken = await sessionOf(t, producer);
+  producerToken = await signIn(t, producer);
   await accepted(t, producer, 'catalog.product.published', productBody('rice-1'));
   await accepted(t, producer, 'catalog.product.listed', { productId: 'rice-1' });
   await accepted(

@@ -4,6 +4,8 @@ import type { Tx } from '../../db/connection.js';
 import { type EventReceipt, submitEnvelope } from '../events/service.js';
 import { actorStatus } from '../identity/queries.js';
 
+const registeredSeen = new WeakSet<AppContext>();
+
 /**
  * The platform's own acts (an order paid by webhook, an unpaid order expired, a delivery
  * confirmed by timeout) are envelopes too, signed with the operator key and submitted in the
@@ -15,9 +17,11 @@ export async function platformAct(
   type: string,
   body: Record<string, unknown>,
 ): Promise<EventReceipt> {
-  const signer = ctx.platformSigner;
-  if (!(await actorStatus(tx, ctx.config, signer.did)).registered) {
-    await submitEnvelope(ctx, sign(ctx, 'identity.account.registered', {}), { tx });
+  // An account never goes away, so once it is seen registered this process stops asking. (One
+  // registered in this transaction is not remembered: the transaction may still roll back.)
+  if (!registeredSeen.has(ctx)) {
+    if ((await actorStatus(tx, ctx.config, ctx.platformSigner.did)).registered) registeredSeen.add(ctx);
+    else await submitEnvelope(ctx, sign(ctx, 'identity.account.registered', {}), { tx });
   }
   return submitEnvelope(ctx, sign(ctx, type, body), { tx });
 }

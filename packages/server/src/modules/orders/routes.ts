@@ -8,13 +8,13 @@ import { AppError, badRequest, notFound } from '../../errors.js';
 import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { ENVELOPE_SCHEMA } from '../events/schema.js';
-import { RECEIPT_SCHEMA, submitEnvelope } from '../events/service.js';
+import { RECEIPT_SCHEMA, receiptView, submitEnvelope } from '../events/service.js';
 import { authenticate } from '../identity/service.js';
 import { findPayment } from '../payments/service.js';
 import { cartItems, quoteCart, setCartItem } from './cart.js';
 import type { PlacementPrivateData } from './events-placement.js';
 import { ADDRESS_INPUT, ORDER_ID, SKU_ID } from './schema.js';
-import { listOrders, loadOrder, type Order, orderRefunds } from './store.js';
+import { findOrder, listOrders, loadOrder, type Order, orderRefunds } from './store.js';
 
 const ORDER_VIEW = z.object({
   id: z.string(),
@@ -266,7 +266,7 @@ export const orderRoutes =
               status: 201 as const,
               body: {
                 order: orderView(order, buyer),
-                receipt: { ...receipt, proofUrl: `/v1/log/entries/${receipt.logIndex}` },
+                receipt: receiptView(receipt),
               },
             };
           },
@@ -304,9 +304,7 @@ export const orderRoutes =
             'envelope',
           );
         const receipt = await submitEnvelope(ctx, envelope, { privateData: { trackingNumber } });
-        return reply
-          .status(receipt.replayed ? 200 : 201)
-          .send({ ...receipt, proofUrl: `/v1/log/entries/${receipt.logIndex}` });
+        return reply.status(receipt.replayed ? 200 : 201).send(receiptView(receipt));
       },
     );
 
@@ -361,7 +359,7 @@ export const orderRoutes =
       },
       async (request) => {
         const did = await authenticate(ctx, request);
-        const order = await loadOrder(ctx.database.db, request.params.id, { field: 'id' }).catch(() => undefined);
+        const order = await findOrder(ctx.database.db, request.params.id);
         const operator = ctx.config.operatorDids?.includes(did) ?? false;
         if (order === undefined || !(operator || did === order.buyerDid || did === order.producerDid))
           throw notFound(`Order ${request.params.id}`, 'id');

@@ -100,19 +100,26 @@ function toOrder(row: Row, lines: Row[]): Order {
   };
 }
 
-/** One order with its lines; `lock` takes the order's row lock (every transition does). */
+/** One order with its lines, if it exists; `lock` takes the order's row lock (every transition does). */
+export async function findOrder(executor: Executor, id: string, lock = false): Promise<Order | undefined> {
+  const [row] = await rows<Row>(
+    executor,
+    lock ? sql`select * from orders where id = ${id} for update` : sql`select * from orders where id = ${id}`,
+  );
+  if (row === undefined) return undefined;
+  const lines = await rows<Row>(executor, sql`select * from order_lines where order_id = ${id} order by position`);
+  return toOrder(row, lines);
+}
+
+/** One order with its lines; 404 naming `field` when there is none. */
 export async function loadOrder(
   executor: Executor,
   id: string,
   options: { lock?: boolean; field?: string } = {},
 ): Promise<Order> {
-  const [row] = await rows<Row>(
-    executor,
-    options.lock ? sql`select * from orders where id = ${id} for update` : sql`select * from orders where id = ${id}`,
-  );
-  if (row === undefined) throw notFound(`Order ${id}`, options.field ?? 'body.orderId');
-  const lines = await rows<Row>(executor, sql`select * from order_lines where order_id = ${id} order by position`);
-  return toOrder(row, lines);
+  const order = await findOrder(executor, id, options.lock);
+  if (order === undefined) throw notFound(`Order ${id}`, options.field ?? 'body.orderId');
+  return order;
 }
 
 export async function listOrders(
@@ -134,8 +141,11 @@ export async function listOrders(
     sql`select * from order_lines where order_id in ${found.map((o) => o.id as string)} order by order_id, position`,
   );
   const byOrder = new Map<string, Row[]>();
-  for (const line of lines)
-    byOrder.set(line.order_id as string, [...(byOrder.get(line.order_id as string) ?? []), line]);
+  for (const line of lines) {
+    const list = byOrder.get(line.order_id as string);
+    if (list === undefined) byOrder.set(line.order_id as string, [line]);
+    else list.push(line);
+  }
   return {
     orders: found.map((row) => toOrder(row, byOrder.get(row.id as string) ?? [])),
     lastSeq: BigInt(found[found.length - 1]?.seq as string),

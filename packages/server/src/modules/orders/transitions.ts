@@ -7,6 +7,14 @@ import type { Order } from './store.js';
 /** The AppContext behind an event: order handlers pay, refund and sign platform acts. */
 export const appOf = (event: EventContext) => event.deps as AppContext;
 
+/** Whether the event is one of the platform's own acts (signed with the operator key). */
+export const byPlatform = (event: EventContext) => event.actor === appOf(event).platformSigner.did;
+
+/** Refuses an act that only the platform takes, whoever else signed it. */
+export function requirePlatform(event: EventContext, message: string): void {
+  if (!byPlatform(event)) throw forbidden('platform_only', message);
+}
+
 /** Who the actor is to this order: its buyer, its producer, the operator, or nobody. */
 export function roleInOrder(event: EventContext, order: Order): OrderActor | undefined {
   if (event.actor === order.buyerDid) return 'buyer';

@@ -2,9 +2,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transaction } from '../../db/connection.js';
 import { createTestApp, register, signIn, type TestApp } from '../../test-support/app.js';
+import { webhookDelivery } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
 import { createAccounts, getAccounts } from '../accounting/ledger.js';
-import { SandboxWebhookDelivery } from './sandbox.js';
+import type { SandboxWebhookDelivery } from './sandbox.js';
 import { signWebhook } from './webhook-signature.js';
 
 let t: TestApp;
@@ -24,24 +25,11 @@ beforeAll(async () => {
     ]),
   );
   // Webhooks go to this app; `failNext` makes the receiver look down for that many attempts.
-  delivery = new SandboxWebhookDelivery(
-    t.ctx.database.db,
-    t.ctx.sandboxWebhookSecret,
-    async (body, signature) => {
-      if (failNext > 0) {
-        failNext--;
-        return 503;
-      }
-      const response = await t.app.inject({
-        method: 'POST',
-        url: '/v1/payments/webhooks/sandbox',
-        headers: { 'content-type': 'application/json', 'x-sandbox-signature': signature },
-        payload: body,
-      });
-      return response.statusCode;
-    },
-    () => t.clock.now,
-  );
+  delivery = webhookDelivery(t, () => {
+    if (failNext === 0) return false;
+    failNext--;
+    return true;
+  });
 });
 afterAll(async () => {
   await t?.close();

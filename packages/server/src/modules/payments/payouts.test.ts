@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transaction } from '../../db/connection.js';
 import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
+import { webhookDelivery } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
 import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
-import { SandboxWebhookDelivery } from './sandbox.js';
+import type { SandboxWebhookDelivery } from './sandbox.js';
 import { reconcileOpenPayments } from './service.js';
 
 let t: TestApp;
@@ -34,20 +35,7 @@ beforeAll(async () => {
       t.clock.now,
     ),
   );
-  delivery = new SandboxWebhookDelivery(
-    t.ctx.database.db,
-    t.ctx.sandboxWebhookSecret,
-    async (body, signature) =>
-      (
-        await t.app.inject({
-          method: 'POST',
-          url: '/v1/payments/webhooks/sandbox',
-          headers: { 'content-type': 'application/json', 'x-sandbox-signature': signature },
-          payload: body,
-        })
-      ).statusCode,
-    () => t.clock.now,
-  );
+  delivery = webhookDelivery(t);
 });
 afterAll(async () => {
   await t?.close();

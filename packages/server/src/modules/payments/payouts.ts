@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, forbidden, notFound } from '../../errors.js';
 import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
-import { clearingAccount, type ProviderEvent } from './provider.js';
+import { clearingAccount, type ProviderEvent, providerRefOf } from './provider.js';
 
 export interface Payout {
   id: string;
@@ -64,10 +64,7 @@ export async function createPayout(
     simulate?: string | undefined;
   },
 ): Promise<Payout> {
-  const providerName = input.provider ?? 'sandbox';
-  const provider = ctx.paymentProviders.get(providerName);
-  if (provider === undefined)
-    throw new AppError(400, 'unknown_provider', `No payment provider ${providerName}.`, 'provider');
+  const provider = ctx.paymentProviders.chosen(input.provider);
   const [account] = await getAccounts(tx, [input.account]);
   if (account === undefined) throw notFound('Account', 'account');
   if (!input.operator && account.owner !== input.requestedBy)
@@ -82,7 +79,7 @@ export async function createPayout(
   }
   const clearing = clearingAccount(provider.name, account.ledger, `payout:${input.id}`);
   await createAccounts(tx, [{ key: clearing, ledger: account.ledger, code: 'clearing' }]);
-  const providerRef = `${provider.name === 'sandbox' ? 'sbx' : provider.name}_po_${input.id}`;
+  const providerRef = providerRefOf(provider, `po_${input.id}`);
   const holdId = `payout:${input.id}:hold`;
   const [row] = await rows<PayoutRow>(
     tx,

@@ -1,4 +1,5 @@
 import type { Tx } from '../../db/connection.js';
+import { AppError } from '../../errors.js';
 import { shardKey } from '../accounting/hot-accounts.js';
 
 const CLEARING_SHARDS = 16;
@@ -64,4 +65,23 @@ export class PaymentProviders {
   get(name: string): PaymentProvider | undefined {
     return this.byName.get(name);
   }
+
+  /** The provider a request names (the sandbox when it names none); 400 when there is none. */
+  chosen(name = 'sandbox'): PaymentProvider {
+    const provider = this.byName.get(name);
+    if (provider === undefined) throw new AppError(400, 'unknown_provider', `No payment provider ${name}.`, 'provider');
+    return provider;
+  }
+
+  /** The provider a stored payment or payout names; a missing one is a configuration error. */
+  stored(name: string, what: string): PaymentProvider {
+    const provider = this.byName.get(name);
+    if (provider === undefined) throw new Error(`${what} names the unknown provider ${name}`);
+    return provider;
+  }
+}
+
+/** Our reference for a charge or payout at its provider (`sbx_…` at the sandbox). */
+export function providerRefOf(provider: PaymentProvider, id: string): string {
+  return `${provider.name === 'sandbox' ? 'sbx' : provider.name}_${id}`;
 }

@@ -4,7 +4,7 @@ import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
 import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
 import { applyPayoutEvent } from './payouts.js';
-import { clearingAccount, type ProviderEvent } from './provider.js';
+import { clearingAccount, type ProviderEvent, providerRefOf } from './provider.js';
 
 export interface Payment {
   id: string;
@@ -75,17 +75,14 @@ export async function createPayment(
     reference?: string;
   },
 ): Promise<Payment> {
-  const providerName = input.provider ?? 'sandbox';
-  const provider = ctx.paymentProviders.get(providerName);
-  if (provider === undefined)
-    throw new AppError(400, 'unknown_provider', `No payment provider ${providerName}.`, 'provider');
+  const provider = ctx.paymentProviders.chosen(input.provider);
   const clearing = clearingAccount(provider.name, input.ledger, input.id);
   await createAccounts(tx, [{ key: clearing, ledger: input.ledger, code: 'clearing' }]);
   const [escrow] = await getAccounts(tx, [input.escrowAccount]);
   if (escrow === undefined) throw notFound('Escrow account', 'escrowAccount');
   if (escrow.ledger !== input.ledger)
     throw new AppError(422, 'ledger_mismatch', `${input.escrowAccount} is on ${escrow.ledger}.`, 'ledger');
-  const providerRef = `${provider.name === 'sandbox' ? 'sbx' : provider.name}_${input.id}`;
+  const providerRef = providerRefOf(provider, input.id);
   const [row] = await rows<PaymentRow>(
     tx,
     sql`insert into payments (id, provider, provider_ref, clearing_account, escrow_account, ledger, amount, status, purpose, reference, created_at)
@@ -199,8 +196,7 @@ export async function reconcileOpenPayments(
         order by created_at limit ${limit} for update skip locked`,
   );
   for (const row of open) {
-    const provider = ctx.paymentProviders.get(row.provider);
-    if (provider === undefined) throw new Error(`payment ${row.id} names the unknown provider ${row.provider}`);
+    const provider = ctx.paymentProviders.stored(row.provider, `payment ${row.id}`);
     const known = await provider.close(tx, row.provider_ref, ctx.clock());
     await settlePayment(ctx, tx, row, known === 'closed' ? 'timed_out' : known);
   }
@@ -248,8 +244,7 @@ export async function refundPayment(ctx: AppContext, tx: Tx, id: string, amount:
         ? { id: transferId, voidPending: row.hold_transfer_id, code: 'refund', reference: id }
         : { id: transferId, postPending: row.hold_transfer_id, amount: paid - amount, code: 'refund', reference: id };
   await createTransfers(tx, [transfer], ctx.clock());
-  const provider = ctx.paymentProviders.get(row.provider);
-  if (provider === undefined) throw new Error(`payment ${id} names the unknown provider ${row.provider}`);
+  const provider = ctx.paymentProviders.stored(row.provider, `payment ${id}`);
   await provider.refund(tx, { providerRef: row.provider_ref, refundId: `${id}-${refundKey}`, amount }, ctx.clock());
   const [updated] = await rows<PaymentRow>(
     tx,

@@ -1,87 +1,32 @@
-import {
-  createEnvelope,
-  type Envelope,
-  keyPairFromSecretKey,
-  type QualityModelDefinition,
-  signEnvelope,
-  signInMessage,
-  toBase64Url,
-} from '@concord/protocol';
-import { nodeCrypto } from '@concord/protocol/node';
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
-import type { KeyPair } from '../../keys.js';
-import { SandboxWebhookDelivery } from '../payments/sandbox.js';
+import type { QualityModelDefinition } from '@concord/protocol';
+import type { KeyPair } from '../keys.js';
+import { SandboxWebhookDelivery } from '../modules/payments/sandbox.js';
+import { newKeyPair, register, sign, type TestApp } from './app.js';
 
-/**
- * Helpers for the catalog's tests (used by *.test.ts only). It takes the test app by shape, not
- * by importing test-support, so that the build never pulls test-support in.
- */
+/** Helpers for the commerce tests: catalogue set-up by signed events, images, sandbox webhooks. */
 
-export interface CatalogTestApp {
-  app: FastifyInstance;
-  ctx: AppContext;
-  operator: KeyPair;
-  clock: { now: Date };
-}
-
-export const newPair = (): KeyPair => keyPairFromSecretKey(nodeCrypto, nodeCrypto.randomBytes(32));
-
-let nonce = 0;
-export function signAs(t: CatalogTestApp, pair: KeyPair, type: string, body: Record<string, unknown>): Envelope {
-  return signEnvelope(
-    createEnvelope({
-      type,
-      actor: pair.did,
-      body,
-      ts: t.clock.now,
-      nonce: `${toBase64Url(nodeCrypto.randomBytes(12))}${(nonce++).toString(36)}`,
-    }),
-    pair.secretKey,
-    nodeCrypto,
-  );
-}
+/** Signs an envelope at the test clock's time. */
+export const signAs = (t: TestApp, pair: KeyPair, type: string, body: Record<string, unknown>) =>
+  sign(pair, type, body, { ts: t.clock.now });
 
 /** Signs and posts an event; returns the HTTP response. */
-export const send = (t: CatalogTestApp, pair: KeyPair, type: string, body: Record<string, unknown>) =>
+export const send = (t: TestApp, pair: KeyPair, type: string, body: Record<string, unknown>) =>
   t.app.inject({ method: 'POST', url: '/v1/events', payload: signAs(t, pair, type, body) as object });
 
 /** Signs and posts an event that must be accepted; returns its result. */
-export async function accepted(t: CatalogTestApp, pair: KeyPair, type: string, body: Record<string, unknown>) {
+export async function accepted(t: TestApp, pair: KeyPair, type: string, body: Record<string, unknown>) {
   const response = await send(t, pair, type, body);
   if (response.statusCode !== 201) throw new Error(`${type} refused: ${response.statusCode} ${response.body}`);
   return response.json().result as Record<string, unknown>;
 }
 
-export async function registerPair(t: CatalogTestApp, pair: KeyPair): Promise<void> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/v1/accounts',
-    payload: { envelope: signAs(t, pair, 'identity.account.registered', {}) },
-  });
-  if (response.statusCode !== 201) throw new Error(`register failed: ${response.statusCode} ${response.body}`);
-}
-
 /** A registered account holding `role` (applied for and approved by the operator). */
-export async function accountWithRole(t: CatalogTestApp, role: 'producer' | 'expert' | 'tester'): Promise<KeyPair> {
-  const pair = newPair();
-  await registerPair(t, pair);
+export async function accountWithRole(t: TestApp, role: 'producer' | 'expert' | 'tester'): Promise<KeyPair> {
+  const pair = newKeyPair();
+  await register(t, pair);
   await accepted(t, pair, 'identity.role.applied', { role });
   await accepted(t, t.operator, 'identity.role.approved', { account: pair.did, role });
   return pair;
-}
-
-export async function sessionOf(t: CatalogTestApp, pair: KeyPair): Promise<string> {
-  const issued = await t.app.inject({ method: 'POST', url: '/v1/auth/challenges', payload: { did: pair.did } });
-  const { challenge } = issued.json() as { challenge: string };
-  const signature = toBase64Url(nodeCrypto.ed25519.sign(signInMessage(challenge), pair.secretKey));
-  const session = await t.app.inject({
-    method: 'POST',
-    url: '/v1/auth/sessions',
-    payload: { did: pair.did, challenge, signature },
-  });
-  if (session.statusCode !== 201) throw new Error(`sign-in failed: ${session.statusCode} ${session.body}`);
-  return (session.json() as { token: string }).token;
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -90,7 +35,7 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export const pngBytes = (seed: string, size = 64): Buffer =>
   Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(size, seed)]);
 
-export async function uploadImage(t: CatalogTestApp, token: string, bytes: Buffer, type = 'image/png') {
+export async function uploadImage(t: TestApp, token: string, bytes: Buffer, type = 'image/png') {
   return t.app.inject({
     method: 'POST',
     url: '/v1/catalog/images',
@@ -99,27 +44,34 @@ export async function uploadImage(t: CatalogTestApp, token: string, bytes: Buffe
   });
 }
 
-/** Delivers the sandbox's queued webhooks to this app (what the webhook job does in a server). */
-export async function deliverWebhooks(t: CatalogTestApp): Promise<number> {
-  const delivery = new SandboxWebhookDelivery(
+/**
+ * The sandbox's webhook delivery, sending to this app (what the webhook job does in a server).
+ * `receiverDown`, when it answers true, makes the receiver look down for that attempt (503).
+ */
+export function webhookDelivery(t: TestApp, receiverDown: () => boolean = () => false): SandboxWebhookDelivery {
+  return new SandboxWebhookDelivery(
     t.ctx.database.db,
     t.ctx.sandboxWebhookSecret,
     async (body, signature) =>
-      (
-        await t.app.inject({
-          method: 'POST',
-          url: '/v1/payments/webhooks/sandbox',
-          headers: { 'content-type': 'application/json', 'x-sandbox-signature': signature },
-          payload: body,
-        })
-      ).statusCode,
+      receiverDown()
+        ? 503
+        : (
+            await t.app.inject({
+              method: 'POST',
+              url: '/v1/payments/webhooks/sandbox',
+              headers: { 'content-type': 'application/json', 'x-sandbox-signature': signature },
+              payload: body,
+            })
+          ).statusCode,
     () => t.clock.now,
   );
-  return delivery.deliverDue();
 }
 
+/** Delivers the sandbox's queued webhooks to this app; returns how many were delivered. */
+export const deliverWebhooks = (t: TestApp): Promise<number> => webhookDelivery(t).deliverDue();
+
 export async function defineCategory(
-  t: CatalogTestApp,
+  t: TestApp,
   slug: string,
   name: { zh: string; en: string },
   extra: { parent?: string; depositFen?: string; splitPolicy?: Record<string, unknown> } = {},
