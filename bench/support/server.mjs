@@ -47,7 +47,10 @@ const freePort = () =>
     });
   });
 
-export async function startServer(databaseUrl, extraEnv = {}, nodeArgs = []) {
+// BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+
+export async function startServer(databaseUrl, extraEnv = {}, nodeArgs = SERVER_NODE_ARGS) {
   const dataDir = mkdtempSync(join(tmpdir(), 'concord-bench-'));
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'start'], {

@@ -5,6 +5,7 @@ export * from './canonical/index.js';
 export * from './commerce/index.js';
 export * from './crypto/noble.js';
 export * from './crypto/types.js';
+export * from './distribution/index.js';
 export * from './encoding/bytes.js';
 export * from './envelope/index.js';
 export * from './identity/index.js';

@@ -31,9 +31,19 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
   return key;
 }
 
+// The platform signs each of its acts with one long-lived key array: importing it every time cost
+// as much as the signature. Keyed by the array itself, so no copy of a secret is kept as a string
+// and a key no one holds any more is forgotten with it.
+const privateKeyCache = new WeakMap<Uint8Array, KeyObject>();
+
 function privateKeyObject(secretKey: Uint8Array): KeyObject {
   if (secretKey.length !== 32) throw new RangeError('Ed25519 secret key must be 32 bytes');
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
+  let key = privateKeyCache.get(secretKey);
+  if (key === undefined) {
+    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
+    privateKeyCache.set(secretKey, key);
+  }
+  return key;
 }
 
 export const nodeCrypto: CryptoProvider = {

@@ -12,6 +12,8 @@ import { buildApp } from './http/app.js';
 import { Periodic } from './jobs.js';
 import { type KeyPair, loadOrCreateKeyFile, loadOrCreateSecretHex } from './keys.js';
 import { expireDueHolds } from './modules/accounting/hold-expiry.js';
+import { releaseDueCommissions } from './modules/distribution/commissions.js';
+import { onPromoterApproved } from './modules/distribution/completion.js';
 import { CommitQueue } from './modules/events/commit-queue.js';
 import { sequenceReceipts } from './modules/events/service.js';
 import { createRegistry } from './modules/index.js';
@@ -32,6 +34,7 @@ const HOLD_EXPIRY_INTERVAL_MS = 1_000;
 const WEBHOOK_INTERVAL_MS = 200;
 const PAYMENT_RECONCILE_INTERVAL_MS = 5_000;
 const ORDER_TIMERS_INTERVAL_MS = 2_000;
+const COMMISSION_RELEASE_INTERVAL_MS = 60_000;
 
 /** Where the embedded-mode keys live: generated on first start, kept in the data directory. */
 export const keyPaths = (dataDir: string) => ({
@@ -108,6 +111,7 @@ export function createContext(
     sandboxWebhookSecret: fromHex(config.sandboxWebhookSecretHex),
     paymentProviders: new PaymentProviders([sandboxProvider(fromHex(config.sandboxWebhookSecretHex))]),
     paymentOutcomes: new Map([['order', onOrderPayment]]),
+    roleGranted: new Map([['promoter', onPromoterApproved]]),
     platformSigner: options.platformSigner ?? platformSignerOf(config, crypto),
   };
 }
@@ -186,6 +190,13 @@ export async function startServer(
   reconciler.start();
   const orderTimers = new Periodic('order timers', ORDER_TIMERS_INTERVAL_MS, () => runOrderTimers(ctx), logger);
   orderTimers.start();
+  const commissionRelease = new Periodic(
+    'commission release',
+    COMMISSION_RELEASE_INTERVAL_MS,
+    () => releaseDueCommissions(ctx),
+    logger,
+  );
+  commissionRelease.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -204,6 +215,7 @@ export async function startServer(
       await webhookJob.stop();
       await reconciler.stop();
       await orderTimers.stop();
+      await commissionRelease.stop();
       await database.close();
       clearTimeout(grace);
       logger.info('stopped');

@@ -1,6 +1,6 @@
 import type { CryptoProvider } from '@concord/protocol';
 import type { Config } from './config.js';
-import type { Database } from './db/connection.js';
+import type { Database, Tx } from './db/connection.js';
 import type { KeyPair } from './keys.js';
 import type { EventRegistry } from './modules/events/registry.js';
 import type { EventServiceDeps } from './modules/events/service.js';
@@ -26,6 +26,8 @@ export interface AppContext extends EventServiceDeps {
   paymentProviders: PaymentProviders;
   /** Who follows the outcome of payments started for a purpose ('order', 'deposit', …). */
   paymentOutcomes: Map<string, PaymentOutcomeHandler>;
+  /** What a module does when an operator grants a role (a promoter joins the channel). */
+  roleGranted?: Map<string, (ctx: AppContext, tx: Tx, did: string, now: Date) => Promise<void>>;
   /** The operator's key, with which the platform signs its own acts (an order paid, expired…). */
   platformSigner: KeyPair;
 }

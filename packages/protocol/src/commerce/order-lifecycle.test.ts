@@ -27,7 +27,7 @@ const SPEC = [
   'confirm_delivery: shipped → delivered (buyer)',
   'auto_deliver: shipped → delivered (system)',
   'complete: delivered → completed (system)',
-  'refund_full: paid shipped delivered → refunded (producer operator system)',
+  'refund_full: paid shipped delivered completed → refunded (producer operator system)',
 ];
 const spec = new Map(
   SPEC.map((line) => {
@@ -78,7 +78,7 @@ describe('the order state machine', () => {
       'buyer may not ship an order that is paid; only producer may',
     );
     expect(() => nextOrderStatus('created', 'refund_full', 'operator')).toThrow(
-      'refund_full applies only to an order that is paid or shipped or delivered',
+      'refund_full applies only to an order that is paid or shipped or delivered or completed',
     );
   });
 
@@ -98,16 +98,18 @@ describe('the order state machine', () => {
     ]);
   });
 
-  it('has final statuses: nothing leaves completed, cancelled or refunded', () => {
+  it('has final statuses: nothing leaves cancelled or refunded, and completed leaves only by a refund', () => {
     for (const status of ['completed', 'cancelled', 'refunded'] as const) {
       for (const action of ORDER_ACTIONS) {
+        if (status === 'completed' && action === 'refund_full') continue;
         for (const by of ORDER_ACTORS) expect(() => nextOrderStatus(status, action, by)).toThrow(CommerceError);
       }
     }
+    expect(nextOrderStatus('completed', 'refund_full', 'operator')).toBe('refunded');
   });
 
-  it('refunds from exactly paid, shipped and delivered', () => {
-    expect(REFUNDABLE_STATUSES).toEqual(['paid', 'shipped', 'delivered']);
+  it('refunds from exactly paid, shipped, delivered and completed', () => {
+    expect(REFUNDABLE_STATUSES).toEqual(['paid', 'shipped', 'delivered', 'completed']);
     const fullRefundFrom = ORDER_STATUSES.filter((status) => {
       try {
         return nextOrderStatus(status, 'refund_full', 'operator') === 'refunded';

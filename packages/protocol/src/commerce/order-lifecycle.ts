@@ -3,7 +3,7 @@ import { CommerceError } from './commerce-error.js';
 /**
  * The order state machine (DESIGN §6): created → paid → shipped → delivered → completed; an
  * order not yet paid can be cancelled (by its buyer or the operator, a failed payment, or
- * expiry); a paid order not yet completed can be refunded in full. `completed`, `cancelled` and
+ * expiry); a paid order can be refunded in full, before or after it completes. `cancelled` and
  * `refunded` are final. Partial refunds do not change the order's status; they run through the
  * refund machine below.
  *
@@ -69,11 +69,17 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderAction, OrderTransition>> =
   auto_deliver: transition(['shipped'], 'delivered', ['system']),
   // The return window has passed: the escrow is posted and the order settles.
   complete: transition(['delivered'], 'completed', ['system']),
-  refund_full: transition(['paid', 'shipped', 'delivered'], 'refunded', ['producer', 'operator', 'system']),
+  // A completed order can still be refunded after sale (a producer's goodwill, a failed verdict,
+  // an arbitration): its commissions are then cancelled or clawed back.
+  refund_full: transition(['paid', 'shipped', 'delivered', 'completed'], 'refunded', [
+    'producer',
+    'operator',
+    'system',
+  ]),
 });
 
 /** The statuses an order can be refunded from, in full or in part. */
-export const REFUNDABLE_STATUSES: readonly OrderStatus[] = Object.freeze(['paid', 'shipped', 'delivered']);
+export const REFUNDABLE_STATUSES: readonly OrderStatus[] = Object.freeze(['paid', 'shipped', 'delivered', 'completed']);
 
 /**
  * The status after `by` takes `action` on an order in `status`. Throws `CommerceError`

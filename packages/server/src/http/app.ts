@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
 import { accountingRoutes } from '../modules/accounting/routes.js';
 import { catalogRoutes } from '../modules/catalog/routes.js';
+import { distributionRoutes } from '../modules/distribution/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 import { identityRoutes } from '../modules/identity/routes.js';
 import { logRoutes } from '../modules/log/routes.js';
@@ -77,6 +78,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(paymentRoutes(ctx));
   await app.register(catalogRoutes(ctx));
   await app.register(orderRoutes(ctx));
+  await app.register(distributionRoutes(ctx));
 
   const webDir = ctx.config.webDir;
   const serveWeb = webDir !== undefined && existsSync(join(webDir, 'index.html'));

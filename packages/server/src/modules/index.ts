@@ -1,4 +1,5 @@
 import { registerCatalogEvents } from './catalog/events.js';
+import { registerDistributionEvents } from './distribution/events.js';
 import { EventRegistry } from './events/registry.js';
 import { IDENTITY_EVENTS } from './identity/events.js';
 import { ORDER_EVENTS } from './orders/events.js';
@@ -9,5 +10,6 @@ export function createRegistry(): EventRegistry {
   for (const definition of IDENTITY_EVENTS) registry.register(definition);
   registerCatalogEvents(registry);
   for (const definition of ORDER_EVENTS) registry.register(definition);
+  registerDistributionEvents(registry);
   return registry;
 }

@@ -21,11 +21,18 @@ export async function accepted(t: TestApp, pair: KeyPair, type: string, body: Re
 }
 
 /** A registered account holding `role` (applied for and approved by the operator). */
-export async function accountWithRole(t: TestApp, role: 'producer' | 'expert' | 'tester'): Promise<KeyPair> {
-  const pair = newKeyPair();
-  await register(t, pair);
+type ApplicableRole = 'producer' | 'expert' | 'tester' | 'promoter';
+
+/** A registered account applies for `role` and the operator approves it. */
+export async function grantRole(t: TestApp, pair: KeyPair, role: ApplicableRole): Promise<void> {
   await accepted(t, pair, 'identity.role.applied', { role });
   await accepted(t, t.operator, 'identity.role.approved', { account: pair.did, role });
+}
+
+export async function accountWithRole(t: TestApp, role: ApplicableRole): Promise<KeyPair> {
+  const pair = newKeyPair();
+  await register(t, pair);
+  await grantRole(t, pair, role);
   return pair;
 }
 

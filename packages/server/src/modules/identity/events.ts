@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import type { AppContext } from '../../context.js';
 import { badRequest, conflict, notFound } from '../../errors.js';
 import { defineEvent, type EventDefinition } from '../events/registry.js';
 import { DEFAULT_ROLE } from './roles.js';
@@ -66,12 +67,14 @@ export const roleApproved = defineEvent({
   summary: "Operator approves an account's pending role application.",
   body: DECISION_BODY,
   allowed: ['operator'],
-  async handle({ tx, actor, eventId, now }, { account, role }) {
+  async handle({ tx, actor, eventId, now, deps }, { account, role }) {
     const applicationId = await decide(tx, account, role, 'approved', actor, eventId, now);
     await tx
       .insert(accountRoles)
       .values({ did: account, role, source: 'event', grantedEventId: eventId })
       .onConflictDoNothing();
+    const ctx = deps as AppContext;
+    await ctx.roleGranted?.get(role)?.(ctx, tx, account, now);
     return { applicationId, account, role, status: 'approved' };
   },
 });

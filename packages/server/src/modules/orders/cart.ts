@@ -4,6 +4,8 @@ import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
 import { skusForSale } from '../catalog/sales.js';
+import { attributionFor } from '../distribution/attribution.js';
+import { distributionPolicy } from '../distribution/policy.js';
 import { policyOf } from './events-placement.js';
 import type { OrderPlacedBody } from './schema.js';
 
@@ -129,7 +131,7 @@ export async function quoteCart(ctx: AppContext, executor: Executor, buyer: stri
         totalFen: total.toString(),
         currency: 'CNY',
         policyHash: splitPolicyHash(ctx.crypto, group.policy),
-        attribution: null,
+        attribution: await attributionFor(executor, distributionPolicy(ctx), buyer, group.producer, ctx.clock()),
       },
     });
   }

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { rows } from '../../db/connection.js';
 import { badRequest, conflict } from '../../errors.js';
+import { onOrderCompleted } from '../distribution/completion.js';
 import { defineEvent } from '../events/registry.js';
+import { postPaymentHold } from '../payments/service.js';
 import { ORDER_REF_BODY, ORDER_SHIPPED_BODY } from './schema.js';
 import { loadOrder, setOrderStatus } from './store.js';
 import { appOf, byPlatform, requirePlatform, roleInOrder, transition } from './transitions.js';
@@ -86,6 +88,9 @@ export const orderCompleted = defineEvent({
       throw conflict('refund_open', `Refund ${open.refund_id} of ${order.id} awaits a decision.`, 'body.orderId');
     const status = transition(order, 'complete', 'system');
     await setOrderStatus(event.tx, order.id, status, [sql`completed_at = ${event.now.toISOString()}::timestamptz`]);
+    const ctx = appOf(event);
+    await postPaymentHold(ctx, event.tx, order.paymentId);
+    await onOrderCompleted(ctx, event.tx, { ...order, status, completedAt: event.now }, event.now);
     return { orderId: order.id, status };
   },
 });

@@ -12,6 +12,8 @@ import { rows } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.js';
 import { createAccounts } from '../accounting/ledger.js';
 import { releaseStock, reserveStock, type SkuForSale, skusForSale } from '../catalog/sales.js';
+import { snapshotAttribution } from '../distribution/attribution.js';
+import { distributionPolicy } from '../distribution/policy.js';
 import { defineEvent } from '../events/registry.js';
 import { createPayment } from '../payments/service.js';
 import { ORDER_CANCELLED_BODY, ORDER_PAID_BODY, ORDER_PLACED_BODY } from './schema.js';
@@ -124,6 +126,14 @@ export const orderPlaced = defineEvent({
         'body.policyHash',
       );
     }
+    const attribution = await snapshotAttribution(
+      tx,
+      distributionPolicy(ctx),
+      body.attribution,
+      actor,
+      body.producer,
+      now,
+    );
     try {
       await reserveStock(
         tx,
@@ -145,7 +155,8 @@ export const orderPlaced = defineEvent({
                               escrow_account, payment_id, placed_event_id, ship_recipient, ship_phone, ship_region, ship_detail,
                               pay_by, created_at)
           values (${body.orderId}, ${actor}, ${body.producer}, 'created', ${total.toString()}::int8, ${body.currency},
-                  ${JSON.stringify(policy)}::jsonb, ${body.policyHash}, null, ${escrowAccount}, ${paymentId}, ${eventId.toString()}::int8,
+                  ${JSON.stringify(policy)}::jsonb, ${body.policyHash},
+                  ${attribution === null ? null : JSON.stringify(attribution)}::jsonb, ${escrowAccount}, ${paymentId}, ${eventId.toString()}::int8,
                   ${address.recipient}, ${address.phone}, ${address.region}, ${address.detail},
                   ${payBy.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
           on conflict (id) do nothing returning id`,

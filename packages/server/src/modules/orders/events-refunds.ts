@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { rows } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.js';
 import { releaseStock } from '../catalog/sales.js';
+import { onOrderRefunded } from '../distribution/completion.js';
 import { defineEvent, type EventContext } from '../events/registry.js';
 import { refundPayment } from '../payments/service.js';
 import { REFUND_DECISION_BODY, REFUND_REQUESTED_BODY } from './schema.js';
@@ -106,6 +107,7 @@ export const refundApproved = defineEvent({
     const refund = await openRefund(event, order, body.refundId);
     const status = decided(decided(refund.status, 'approve'), 'execute');
     const amount = BigInt(refund.amount_fen);
+    await onOrderRefunded(ctx, event.tx, order, body.refundId, amount, event.now);
     await refundPayment(ctx, event.tx, order.paymentId, amount);
     for (const line of refund.lines) {
       await event.tx.execute(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIGNED_ATTRIBUTION } from '../distribution/attribution.js';
 import { DID_SCHEMA } from '../identity/schema.js';
 
 export const ORDER_ID = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'an order id: 6–64 of A–Z a–z 0–9 _ -');
@@ -19,8 +20,8 @@ export const ORDER_PLACED_BODY = z
     totalFen: FEN,
     currency: z.literal('CNY'),
     policyHash: z.string().regex(/^[0-9a-f]{64}$/),
-    // Who brought the buyer: filled by the distribution issue; until then nobody.
-    attribution: z.null(),
+    // Who brought the buyer, as the quote said: checked again at placement.
+    attribution: SIGNED_ATTRIBUTION,
   })
   .strict();
 export type OrderPlacedBody = z.output<typeof ORDER_PLACED_BODY>;

@@ -45,6 +45,7 @@ interface PaymentRow {
   refunds: number | string;
   purpose: string;
   reference: string | null;
+  hold_posted_at: Date | string | null;
 }
 
 const toPayment = (row: PaymentRow): Payment => ({
@@ -179,6 +180,25 @@ async function settlePayment(
 }
 
 /**
+ * Posts a succeeded payment's hold into its escrow in full (an order that completed): from then
+ * on the escrow holds the money and refunds move it back out. After a partial refund the hold is
+ * posted already (for the rest); either way this marks it so. Idempotent.
+ */
+export async function postPaymentHold(ctx: AppContext, tx: Tx, id: string): Promise<void> {
+  const [row] = await rows<PaymentRow>(tx, sql`select * from payments where id = ${id} for update`);
+  if (row === undefined) throw notFound('Payment');
+  if (row.status !== 'succeeded' || row.hold_transfer_id === null || row.hold_posted_at !== null) return;
+  if (row.refunded === '0') {
+    await createTransfers(
+      tx,
+      [{ id: `${row.hold_transfer_id}:post`, postPending: row.hold_transfer_id, code: 'payment', reference: id }],
+      ctx.clock(),
+    );
+  }
+  await tx.execute(sql`update payments set hold_posted_at = now(), updated_at = now() where id = ${id}`);
+}
+
+/**
  * Closes payments that have had no outcome for `timeoutSeconds`: the provider closes each (so it
  * can no longer succeed) and says what it knows; a success whose webhook was lost is applied as
  * if the webhook had come. Returns how many payments it settled.
@@ -231,7 +251,7 @@ export async function refundPayment(ctx: AppContext, tx: Tx, id: string, amount:
   const refundKey = String(Number(row.refunds) + 1);
   const transferId = `payment:${id}:refund:${refundKey}`;
   const transfer =
-    row.refunded !== '0'
+    row.refunded !== '0' || row.hold_posted_at !== null
       ? {
           id: transferId,
           debitAccount: row.escrow_account,

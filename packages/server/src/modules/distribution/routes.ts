@@ -1,0 +1,239 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { rows } from '../../db/connection.js';
+import { notFound } from '../../errors.js';
+import { ERROR_RESPONSES } from '../../http/schemas.js';
+import { getAccounts } from '../accounting/ledger.js';
+import { authenticate } from '../identity/service.js';
+import { debtAccount, earningsAccount, pointsAccount } from './accounts.js';
+import { currentBinding } from './bindings.js';
+import { commissionView, earnerCommissions } from './commissions.js';
+import { findLink, LINK_CODE } from './links.js';
+import { distributionPolicy } from './policy.js';
+import { findPromoter } from './promoters.js';
+
+const security = [{ session: [] }];
+const FEN_TEXT = z.string().regex(/^-?[0-9]+$/);
+
+const COMMISSION_VIEW = z.object({
+  id: z.string(),
+  orderId: z.string(),
+  earner: z.string(),
+  kind: z.enum(['direct', 'override']),
+  level: z.string(),
+  rateBps: z.number(),
+  amountFen: FEN_TEXT,
+  cancelledFen: FEN_TEXT,
+  clawedBackFen: FEN_TEXT,
+  status: z.enum(['frozen', 'released', 'cancelled']),
+  frozenUntil: z.string(),
+  createdAt: z.string(),
+  releasedAt: z.string().nullable(),
+});
+
+const LINK_VIEW = z.object({
+  code: z.string(),
+  owner: z.string(),
+  kind: z.enum(['invite', 'product', 'shop']),
+  productId: z.string().nullable(),
+  producer: z.string().nullable(),
+  url: z.string().describe('Where the link leads in the web app (relative to the site).'),
+  createdAt: z.string(),
+});
+
+/** Where a share code leads in the web app: the product, the shop, or the home page. */
+const linkPath = (link: { code: string; kind: string; productId: string | null; producerDid: string | null }) =>
+  link.kind === 'product'
+    ? `/p/${encodeURIComponent(link.productId ?? '')}?ref=${link.code}`
+    : link.kind === 'shop'
+      ? `/shop/${encodeURIComponent(link.producerDid ?? '')}?ref=${link.code}`
+      : `/?ref=${link.code}`;
+
+const balance = (account: { creditsPosted: bigint; debitsPosted: bigint; debitsPending: bigint } | undefined) =>
+  account === undefined ? 0n : account.creditsPosted - account.debitsPosted - account.debitsPending;
+
+export const distributionRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/v1/links/:code',
+      {
+        schema: {
+          tags: ['distribution'],
+          summary: 'A share link: who shared what (public, so a landing page can say who invited you)',
+          params: z.object({ code: LINK_CODE }),
+          response: { 200: LINK_VIEW, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const link = await findLink(ctx.database.db, request.params.code);
+        if (link === undefined) throw notFound('Share link', 'code');
+        return {
+          code: link.code,
+          owner: link.ownerDid,
+          kind: link.kind,
+          productId: link.productId,
+          producer: link.producerDid,
+          url: linkPath(link),
+          createdAt: link.createdAt.toISOString(),
+        };
+      },
+    );
+
+    app.get(
+      '/v1/links/:code/qr.png',
+      {
+        schema: {
+          tags: ['distribution'],
+          summary: 'The QR code of a share link, as a PNG (for posters and chats)',
+          params: z.object({ code: LINK_CODE }),
+          querystring: z.object({
+            size: z.coerce.number().int().min(64).max(1024).default(320).describe('width in pixels'),
+            base: z
+              .string()
+              .url()
+              .optional()
+              .describe("the site's address the code points to; default: the address this request came to"),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const link = await findLink(ctx.database.db, request.params.code);
+        if (link === undefined) throw notFound('Share link', 'code');
+        const base = request.query.base ?? `${request.protocol}://${request.host}`;
+        const png = await QRCode.toBuffer(new URL(linkPath(link), base).toString(), {
+          type: 'png',
+          width: request.query.size,
+          margin: 2,
+          errorCorrectionLevel: 'M',
+        });
+        return reply.type('image/png').header('cache-control', 'public, max-age=86400').send(png);
+      },
+    );
+
+    app.get(
+      '/v1/distribution/me',
+      {
+        schema: {
+          tags: ['distribution'],
+          summary: 'My place in the channel: promoter level and upline, binding, inviter, figures, balances',
+          security,
+          response: {
+            200: z.object({
+              promoter: z.object({ level: z.string(), upline: z.string().nullable(), joinedAt: z.string() }).nullable(),
+              boundTo: z.string().nullable(),
+              invitedBy: z.string().nullable(),
+              stats: z.object({
+                ownSalesFen: FEN_TEXT,
+                teamSalesFen: FEN_TEXT,
+                directMembers: z.number(),
+                spendFen: FEN_TEXT,
+                invites: z.number(),
+                completedOrders: z.number(),
+                tier: z.string(),
+              }),
+              balances: z.object({
+                earningsAvailableFen: FEN_TEXT,
+                earningsFrozenFen: FEN_TEXT,
+                debtFen: FEN_TEXT,
+                points: FEN_TEXT,
+              }),
+              links: z.array(LINK_VIEW),
+            }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request) => {
+        const did = await authenticate(ctx, request);
+        const db = ctx.database.db;
+        const now = ctx.clock();
+        const promoter = await findPromoter(db, did);
+        const binding = await currentBinding(db, did, now, distributionPolicy(ctx));
+        const [invite] = await rows<{ inviter_did: string }>(
+          db,
+          sql`select inviter_did from distribution_invites where invitee_did = ${did}`,
+        );
+        const [stats] = await rows<Record<string, string | number>>(
+          db,
+          sql`select * from distribution_member_stats where did = ${did}`,
+        );
+        const accounts = new Map(
+          (await getAccounts(db, [earningsAccount(did), debtAccount(did), pointsAccount(did)])).map((a) => [a.key, a]),
+        );
+        const earnings = accounts.get(earningsAccount(did));
+        const debt = accounts.get(debtAccount(did));
+        const links = await rows<{
+          code: string;
+          kind: 'invite' | 'product' | 'shop';
+          product_id: string | null;
+          producer_did: string | null;
+          created_at: Date | string;
+        }>(db, sql`select * from distribution_links where owner_did = ${did} order by created_at desc limit 100`);
+        return {
+          promoter:
+            promoter === undefined
+              ? null
+              : { level: promoter.level, upline: promoter.uplineDid, joinedAt: promoter.joinedAt.toISOString() },
+          boundTo: binding?.promoter ?? null,
+          invitedBy: invite?.inviter_did ?? null,
+          stats: {
+            ownSalesFen: String(stats?.own_sales_fen ?? '0'),
+            teamSalesFen: String(stats?.team_sales_fen ?? '0'),
+            directMembers: Number(stats?.direct_members ?? 0),
+            spendFen: String(stats?.spend_fen ?? '0'),
+            invites: Number(stats?.invites ?? 0),
+            completedOrders: Number(stats?.completed_orders ?? 0),
+            tier: String(stats?.tier ?? 'normal'),
+          },
+          balances: {
+            earningsAvailableFen: balance(earnings).toString(),
+            earningsFrozenFen: (earnings?.creditsPending ?? 0n).toString(),
+            debtFen: (debt === undefined || debt.debitsPosted <= debt.creditsPosted
+              ? 0n
+              : debt.debitsPosted - debt.creditsPosted
+            ).toString(),
+            points: balance(accounts.get(pointsAccount(did))).toString(),
+          },
+          links: links.map((row) => {
+            const link = {
+              code: row.code,
+              kind: row.kind,
+              productId: row.product_id,
+              producerDid: row.producer_did,
+            };
+            return {
+              code: row.code,
+              owner: did,
+              kind: row.kind,
+              productId: row.product_id,
+              producer: row.producer_did,
+              url: linkPath(link),
+              createdAt: new Date(row.created_at).toISOString(),
+            };
+          }),
+        };
+      },
+    );
+
+    app.get(
+      '/v1/distribution/commissions',
+      {
+        schema: {
+          tags: ['distribution'],
+          summary: 'My commissions, newest first: frozen (with the date they unfreeze), released, cancelled',
+          security,
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }),
+          response: { 200: z.object({ items: z.array(COMMISSION_VIEW) }), ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const did = await authenticate(ctx, request);
+        const items = await earnerCommissions(ctx.database.db, did, request.query.limit);
+        return { items: items.map(commissionView) };
+      },
+    );
+  };
