@@ -18,6 +18,8 @@ import {
 import { getAccounts, ledgerViolations } from '../accounting/ledger.js';
 import { runOrderTimers } from '../orders/timers.js';
 import { releaseDueCommissions } from './commissions.js';
+import { computeCycleDistribution } from './cycle.js';
+import { distributionPolicy } from './policy.js';
 
 const DAY = 86_400_000;
 let t: TestApp;
@@ -206,6 +208,28 @@ describe('commissions', () => {
     expect(await balances(seller.pair.did)).toEqual({ frozen: 0n, available: 2000n, debt: 0n });
     expect((await commissions(seller))[0]).toMatchObject({ status: 'released' });
     expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
+
+    // The cycle computation finds the same commissions from the orders alone, and the points.
+    const run = await computeCycleDistribution(t.ctx.database, distributionPolicy(t.ctx), {
+      cycleKey: 'test-week',
+      from: new Date(Date.now() - 7 * DAY),
+      to: new Date(Date.now() + 8 * DAY),
+    });
+    const mine = run.distribution.commissions.filter((c) => c.orderId === order.id);
+    expect(mine.map((c) => [c.kind, c.beneficiary, c.amountFen])).toEqual([
+      ['direct', seller.pair.did, 2000n],
+      ['override', upline.pair.did, 600n],
+    ]);
+    const entries = await rows<{ kind: string; party: string; amount_fen: string; points: string }>(
+      t.ctx.database.db,
+      sql`select kind, party, amount_fen, points from distribution_cycle_entries
+           where cycle_key = 'test-week' and order_id = ${order.id} order by kind`,
+    );
+    expect(entries).toEqual([
+      { kind: 'cashback', party: buyer.pair.did, amount_fen: '1000', points: '1000' },
+      { kind: 'direct', party: seller.pair.did, amount_fen: '2000', points: '0' },
+      { kind: 'override', party: upline.pair.did, amount_fen: '600', points: '0' },
+    ]);
   });
 
   it('cancels frozen commission and claws back released commission on refunds after sale', async () => {
