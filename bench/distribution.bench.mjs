@@ -11,7 +11,6 @@ import { report } from './lib.mjs';
 import { dropDatabase, freshDatabase, postgresReachable } from './support/server.mjs';
 
 const GOAL_SECONDS = 10;
-const LEVELS = ['promoter', 'team_lead', 'regional_partner', 'city_agent'];
 
 async function fill(db, { orders, promoters, buyers }) {
   const policy = JSON.stringify(

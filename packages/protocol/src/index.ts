@@ -3,6 +3,7 @@
 export * from './auth.js';
 export * from './canonical/index.js';
 export * from './commerce/index.js';
+export * from './consensus/index.js';
 export * from './crypto/noble.js';
 export * from './crypto/types.js';
 export * from './distribution/index.js';
