@@ -23,6 +23,7 @@ import {
   type ProducerName,
 } from './demo-catalog.js';
 import { DemoClient, until } from './demo-client.js';
+import { DISTRIBUTION_PERSONAS, loadChannel, releaseDemoCommissions } from './demo-distribution.js';
 import { DEMO_BUYERS, DEMO_ORDERS, loadOrders } from './demo-orders.js';
 
 type AppliedRole = 'producer' | 'expert' | 'tester' | 'promoter';
@@ -36,7 +37,9 @@ const ACCOUNTS: { name: string; role?: AppliedRole; persona?: string }[] = [
   ...DEMO_PRODUCERS.map((p) => ({ name: p.name, role: 'producer' as const, persona: p.persona })),
   ...Object.entries(DEMO_EXPERTS).map(([name, persona]) => ({ name, role: 'expert' as const, persona })),
   { name: 'tester', role: 'tester' },
-  { name: 'promoter', role: 'promoter' },
+  // The promoter is approved once bound to the team lead (loadChannel): she becomes his upline.
+  { name: 'team-lead', role: 'promoter', persona: DISTRIBUTION_PERSONAS['team-lead'] },
+  { name: 'promoter', persona: DISTRIBUTION_PERSONAS.promoter },
   ...DEMO_BUYERS.map((b) => ({ name: b.name, persona: `买家 ${b.persona}` })),
   { name: 'nominator' },
   { name: 'witness' },
@@ -123,9 +126,17 @@ export async function loadDemo(server: DemoServer, say: (line: string) => void):
     buyers.set(buyer.name, { ...key, addressId: await ensureAddress(client, key, buyer.address) });
   }
   const producers = new Map<ProducerName, KeyPair>(DEMO_PRODUCERS.map((p) => [p.name, pair(p.name)]));
+  await loadChannel(client, {
+    teamLead: pair('team-lead'),
+    promoter: pair('promoter'),
+    shopProducer: pair('producer'),
+    consumers: [pair('consumer'), pair('consumer-3'), pair('consumer-2')],
+    approvePromoter: (promoter) => ensureRole(client, operator, promoter, 'promoter'),
+  });
   await loadOrders(client, server.ctx, { buyers, producers, operator });
+  await releaseDemoCommissions(server.ctx, 'demo-completed-oil');
 
-  const lines = await summary(client, accounts, buyers);
+  const lines = await summary(client, accounts, buyers, [pair('promoter'), pair('team-lead')]);
   for (const line of lines) say(line);
   say(`Demo loaded in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   writeFileSync(summaryFile(dataDir), `${lines.join('\n')}\n`);
@@ -260,6 +271,7 @@ async function summary(
   client: DemoClient,
   accounts: DemoAccount[],
   buyers: Map<BuyerName, KeyPair>,
+  promoters: KeyPair[],
 ): Promise<string[]> {
   const lines = ['Demo accounts (name, DID, key file):'];
   for (const a of accounts) {
@@ -279,9 +291,25 @@ async function summary(
     }
     lines.push(`  ${buyer.name.padEnd(10)} ${own.join(', ')}`);
   }
+  lines.push('Commissions (order kind: amount in fen, status):');
+  for (const [i, promoter] of promoters.entries()) {
+    const { items } = (
+      await client.expect<{ items: { orderId: string; kind: string; amountFen: string; status: string }[] }>(
+        [200],
+        'GET',
+        '/v1/distribution/commissions',
+        { as: promoter },
+      )
+    ).body;
+    const name = i === 0 ? 'promoter' : 'team-lead';
+    lines.push(
+      `  ${name.padEnd(10)} ${items.map((c) => `${c.orderId} ${c.kind}: ${c.amountFen}, ${c.status}`).join('; ') || 'none yet'}`,
+    );
+  }
   lines.push(
     'Sign in with a key file: keys/operator.json (operator), demo-keys/producer*.json (products, deposit, shipping,',
-    '  refunds), demo-keys/expert*.json (quality models), demo-keys/consumer*.json (buyers: orders in every state).',
+    '  refunds), demo-keys/expert*.json (quality models), demo-keys/consumer*.json (buyers: orders in every state),',
+    '  demo-keys/promoter.json and team-lead.json (share links, the team, commissions frozen and released).',
     'Nominators, witnesses and jurors are plain accounts until staking, the witness network and juries arrive.',
   );
   return lines;

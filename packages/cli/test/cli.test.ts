@@ -61,6 +61,11 @@ describe('concord', () => {
     expect(demo.code, demo.output).toBe(0);
     expect(demo.output).toMatch(/producer\s+did:key:z6Mk/);
     expect(demo.output).toMatch(/consumer-3\s+demo-cancelled-pearl-rice: cancelled, demo-refunded-gala: refunded/);
+    // The channel: the promoter's commissions, one order's released and another's still frozen;
+    // the team lead's override on both.
+    expect(demo.output).toMatch(/promoter\s+.*demo-completed-oil direct: \d+, released/);
+    expect(demo.output).toMatch(/promoter\s+.*direct: \d+, frozen/);
+    expect(demo.output).toMatch(/team-lead\s+.*override: \d+, (frozen|released).*override/);
     // Nothing new on the log or in the catalogue and orders; only the demo's sign-ins.
     expect(await demoTableCounts()).toEqual(before);
     expect(before).toMatchObject({ catalog_products: 10, orders: 11, order_refunds: 3 });

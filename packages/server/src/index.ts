@@ -28,6 +28,7 @@ export {
   ledgerViolations,
 } from './modules/accounting/ledger.js';
 export type { AccountInput, LedgerAccount, TransferInput, TransferResult } from './modules/accounting/types.js';
+export { releaseDueCommissions } from './modules/distribution/commissions.js';
 export { type CycleRun, computeCycleDistribution } from './modules/distribution/cycle.js';
 export { submitEnvelope } from './modules/events/service.js';
 export { createRegistry } from './modules/index.js';

@@ -160,12 +160,16 @@ async function releaseOne(tx: Tx, row: CommissionRow, now: Date): Promise<void> 
   );
 }
 
-/** The release job: every frozen commission whose freeze has ended, each in its own transaction. */
-export async function releaseDueCommissions(ctx: AppContext, limit = 200): Promise<number> {
+/**
+ * The release job: every frozen commission whose freeze has ended (of one order, when given),
+ * each in its own transaction.
+ */
+export async function releaseDueCommissions(ctx: AppContext, limit = 200, orderId?: string): Promise<number> {
   const now = ctx.clock();
   const due = await rows<{ id: string }>(
     ctx.database.db,
     sql`select id from distribution_commissions where status = 'frozen' and frozen_until <= ${now.toISOString()}::timestamptz
+          and (${orderId ?? null}::text is null or order_id = ${orderId ?? null})
         order by frozen_until limit ${limit}`,
   );
   let released = 0;
