@@ -14,6 +14,9 @@ import { type KeyPair, loadOrCreateKeyFile, loadOrCreateSecretHex } from './keys
 import { expireDueHolds } from './modules/accounting/hold-expiry.js';
 import { releaseDueCommissions } from './modules/distribution/commissions.js';
 import { onPromoterApproved } from './modules/distribution/completion.js';
+import { runLevelEvaluation } from './modules/distribution/levels-job.js';
+import { runPointsRetirement } from './modules/distribution/points-burn.js';
+import { settleWithdrawals } from './modules/distribution/withdrawals.js';
 import { CommitQueue } from './modules/events/commit-queue.js';
 import { sequenceReceipts } from './modules/events/service.js';
 import { createRegistry } from './modules/index.js';
@@ -35,6 +38,10 @@ const WEBHOOK_INTERVAL_MS = 200;
 const PAYMENT_RECONCILE_INTERVAL_MS = 5_000;
 const ORDER_TIMERS_INTERVAL_MS = 2_000;
 const COMMISSION_RELEASE_INTERVAL_MS = 60_000;
+const POINTS_RETIREMENT_INTERVAL_MS = 15 * 60_000;
+const WITHDRAWAL_SETTLE_INTERVAL_MS = 5_000;
+// The level evaluation runs once a month; an hourly tick starts it early in each new month.
+const LEVEL_EVALUATION_INTERVAL_MS = 3_600_000;
 
 /** Where the embedded-mode keys live: generated on first start, kept in the data directory. */
 export const keyPaths = (dataDir: string) => ({
@@ -197,6 +204,28 @@ export async function startServer(
     logger,
   );
   commissionRelease.start();
+  const withdrawalSettle = new Periodic(
+    'withdrawal settlement',
+    WITHDRAWAL_SETTLE_INTERVAL_MS,
+    () => settleWithdrawals(ctx),
+    logger,
+  );
+  withdrawalSettle.start();
+  const levelEvaluation = new Periodic(
+    'promoter level evaluation',
+    LEVEL_EVALUATION_INTERVAL_MS,
+    () => runLevelEvaluation(ctx, ctx.clock()),
+    logger,
+  );
+  levelEvaluation.start();
+  // Monthly, keyed by the month: the first tick of a month retires its points, later ticks find it done.
+  const pointsRetirement = new Periodic(
+    'points retirement',
+    POINTS_RETIREMENT_INTERVAL_MS,
+    () => runPointsRetirement(ctx, ctx.clock()),
+    logger,
+  );
+  pointsRetirement.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -216,6 +245,9 @@ export async function startServer(
       await reconciler.stop();
       await orderTimers.stop();
       await commissionRelease.stop();
+      await withdrawalSettle.stop();
+      await levelEvaluation.stop();
+      await pointsRetirement.stop();
       await database.close();
       clearTimeout(grace);
       logger.info('stopped');

@@ -56,6 +56,16 @@ const ENV_SCHEMA = z.object({
   CONCORD_ORDER_PAYMENT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   CONCORD_AUTO_DELIVER_DAYS: z.coerce.number().int().min(1).max(90).default(10),
   CONCORD_RETURN_WINDOW_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  CONCORD_WITHDRAWAL_MIN_FEN: z.coerce.number().int().min(1).max(1_000_000_000_000).default(1000),
+  CONCORD_WITHDRAWAL_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(60),
+  CONCORD_WITHDRAWAL_REVIEW_ABOVE_FEN: z.coerce.number().int().min(0).max(1_000_000_000_000).default(500_000),
+  CONCORD_TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/,
+      'must be true, false, or comma-separated proxy addresses/CIDRs',
+    )
+    .optional(),
 });
 
 /** A witness the log pushes checkpoints to: where it listens and its C2SP verifier key. */
@@ -115,6 +125,17 @@ export interface Config {
   autoDeliverDays: number;
   /** Days after delivery in which the buyer may ask for a refund; then the order completes. */
   returnWindowDays: number;
+  /** The smallest withdrawal of earnings. */
+  withdrawalMinFen: bigint;
+  /** The fee on a withdrawal, in bps of its amount, rounded up (platform revenue). */
+  withdrawalFeeBps: number;
+  /** A withdrawal above this waits for an operator's approval before it is paid. */
+  withdrawalReviewAboveFen: bigint;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's IP (Fastify `trustProxy`): the
+   * anti-abuse IP velocity needs the real client address behind a reverse proxy.
+   */
+  trustProxy: boolean | string[];
 }
 
 export class ConfigError extends Error {
@@ -125,6 +146,13 @@ export class ConfigError extends Error {
     super(`Invalid configuration: ${variable} ${message}`);
     this.name = 'ConfigError';
   }
+}
+
+/** CONCORD_TRUST_PROXY: unset or false (the socket's address), true (any proxy), or the proxies' addresses/CIDRs. */
+function parseTrustProxy(text: string | undefined): boolean | string[] {
+  if (text === undefined || text === 'false') return false;
+  if (text === 'true') return true;
+  return text.split(',');
 }
 
 /** The documented variables, for the README table and `concord --help`. */
@@ -174,5 +202,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     orderPaymentMinutes: e.CONCORD_ORDER_PAYMENT_MINUTES,
     autoDeliverDays: e.CONCORD_AUTO_DELIVER_DAYS,
     returnWindowDays: e.CONCORD_RETURN_WINDOW_DAYS,
+    withdrawalMinFen: BigInt(e.CONCORD_WITHDRAWAL_MIN_FEN),
+    withdrawalFeeBps: e.CONCORD_WITHDRAWAL_FEE_BPS,
+    withdrawalReviewAboveFen: BigInt(e.CONCORD_WITHDRAWAL_REVIEW_ABOVE_FEN),
+    trustProxy: parseTrustProxy(e.CONCORD_TRUST_PROXY),
   };
 }

@@ -16,7 +16,11 @@ import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
 import { accountingRoutes } from '../modules/accounting/routes.js';
 import { catalogRoutes } from '../modules/catalog/routes.js';
+import { pointsRoutes } from '../modules/distribution/points-routes.js';
 import { distributionRoutes } from '../modules/distribution/routes.js';
+import { reviewRoutes } from '../modules/distribution/routes-reviews.js';
+import { withdrawalRoutes } from '../modules/distribution/routes-withdrawals.js';
+import { supplierRoutes } from '../modules/distribution/supplier-routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 import { identityRoutes } from '../modules/identity/routes.js';
 import { logRoutes } from '../modules/log/routes.js';
@@ -36,6 +40,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: ctx.config.bodyLimitBytes,
+    // The client's address behind a reverse proxy (anti-abuse IP velocity); off unless configured.
+    trustProxy: ctx.config.trustProxy,
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -79,6 +85,10 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(catalogRoutes(ctx));
   await app.register(orderRoutes(ctx));
   await app.register(distributionRoutes(ctx));
+  await app.register(pointsRoutes(ctx));
+  await app.register(supplierRoutes(ctx));
+  await app.register(withdrawalRoutes(ctx));
+  await app.register(reviewRoutes(ctx));
 
   const webDir = ctx.config.webDir;
   const serveWeb = webDir !== undefined && existsSync(join(webDir, 'index.html'));

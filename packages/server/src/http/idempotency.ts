@@ -42,7 +42,8 @@ export async function idempotent<T, S extends number>(
   }
   const requestHash = crypto.sha256(
     concatBytes(
-      utf8Encode(`${request.method} ${request.routeOptions.url ?? request.url}\n`),
+      // The URL as sent, not the route's pattern: one key used on /orders/a and /orders/b is two requests.
+      utf8Encode(`${request.method} ${request.url}\n`),
       utf8Encode(canonicalize(request.body ?? null)),
     ),
   );

@@ -80,8 +80,9 @@ const REFUSAL_STATUS = { self_binding: 422, not_a_promoter: 409, referral_cycle:
 /**
  * A consumer arrives by a share link and signs this. A promoter's link binds them to the
  * promoter under the policy's binding mode (protocol `decideBinding`: by default the first binding
- * is permanent); and whoever's link brings an account that has never completed an order becomes
- * its inviter, once (the referral reward comes from that first purchase, never from the sign-up).
+ * is permanent). A member's (not a promoter's) invitation brings an account that has never
+ * completed an order its inviter, once: the referral reward comes from that first purchase, never
+ * from the sign-up. A promoter is paid by commission instead, never both for one buyer.
  */
 export const bindingCreated = defineEvent({
   type: 'distribution.binding.created',
@@ -138,15 +139,18 @@ export const bindingCreated = defineEvent({
       );
     }
 
-    const [invite] = await rows<{ inviter_did: string }>(
-      tx,
-      sql`insert into distribution_invites (invitee_did, inviter_did, link_code, invited_at, event_id)
+    const invites = link.kind === 'invite' && !promoters.has(link.ownerDid);
+    const [invite] = !invites
+      ? []
+      : await rows<{ inviter_did: string }>(
+          tx,
+          sql`insert into distribution_invites (invitee_did, inviter_did, link_code, invited_at, event_id)
           select ${actor}, ${link.ownerDid}, ${code}, ${now.toISOString()}::timestamptz, ${eventId.toString()}::int8
            where not exists (select 1 from orders where buyer_did = ${actor} and completed_at is not null)
              and not exists (select 1 from distribution_invites where invitee_did = ${link.ownerDid} and inviter_did = ${actor})
           on conflict (invitee_did) do nothing
           returning inviter_did`,
-    );
+        );
     const [inviter] = await rows<{ inviter_did: string }>(
       tx,
       sql`select inviter_did from distribution_invites where invitee_did = ${actor}`,

@@ -3,8 +3,11 @@ import type { Tx } from '../../db/connection.js';
 import type { Order } from '../orders/store.js';
 import { currentBinding } from './bindings.js';
 import { createCommissions, reverseCommissions } from './commissions.js';
+import { awardOrderPoints, reverseOrderPoints } from './points-awards.js';
 import { distributionPolicy } from './policy.js';
 import { enrolPromoter } from './promoters.js';
+import { rewardsWithheld } from './signals.js';
+import { awardSupplierTokens, reverseSupplierTokens } from './supplier-tokens.js';
 
 /**
  * Where the orders and identity modules hand over to distribution, inside their transactions:
@@ -19,12 +22,17 @@ export async function onPromoterApproved(ctx: AppContext, tx: Tx, did: string, n
 }
 
 export async function onOrderCompleted(ctx: AppContext, tx: Tx, order: Order, now: Date): Promise<void> {
+  // Anti-abuse gate, first: an order held for review earns nothing yet (approving it calls this
+  // again, see reviews.ts), a rejected one never does. Every reward of completion goes below it.
+  if (await rewardsWithheld(tx, order.id)) return;
   await createCommissions(ctx, tx, order, now);
+  await awardOrderPoints(ctx, tx, order, now);
+  await awardSupplierTokens(ctx, tx, order, now);
 }
 
 /** Before the money goes back: `paidBeforeFen` is what the order had paid before this refund. */
 export async function onOrderRefunded(
-  _ctx: AppContext,
+  ctx: AppContext,
   tx: Tx,
   order: Order,
   refundId: string,
@@ -33,4 +41,6 @@ export async function onOrderRefunded(
 ): Promise<void> {
   if (order.status !== 'completed') return;
   await reverseCommissions(tx, order, refundId, refundFen, order.totalFen - order.refundedFen, now);
+  await reverseOrderPoints(ctx, tx, order, refundId, refundFen, order.totalFen - order.refundedFen, now);
+  await reverseSupplierTokens(ctx, tx, order, refundId, refundFen, order.totalFen - order.refundedFen, now);
 }

@@ -161,7 +161,8 @@ describe('commissions', () => {
     const invite = await linkOf(upline.pair, { kind: 'invite' });
     const seller = await member();
     const bound = await accepted(t, seller.pair, 'distribution.binding.created', { code: invite });
-    expect(bound).toMatchObject({ binding: 'bind', promoter: upline.pair.did, inviter: upline.pair.did });
+    // A promoter's invitation binds (commission); it does not also earn the referral reward.
+    expect(bound).toMatchObject({ binding: 'bind', promoter: upline.pair.did, inviter: null, invited: false });
     await grantRole(t, seller.pair, 'promoter');
     expect((await me(seller)).promoter).toMatchObject({ level: 'promoter', upline: upline.pair.did });
     expect((await me(upline)).stats.directMembers).toBe(1);

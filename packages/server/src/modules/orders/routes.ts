@@ -7,6 +7,7 @@ import { rows, transaction } from '../../db/connection.js';
 import { AppError, badRequest, notFound } from '../../errors.js';
 import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
+import { checkoutOrigin, screenPlacedOrder } from '../distribution/signals.js';
 import { ENVELOPE_SCHEMA } from '../events/schema.js';
 import { RECEIPT_SCHEMA, receiptView, submitEnvelope } from '../events/service.js';
 import { authenticate } from '../identity/service.js';
@@ -230,7 +231,7 @@ export const orderRoutes =
           tags: ['orders'],
           summary: 'Place a signed order and pay it into escrow (requires an Idempotency-Key)',
           description:
-            'Takes the `orders.order.placed` envelope the buyer signed from a quote, reserves the stock (never more than there is), records the order with the shipping address (off the log) and starts the payment; its webhook moves the order to paid. Prices that changed since the quote answer 409 price_changed: quote, review and sign again.',
+            'Takes the `orders.order.placed` envelope the buyer signed from a quote, reserves the stock (never more than there is), records the order with the shipping address (off the log) and starts the payment; its webhook moves the order to paid. Prices that changed since the quote answer 409 price_changed: quote, review and sign again. An optional `X-Device-Id` header (8–128 of A–Z a–z 0–9 . _ : -, a stable id the app keeps) and the client IP feed the anti-abuse velocity checks; they are stored only as keyed hashes and never logged.',
           security,
           body: z.strictObject({
             envelope: ENVELOPE_SCHEMA,
@@ -247,6 +248,8 @@ export const orderRoutes =
           throw badRequest('actor_mismatch', 'Sign the order with the key you are signed in with.', 'envelope.actor');
         if (envelope.type !== 'orders.order.placed')
           throw badRequest('wrong_type', 'Checkout takes an orders.order.placed envelope.', 'envelope.type');
+        // Device (X-Device-Id) and IP for the anti-abuse checks: personal data, never on the log.
+        const origin = checkoutOrigin(request);
         const outcome = await idempotent(
           ctx.database,
           ctx.crypto,
@@ -262,6 +265,7 @@ export const orderRoutes =
             const receipt = await submitEnvelope(ctx, envelope, { tx, privateData });
             if (receipt.replayed) throw new AppError(409, 'order_exists', 'This order was placed already.', 'envelope');
             const order = await loadOrder(tx, String(receipt.result.orderId));
+            await screenPlacedOrder(ctx, tx, order, origin, ctx.clock());
             return {
               status: 201 as const,
               body: {

@@ -1,0 +1,272 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../db/connection.js';
+import type { KeyPair } from '../../keys.js';
+import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
+import {
+  accepted,
+  accountWithRole,
+  bearer,
+  defineCategory,
+  deliverWebhooks,
+  grantRole,
+  productBody,
+  riceModel,
+  send,
+  signAs,
+} from '../../test-support/commerce.js';
+import { tableCounts } from '../../test-support/database.js';
+import { runOrderTimers } from '../orders/timers.js';
+
+const DAY = 86_400_000;
+let t: TestApp;
+let producer: Member;
+let operatorToken: string;
+
+interface Member {
+  pair: KeyPair;
+  token: string;
+}
+
+async function member(): Promise<Member> {
+  const pair = newKeyPair();
+  await register(t, pair);
+  return { pair, token: await signIn(t, pair) };
+}
+
+const addresses = new Map<string, string>();
+let keys = 0;
+
+/** Puts one bag in the cart, quotes, signs and checks out from `origin`; returns the response. */
+async function checkout(buyer: Member, origin: { device?: string; ip?: string } = {}) {
+  let addressId = addresses.get(buyer.pair.did);
+  if (addressId === undefined) {
+    const address = await t.app.inject({
+      method: 'POST',
+      url: '/v1/addresses',
+      headers: bearer(buyer.token),
+      payload: { recipient: '王五', phone: '13700137000', region: '浙江省 杭州市', detail: '文一西路 9 号' },
+    });
+    addressId = String(address.json().id);
+    addresses.set(buyer.pair.did, addressId);
+  }
+  await t.app.inject({
+    method: 'PUT',
+    url: '/v1/cart/items',
+    headers: bearer(buyer.token),
+    payload: { skuId: 'rice-a:bag', quantity: 1 },
+  });
+  const quote = (
+    await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) })
+  ).json();
+  return t.app.inject({
+    method: 'POST',
+    url: '/v1/checkout',
+    headers: {
+      ...bearer(buyer.token),
+      'idempotency-key': `abuse-checkout-${keys++}`,
+      ...(origin.device === undefined ? {} : { 'x-device-id': origin.device }),
+    },
+    ...(origin.ip === undefined ? {} : { remoteAddress: origin.ip }),
+    payload: { envelope: signAs(t, buyer.pair, 'orders.order.placed', quote.orders[0].body), addressId },
+  });
+}
+
+async function buy(buyer: Member, origin: { device?: string; ip?: string } = {}): Promise<string> {
+  const placed = await checkout(buyer, origin);
+  expect(placed.statusCode, placed.body).toBe(201);
+  return placed.json().order.id as string;
+}
+
+async function shipAndDeliver(buyer: Member, orderId: string) {
+  const shipped = await t.app.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/shipment`,
+    headers: bearer(producer.token),
+    payload: {
+      envelope: signAs(t, producer.pair, 'orders.order.shipped', { orderId, carrier: '中通快递' }),
+      trackingNumber: 'ZT55667788',
+    },
+  });
+  expect(shipped.statusCode, shipped.body).toBe(201);
+  expect((await send(t, buyer.pair, 'orders.order.delivered', { orderId })).statusCode).toBe(201);
+}
+
+const reviewOf = async (orderId: string) =>
+  (
+    await rows<{ status: string; reasons: unknown; decided_by: string | null; event_id: string | null }>(
+      t.ctx.database.db,
+      sql`select status, reasons, decided_by, event_id::text from distribution_reviews where order_id = ${orderId}`,
+    )
+  )[0];
+const commissionsOf = async (orderId: string) =>
+  rows<{ kind: string; amount_fen: string; status: string }>(
+    t.ctx.database.db,
+    sql`select kind, amount_fen::text, status from distribution_commissions where order_id = ${orderId} order by kind`,
+  );
+const queue = async (status = 'pending') =>
+  (
+    await t.app.inject({
+      method: 'GET',
+      url: `/v1/operator/reviews?status=${status}&limit=100`,
+      headers: bearer(operatorToken),
+    })
+  ).json().items as { orderId: string; status: string; reasons: { code: string }[]; decidedBy: string | null }[];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await register(t, t.operator);
+  operatorToken = await signIn(t, t.operator);
+  await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' });
+  const expert = await accountWithRole(t, 'expert');
+  await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
+  const pair = await accountWithRole(t, 'producer');
+  producer = { pair, token: await signIn(t, pair) };
+  await accepted(
+    t,
+    pair,
+    'catalog.product.published',
+    productBody('rice-a', { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: 500 }] }),
+  );
+  await accepted(t, pair, 'catalog.product.listed', { productId: 'rice-a' });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('anti-abuse review', () => {
+  it('sends an order over the device limit to review: its rewards wait, approval creates them, rejection never', async () => {
+    const seller = await member();
+    await grantRole(t, seller.pair, 'promoter');
+    const { code } = await accepted(t, seller.pair, 'distribution.link.created', {
+      kind: 'product',
+      productId: 'rice-a',
+    });
+    const buyer = await member();
+    await accepted(t, buyer.pair, 'distribution.binding.created', { code });
+
+    // One phone, different networks: the device limit is 3 orders in 24 hours.
+    const device = 'phone-0001-abcdef';
+    const passed = [];
+    for (let i = 1; i <= 3; i++) passed.push(await buy(buyer, { device, ip: `198.51.100.${i}` }));
+    const approvedLate = await buy(buyer, { device, ip: '198.51.100.4' });
+    const rejected = await buy(buyer, { device, ip: '198.51.100.5' });
+    const approvedEarly = await buy(buyer, { device, ip: '198.51.100.6' });
+    for (const orderId of passed) expect(await reviewOf(orderId)).toBeUndefined();
+    expect(await reviewOf(approvedLate)).toMatchObject({
+      status: 'pending',
+      reasons: [{ code: 'device_velocity', message: expect.stringContaining('4 orders from this device') }],
+    });
+    const pending = await queue();
+    expect(pending.map((r) => r.orderId)).toEqual([approvedLate, rejected, approvedEarly]);
+    expect(pending[0]).toMatchObject({ buyer: buyer.pair.did, producer: producer.pair.did, orderStatus: 'created' });
+
+    // Only the operator decides.
+    const notOperator = await send(t, buyer.pair, 'distribution.review.approved', { orderId: approvedLate });
+    expect(notOperator.statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/operator/reviews', headers: bearer(buyer.token) })).statusCode,
+    ).toBe(403);
+    const missing = await send(t, t.operator, 'distribution.review.approved', { orderId: passed[0] as string });
+    expect(missing.statusCode).toBe(404);
+
+    // Approved before completion: it earns at completion like any order.
+    const early = await accepted(t, t.operator, 'distribution.review.approved', { orderId: approvedEarly });
+    expect(early).toMatchObject({ status: 'approved', rewardsCreated: false });
+
+    await deliverWebhooks(t);
+    const all = [...passed, approvedLate, rejected, approvedEarly];
+    for (const orderId of all) await shipAndDeliver(buyer, orderId);
+    const start = t.clock.now;
+    try {
+      t.clock.now = new Date(start.getTime() + 7 * DAY + 1_000);
+      expect(await runOrderTimers(t.ctx)).toBe(all.length);
+      operatorToken = await signIn(t, t.operator);
+
+      for (const orderId of [...passed, approvedEarly]) {
+        expect(await commissionsOf(orderId)).toEqual([{ kind: 'direct', amount_fen: '1000', status: 'frozen' }]);
+      }
+      // Held: completed, but no commission while the review is pending.
+      expect(await commissionsOf(approvedLate)).toEqual([]);
+      expect(await commissionsOf(rejected)).toEqual([]);
+      const [stats] = await rows<{ own_sales_fen: string }>(
+        t.ctx.database.db,
+        sql`select own_sales_fen::text from distribution_member_stats where did = ${seller.pair.did}`,
+      );
+      expect(stats?.own_sales_fen).toBe('40000');
+
+      const late = await accepted(t, t.operator, 'distribution.review.approved', {
+        orderId: approvedLate,
+        note: '同一家庭多次购买，已电话核实',
+      });
+      expect(late).toMatchObject({ status: 'approved', orderStatus: 'completed', rewardsCreated: true });
+      expect(await commissionsOf(approvedLate)).toEqual([{ kind: 'direct', amount_fen: '1000', status: 'frozen' }]);
+
+      const no = await accepted(t, t.operator, 'distribution.review.rejected', { orderId: rejected, note: '刷单' });
+      expect(no).toMatchObject({ status: 'rejected', rewardsCreated: false });
+      expect(await commissionsOf(rejected)).toEqual([]);
+      // Decisions are final.
+      const again = await send(t, t.operator, 'distribution.review.approved', { orderId: rejected });
+      expect(again.statusCode).toBe(409);
+      expect(again.json().error.code).toBe('already_decided');
+      expect(await commissionsOf(rejected)).toEqual([]);
+
+      // Every decision is recorded: who, when, why, and its envelope on the log.
+      expect(await queue()).toEqual([]);
+      const decided = await queue('approved');
+      expect(decided.map((r) => r.orderId)).toEqual([approvedLate, approvedEarly]);
+      expect(decided[0]).toMatchObject({ decidedBy: t.operator.did, note: '同一家庭多次购买，已电话核实' });
+      const rejectedReview = await reviewOf(rejected);
+      expect(rejectedReview).toMatchObject({ status: 'rejected', decided_by: t.operator.did });
+      const [logged] = await rows<{ type: string }>(
+        t.ctx.database.db,
+        sql`select type from events where id = ${rejectedReview?.event_id}::int8`,
+      );
+      expect(logged?.type).toBe('distribution.review.rejected');
+    } finally {
+      t.clock.now = new Date();
+      operatorToken = await signIn(t, t.operator);
+    }
+  });
+
+  it('counts IP addresses too, never a loopback address, and flags a producer buying their own goods', async () => {
+    const buyer = await member();
+    const ip = '203.0.113.9';
+    const orders = [];
+    for (let i = 0; i < 6; i++) orders.push(await buy(buyer, { ip }));
+    for (const orderId of orders.slice(0, 5)) expect(await reviewOf(orderId)).toBeUndefined();
+    expect((await reviewOf(orders[5] as string))?.reasons).toEqual([expect.objectContaining({ code: 'ip_velocity' })]);
+    // Local requests (tests, tools, a proxy on the same host) are not a client's address.
+    const local = await member();
+    for (let i = 0; i < 6; i++) expect(await reviewOf(await buy(local))).toBeUndefined();
+
+    const own = await buy(producer);
+    expect((await reviewOf(own))?.reasons).toEqual([expect.objectContaining({ code: 'buyer_is_producer' })]);
+  });
+
+  it('stores device and IP only as keyed hashes, never on the log, and refuses a malformed device id', async () => {
+    const buyer = await member();
+    const orderId = await buy(buyer, { device: 'tablet-secret-4242', ip: '192.0.2.77' });
+    const [signal] = await rows<{ device_id: string; ip: string; buyer_did: string }>(
+      t.ctx.database.db,
+      sql`select device_id, ip, buyer_did from distribution_order_signals where order_id = ${orderId}`,
+    );
+    expect(signal?.buyer_did).toBe(buyer.pair.did);
+    expect(signal?.device_id).toMatch(/^[0-9a-f]{64}$/);
+    expect(signal?.ip).toMatch(/^[0-9a-f]{64}$/);
+    const [leaks] = await rows<{ n: string }>(
+      t.ctx.database.db,
+      sql`select count(*)::text as n from events where envelope::text like '%tablet-secret%' or envelope::text like '%192.0.2.77%'`,
+    );
+    expect(leaks?.n).toBe('0');
+
+    await buy(buyer); // warms the cart and address, so the refusal below is the only change
+    const before = await tableCounts(t.ctx.database);
+    const refused = await checkout(buyer, { device: 'bad id!' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: 'invalid_device_id', field: 'X-Device-Id' });
+    const after = await tableCounts(t.ctx.database);
+    // The refused checkout wrote nothing (the cart item it put back is the test's own doing).
+    expect({ ...after, order_carts: 0 }).toEqual({ ...before, order_carts: 0 });
+  });
+});
