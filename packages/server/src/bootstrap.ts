@@ -164,13 +164,6 @@ export async function startServer(
   await app.listen({ port: config.port, host: config.host });
   const integrator = createIntegrator(ctx, logger);
   integrator.start();
-  const holdExpiry = new Periodic(
-    'expiring holds',
-    HOLD_EXPIRY_INTERVAL_MS,
-    () => expireDueHolds(ctx.database.db, ctx.clock),
-    logger,
-  );
-  holdExpiry.start();
   // The sandbox provider's webhooks come back to this server, as a real provider's would.
   const webhooks = new SandboxWebhookDelivery(
     ctx.database.db,
@@ -186,46 +179,34 @@ export async function startServer(
       ).status,
     ctx.clock,
   );
-  const webhookJob = new Periodic('sandbox webhook delivery', WEBHOOK_INTERVAL_MS, () => webhooks.deliverDue(), logger);
-  webhookJob.start();
-  const reconciler = new Periodic(
-    'payment reconciliation',
-    PAYMENT_RECONCILE_INTERVAL_MS,
-    () => transaction(ctx.database.db, (tx) => reconcileOpenPayments(ctx, tx, config.paymentTimeoutSeconds)),
-    logger,
-  );
-  reconciler.start();
-  const orderTimers = new Periodic('order timers', ORDER_TIMERS_INTERVAL_MS, () => runOrderTimers(ctx), logger);
-  orderTimers.start();
-  const commissionRelease = new Periodic(
-    'commission release',
-    COMMISSION_RELEASE_INTERVAL_MS,
-    () => releaseDueCommissions(ctx),
-    logger,
-  );
-  commissionRelease.start();
-  const withdrawalSettle = new Periodic(
-    'withdrawal settlement',
-    WITHDRAWAL_SETTLE_INTERVAL_MS,
-    () => settleWithdrawals(ctx),
-    logger,
-  );
-  withdrawalSettle.start();
-  const levelEvaluation = new Periodic(
-    'promoter level evaluation',
-    LEVEL_EVALUATION_INTERVAL_MS,
-    () => runLevelEvaluation(ctx, ctx.clock()),
-    logger,
-  );
-  levelEvaluation.start();
-  // Monthly, keyed by the month: the first tick of a month retires its points, later ticks find it done.
-  const pointsRetirement = new Periodic(
-    'points retirement',
-    POINTS_RETIREMENT_INTERVAL_MS,
-    () => runPointsRetirement(ctx, ctx.clock()),
-    logger,
-  );
-  pointsRetirement.start();
+  // The durable jobs: each one finds its due work in the database, so any process may run it.
+  const jobs = [
+    new Periodic('expiring holds', HOLD_EXPIRY_INTERVAL_MS, () => expireDueHolds(ctx.database.db, ctx.clock), logger),
+    new Periodic('sandbox webhook delivery', WEBHOOK_INTERVAL_MS, () => webhooks.deliverDue(), logger),
+    new Periodic(
+      'payment reconciliation',
+      PAYMENT_RECONCILE_INTERVAL_MS,
+      () => transaction(ctx.database.db, (tx) => reconcileOpenPayments(ctx, tx, config.paymentTimeoutSeconds)),
+      logger,
+    ),
+    new Periodic('order timers', ORDER_TIMERS_INTERVAL_MS, () => runOrderTimers(ctx), logger),
+    new Periodic('commission release', COMMISSION_RELEASE_INTERVAL_MS, () => releaseDueCommissions(ctx), logger),
+    new Periodic('withdrawal settlement', WITHDRAWAL_SETTLE_INTERVAL_MS, () => settleWithdrawals(ctx), logger),
+    new Periodic(
+      'promoter level evaluation',
+      LEVEL_EVALUATION_INTERVAL_MS,
+      () => runLevelEvaluation(ctx, ctx.clock()),
+      logger,
+    ),
+    // Monthly, keyed by the month: the first tick of a month retires its points, later ticks find it done.
+    new Periodic(
+      'points retirement',
+      POINTS_RETIREMENT_INTERVAL_MS,
+      () => runPointsRetirement(ctx, ctx.clock()),
+      logger,
+    ),
+  ];
+  for (const job of jobs) job.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -240,14 +221,7 @@ export async function startServer(
       grace.unref();
       await app.close();
       await integrator.stop();
-      await holdExpiry.stop();
-      await webhookJob.stop();
-      await reconciler.stop();
-      await orderTimers.stop();
-      await commissionRelease.stop();
-      await withdrawalSettle.stop();
-      await levelEvaluation.stop();
-      await pointsRetirement.stop();
+      for (const job of jobs) await job.stop();
       await database.close();
       clearTimeout(grace);
       logger.info('stopped');

@@ -5,17 +5,7 @@
  */
 import type { CommerceIssue } from './commerce-error.js';
 
-/** A JSON object: not null, not an array, not a class instance (Date, Map, a Proxy'd class…). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
-/** The member `key` of `record` if it is the record's own, else undefined (never Object.prototype's). */
-export function own(record: Readonly<Record<string, unknown>>, key: string): unknown {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
+export { isPlainObject, own } from '../encoding/plain-object.js';
 
 /** One `unknown_field` issue per member of `record` outside `allowed`. */
 export function unknownFieldIssues(

@@ -6,6 +6,7 @@
  * field. The `read…` readers serve the policy validator, which must report every problem in one
  * pass: each pushes what it finds onto `issues` and returns the clean value, or `undefined`.
  */
+import { isPlainObject, own } from '../encoding/plain-object.js';
 import { WHOLE_BPS } from '../money/allocate.js';
 import { MAX_ABS_FEN } from '../money/fen.js';
 import { DistributionError, type DistributionIssue } from './distribution-error.js';
@@ -75,18 +76,6 @@ export function ceilDiv(a: bigint, b: bigint): bigint {
 
 // ---------------------------------------------------------------------------------------------
 // Readers for the policy validator (push issues)
-
-/** A JSON object: not null, not an array, not a class instance. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
-/** The member `key` of `record` if it is the record's own, else undefined (never Object.prototype's). */
-export function own(record: Readonly<Record<string, unknown>>, key: string): unknown {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
 
 /**
  * `value` as an object with only the `allowed` members, or undefined (with an issue). A misspelt

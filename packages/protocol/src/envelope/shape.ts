@@ -1,3 +1,4 @@
+import { isPlainObject } from '../encoding/plain-object.js';
 import type { Envelope } from './envelope.js';
 
 /** The envelope is not shaped as DESIGN §4 says; `field` names the offending member. */
@@ -19,18 +20,12 @@ export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 const TS_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const SIG_PATTERN = /^[A-Za-z0-9_-]{86}$/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
 /**
  * Checks, without cryptography, that `value` has exactly the envelope's members with the right
  * forms, and returns it typed. Cheap: run it before anything that costs.
  */
 export function checkEnvelopeShape(value: unknown): Envelope {
-  if (!isRecord(value)) throw new EnvelopeShapeError('', 'An envelope is a JSON object');
+  if (!isPlainObject(value)) throw new EnvelopeShapeError('', 'An envelope is a JSON object');
   for (const key of Object.keys(value)) {
     if (!KNOWN.has(key)) throw new EnvelopeShapeError(key, `Unknown envelope member "${key}"`);
   }
@@ -53,7 +48,7 @@ export function checkEnvelopeShape(value: unknown): Envelope {
   if (typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce)) {
     throw new EnvelopeShapeError('nonce', 'nonce is 16 to 64 base64url characters');
   }
-  if (!isRecord(body)) throw new EnvelopeShapeError('body', 'body is a JSON object');
+  if (!isPlainObject(body)) throw new EnvelopeShapeError('body', 'body is a JSON object');
   if (custody !== undefined && custody !== 'platform') {
     throw new EnvelopeShapeError('custody', 'custody, when present, is "platform"');
   }

@@ -2,3 +2,4 @@
 export * from './app.js';
 export * from './commerce.js';
 export * from './database.js';
+export * from './shopping.js';

@@ -1,5 +1,7 @@
-import type { Tx } from '../../db/connection.js';
+import { type CryptoProvider, toHex, utf8Encode } from '@concord/protocol';
+import type { Executor, Tx } from '../../db/connection.js';
 import { createAccounts, getAccounts } from '../accounting/ledger.js';
+import type { LedgerAccount } from '../accounting/types.js';
 
 /**
  * The distribution module's ledger accounts. Earnings are what a promoter may withdraw (never
@@ -27,17 +29,34 @@ export async function ensurePoints(tx: Tx, did: string): Promise<void> {
   ]);
 }
 
-/** Posted credits less posted and pending debits: what the account can give now. */
-export async function available(tx: Tx, key: string): Promise<bigint> {
-  const [account] = await getAccounts(tx, [key]);
-  if (account === undefined) return 0n;
-  return account.creditsPosted - account.debitsPosted - account.debitsPending;
-}
+/** Posted credits less posted and pending debits: what the account can give now (0 if it does not exist). */
+export const availableOf = (account: LedgerAccount | undefined): bigint =>
+  account === undefined ? 0n : account.creditsPosted - account.debitsPosted - account.debitsPending;
 
 /** What a debt account is owed: its posted debits beyond its posted credits. */
-export async function owed(tx: Tx, did: string): Promise<bigint> {
-  const [account] = await getAccounts(tx, [debtAccount(did)]);
-  if (account === undefined) return 0n;
-  const net = account.debitsPosted - account.creditsPosted;
+export function owedOf(account: LedgerAccount | undefined): bigint {
+  const net = account === undefined ? 0n : account.debitsPosted - account.creditsPosted;
   return net > 0n ? net : 0n;
+}
+
+export async function available(executor: Executor, key: string): Promise<bigint> {
+  const [account] = await getAccounts(executor, [key]);
+  return availableOf(account);
+}
+
+export async function owed(executor: Executor, did: string): Promise<bigint> {
+  const [account] = await getAccounts(executor, [debtAccount(did)]);
+  return owedOf(account);
+}
+
+/** Ledger transfer ids are at most 128 characters. */
+const TRANSFER_ID_MAX = 128;
+
+/**
+ * A ledger transfer id made of `parts` joined by ':' — readable when it fits, otherwise 'h:' and
+ * the SHA-256 of the joined parts (order and refund ids are up to 64 characters each).
+ */
+export function transferIdOf(crypto: CryptoProvider, ...parts: string[]): string {
+  const joined = parts.join(':');
+  return joined.length <= TRANSFER_ID_MAX ? joined : `h:${toHex(crypto.sha256(utf8Encode(joined)))}`;
 }

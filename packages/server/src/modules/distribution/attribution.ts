@@ -4,7 +4,7 @@ import type { Executor } from '../../db/connection.js';
 import { conflict } from '../../errors.js';
 import { DID_SCHEMA } from '../identity/schema.js';
 import { currentBinding } from './bindings.js';
-import { findPromoter, isPromoter } from './promoters.js';
+import { findPromoter, type Promoter } from './promoters.js';
 
 /** What the buyer signs in `orders.order.placed`: the promoter their order is attributed to, or null. */
 export const SIGNED_ATTRIBUTION = z
@@ -15,11 +15,26 @@ export const SIGNED_ATTRIBUTION = z
 export type SignedAttribution = z.output<typeof SIGNED_ATTRIBUTION>;
 
 /**
- * Whom an order of `buyer` from `producer` is attributed to now: the promoter of the buyer's
- * binding while it is in force and they are still a promoter. A promoter buying is attributed to
- * themselves only where the policy lets own purchases earn; a producer's own products earn their
- * promoter-self nothing (self-dealing).
+ * The promoter an order of `buyer` from `producer` is attributed to now: the promoter of the
+ * buyer's binding while it is in force and they are still a promoter. A promoter buying is
+ * attributed to themselves only where the policy lets own purchases earn; a producer's own
+ * products earn their promoter-self nothing (self-dealing).
  */
+async function attributedPromoter(
+  executor: Executor,
+  policy: DistributionPolicy,
+  buyer: string,
+  producer: string,
+  now: Date,
+): Promise<Promoter | undefined> {
+  const self = await findPromoter(executor, buyer);
+  if (self !== undefined) return policy.selfPurchaseCommission && buyer !== producer ? self : undefined;
+  const binding = await currentBinding(executor, buyer, now, policy);
+  if (binding === undefined || binding.promoter === producer) return undefined;
+  return findPromoter(executor, binding.promoter);
+}
+
+/** What the quote asks the buyer to sign (see `attributedPromoter`). */
 export async function attributionFor(
   executor: Executor,
   policy: DistributionPolicy,
@@ -27,12 +42,8 @@ export async function attributionFor(
   producer: string,
   now: Date,
 ): Promise<SignedAttribution> {
-  if (await isPromoter(executor, buyer)) {
-    return policy.selfPurchaseCommission && buyer !== producer ? { promoter: buyer } : null;
-  }
-  const binding = await currentBinding(executor, buyer, now, policy);
-  if (binding === undefined || binding.promoter === producer) return null;
-  return (await isPromoter(executor, binding.promoter)) ? { promoter: binding.promoter } : null;
+  const promoter = await attributedPromoter(executor, policy, buyer, producer, now);
+  return promoter === undefined ? null : { promoter: promoter.did };
 }
 
 /**
@@ -48,18 +59,16 @@ export async function snapshotAttribution(
   producer: string,
   now: Date,
 ): Promise<OrderAttribution | null> {
-  const expected = await attributionFor(executor, policy, buyer, producer, now);
-  if ((expected?.promoter ?? null) !== (signed?.promoter ?? null)) {
+  const promoter = await attributedPromoter(executor, policy, buyer, producer, now);
+  if ((promoter?.did ?? null) !== (signed?.promoter ?? null)) {
     throw conflict(
       'attribution_changed',
-      expected === null
+      promoter === undefined
         ? 'This order is no longer attributed to a promoter: get a new quote and sign again.'
-        : `This order is now attributed to ${expected.promoter}: get a new quote and sign again.`,
+        : `This order is now attributed to ${promoter.did}: get a new quote and sign again.`,
       'body.attribution',
     );
   }
-  if (expected === null) return null;
-  const promoter = await findPromoter(executor, expected.promoter);
   if (promoter === undefined) return null;
   const upline =
     promoter.uplineDid === null || promoter.uplineDid === buyer

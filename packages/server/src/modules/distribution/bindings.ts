@@ -7,6 +7,7 @@ import { defineEvent } from '../events/registry.js';
 import { appOf } from '../orders/transitions.js';
 import { findLink, LINK_CODE } from './links.js';
 import { distributionPolicy } from './policy.js';
+import { isPromoter } from './promoters.js';
 
 export const BINDING_CREATED_BODY = z.object({ code: LINK_CODE }).strict();
 
@@ -66,15 +67,6 @@ async function parentsFrom(tx: Tx, start: string): Promise<Map<string, string>> 
   return new Map(chain.flatMap((link) => (link.parent === null ? [] : [[link.did, link.parent] as const])));
 }
 
-async function activePromoters(tx: Tx, dids: readonly string[]): Promise<Set<string>> {
-  if (dids.length === 0) return new Set();
-  const found = await rows<{ did: string }>(
-    tx,
-    sql`select did from account_roles where role = 'promoter' and did in ${dids}`,
-  );
-  return new Set(found.map((row) => row.did));
-}
-
 const REFUSAL_STATUS = { self_binding: 422, not_a_promoter: 409, referral_cycle: 422 } as const;
 
 /**
@@ -101,14 +93,15 @@ export const bindingCreated = defineEvent({
     await tx.execute(sql`select pg_advisory_xact_lock(6006, hashtext(${actor}))`);
 
     const parents = await parentsFrom(tx, link.ownerDid);
-    const promoters = await activePromoters(tx, [link.ownerDid]);
+    // The rule asks only about the link's owner: the chain above them needs no role check.
+    const ownerIsPromoter = await isPromoter(tx, link.ownerDid);
     let binding: { action: string; promoter: string | null } = { action: 'none', promoter: null };
-    if (link.kind !== 'invite' || promoters.has(link.ownerDid)) {
+    if (link.kind !== 'invite' || ownerIsPromoter) {
       const existing = await storedBinding(tx, actor);
       const decision = decideBinding(
         { consumer: actor, promoter: link.ownerDid, atMs: now.getTime() },
         existing,
-        { isPromoter: (did) => promoters.has(did), parentOf: (did) => parents.get(did) },
+        { isPromoter: (did) => did === link.ownerDid && ownerIsPromoter, parentOf: (did) => parents.get(did) },
         policy,
       );
       if (decision.action === 'refuse') {
@@ -139,7 +132,7 @@ export const bindingCreated = defineEvent({
       );
     }
 
-    const invites = link.kind === 'invite' && !promoters.has(link.ownerDid);
+    const invites = link.kind === 'invite' && !ownerIsPromoter;
     const [invite] = !invites
       ? []
       : await rows<{ inviter_did: string }>(

@@ -10,7 +10,7 @@ import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx, transaction } from '../../db/connection.js';
 import { createTransfers } from '../accounting/ledger.js';
 import type { Order } from '../orders/store.js';
-import { available, debtAccount, earningsAccount, ensureEarnings, owed } from './accounts.js';
+import { available, debtAccount, earningsAccount, ensureEarnings, owed, transferIdOf } from './accounts.js';
 import { distributionPolicy } from './policy.js';
 import { bumpStats } from './promoters.js';
 
@@ -60,13 +60,6 @@ export const commissionView = (row: CommissionRow) => ({
   releasedAt: row.released_at === null ? null : new Date(row.released_at).toISOString(),
 });
 
-export async function orderCommissions(executor: Executor, orderId: string): Promise<CommissionRow[]> {
-  return rows<CommissionRow>(
-    executor,
-    sql`select * from distribution_commissions where order_id = ${orderId} order by kind`,
-  );
-}
-
 export async function earnerCommissions(executor: Executor, did: string, limit: number): Promise<CommissionRow[]> {
   return rows<CommissionRow>(
     executor,
@@ -79,9 +72,9 @@ export async function earnerCommissions(executor: Executor, did: string, limit: 
  * from the levels snapshotted at checkout), each a hold from the order's escrow into the earner's
  * earnings, frozen until delivery + freeze + return window. Sales count toward levels.
  */
-export async function createCommissions(ctx: AppContext, tx: Tx, order: Order, now: Date): Promise<CommissionRow[]> {
+export async function createCommissions(ctx: AppContext, tx: Tx, order: Order, now: Date): Promise<void> {
   const attribution = order.attribution as OrderAttribution | null;
-  if (attribution === null || order.deliveredAt === null) return [];
+  if (attribution === null || order.deliveredAt === null) return;
   const policy = distributionPolicy(ctx);
   const paidFen = order.totalFen - order.refundedFen;
   const result = computeCommission(
@@ -117,20 +110,19 @@ export async function createCommissions(ctx: AppContext, tx: Tx, order: Order, n
                   ${new Date(entry.freezeUntilMs).toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)`,
     );
   }
-  return orderCommissions(tx, order.id);
 }
 
 /**
  * Makes one due commission available: its hold is posted into the earnings, and any clawback
  * debt of the earner is repaid from it first (protocol `recoverDebt`).
  */
-async function releaseOne(tx: Tx, row: CommissionRow, now: Date): Promise<void> {
+async function releaseOne(ctx: AppContext, tx: Tx, row: CommissionRow, now: Date): Promise<void> {
   const amount = held(row);
   await createTransfers(
     tx,
     [
       {
-        id: `${row.hold_transfer_id}:release`,
+        id: transferIdOf(ctx.crypto, row.hold_transfer_id, 'release'),
         postPending: row.hold_transfer_id,
         code: 'commission',
         reference: row.order_id,
@@ -144,7 +136,7 @@ async function releaseOne(tx: Tx, row: CommissionRow, now: Date): Promise<void> 
       tx,
       [
         {
-          id: `${row.id}:repays-debt`,
+          id: transferIdOf(ctx.crypto, row.id, 'repays-debt'),
           debitAccount: earningsAccount(row.earner_did),
           creditAccount: debtAccount(row.earner_did),
           amount: recovery.recoveredFen,
@@ -180,7 +172,7 @@ export async function releaseDueCommissions(ctx: AppContext, limit = 200, orderI
         sql`select * from distribution_commissions where id = ${id} and status = 'frozen' for update skip locked`,
       );
       if (row === undefined) return false;
-      await releaseOne(tx, row, now);
+      await releaseOne(ctx, tx, row, now);
       return true;
     });
     if (done) released++;
@@ -196,6 +188,7 @@ export async function releaseDueCommissions(ctx: AppContext, limit = 200, orderI
  * refund's transaction, so the escrow has it.
  */
 export async function reverseCommissions(
+  ctx: AppContext,
   tx: Tx,
   order: Order,
   refundId: string,
@@ -212,12 +205,12 @@ export async function reverseCommissions(
   for (const reversal of reversals) {
     const row = stored.find((r) => r.kind === reversal.kind) as CommissionRow;
     const left = remaining.find((r) => r.kind === reversal.kind)?.amountFen ?? 0n;
-    const tag = `${row.id}:refund:${refundId}`;
+    const idOf = (step: string) => transferIdOf(ctx.crypto, row.id, 'refund', refundId, step);
     if (reversal.action === 'cancel') {
       const transfers = [
-        { id: `${tag}:void`, voidPending: row.hold_transfer_id, code: 'commission_cancel', reference: order.id },
+        { id: idOf('void'), voidPending: row.hold_transfer_id, code: 'commission_cancel', reference: order.id },
       ];
-      const nextHold = `${tag}:hold`;
+      const nextHold = idOf('hold');
       await createTransfers(
         tx,
         left > 0n
@@ -249,7 +242,7 @@ export async function reverseCommissions(
       const transfers = [];
       if (covered > 0n)
         transfers.push({
-          id: `${tag}:clawback`,
+          id: idOf('clawback'),
           debitAccount: earningsAccount(row.earner_did),
           creditAccount: order.escrowAccount,
           amount: covered,
@@ -258,7 +251,7 @@ export async function reverseCommissions(
         });
       if (owedNow > 0n)
         transfers.push({
-          id: `${tag}:debt`,
+          id: idOf('debt'),
           debitAccount: debtAccount(row.earner_did),
           creditAccount: order.escrowAccount,
           amount: owedNow,

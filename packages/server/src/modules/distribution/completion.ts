@@ -40,7 +40,8 @@ export async function onOrderRefunded(
   now: Date,
 ): Promise<void> {
   if (order.status !== 'completed') return;
-  await reverseCommissions(tx, order, refundId, refundFen, order.totalFen - order.refundedFen, now);
-  await reverseOrderPoints(ctx, tx, order, refundId, refundFen, order.totalFen - order.refundedFen, now);
-  await reverseSupplierTokens(ctx, tx, order, refundId, refundFen, order.totalFen - order.refundedFen, now);
+  const paidBeforeFen = order.totalFen - order.refundedFen;
+  await reverseCommissions(ctx, tx, order, refundId, refundFen, paidBeforeFen, now);
+  await reverseOrderPoints(ctx, tx, order, refundId, refundFen, paidBeforeFen, now);
+  await reverseSupplierTokens(ctx, tx, order, refundId, refundFen, paidBeforeFen, now);
 }

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
-import type { KeyPair } from '../../keys.js';
-import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
+import { createTestApp, register, signIn, type TestApp } from '../../test-support/app.js';
 import {
   accepted,
   accountWithRole,
@@ -13,9 +12,16 @@ import {
   productBody,
   riceModel,
   send,
-  signAs,
 } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
+import {
+  buy as buyOne,
+  type CheckoutOptions,
+  checkout as checkoutCart,
+  shipAndDeliver as deliver,
+  type Member,
+  signedInMember,
+} from '../../test-support/shopping.js';
 import { runOrderTimers } from '../orders/timers.js';
 
 const DAY = 86_400_000;
@@ -23,74 +29,19 @@ let t: TestApp;
 let producer: Member;
 let operatorToken: string;
 
-interface Member {
-  pair: KeyPair;
-  token: string;
-}
+const member = () => signedInMember(t);
 
-async function member(): Promise<Member> {
-  const pair = newKeyPair();
-  await register(t, pair);
-  return { pair, token: await signIn(t, pair) };
-}
-
-const addresses = new Map<string, string>();
-let keys = 0;
+type Origin = { device?: string; ip?: string };
+const fromOrigin = (origin: Origin): CheckoutOptions => ({
+  ...(origin.device === undefined ? {} : { headers: { 'x-device-id': origin.device } }),
+  ...(origin.ip === undefined ? {} : { remoteAddress: origin.ip }),
+});
 
 /** Puts one bag in the cart, quotes, signs and checks out from `origin`; returns the response. */
-async function checkout(buyer: Member, origin: { device?: string; ip?: string } = {}) {
-  let addressId = addresses.get(buyer.pair.did);
-  if (addressId === undefined) {
-    const address = await t.app.inject({
-      method: 'POST',
-      url: '/v1/addresses',
-      headers: bearer(buyer.token),
-      payload: { recipient: '王五', phone: '13700137000', region: '浙江省 杭州市', detail: '文一西路 9 号' },
-    });
-    addressId = String(address.json().id);
-    addresses.set(buyer.pair.did, addressId);
-  }
-  await t.app.inject({
-    method: 'PUT',
-    url: '/v1/cart/items',
-    headers: bearer(buyer.token),
-    payload: { skuId: 'rice-a:bag', quantity: 1 },
-  });
-  const quote = (
-    await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) })
-  ).json();
-  return t.app.inject({
-    method: 'POST',
-    url: '/v1/checkout',
-    headers: {
-      ...bearer(buyer.token),
-      'idempotency-key': `abuse-checkout-${keys++}`,
-      ...(origin.device === undefined ? {} : { 'x-device-id': origin.device }),
-    },
-    ...(origin.ip === undefined ? {} : { remoteAddress: origin.ip }),
-    payload: { envelope: signAs(t, buyer.pair, 'orders.order.placed', quote.orders[0].body), addressId },
-  });
-}
-
-async function buy(buyer: Member, origin: { device?: string; ip?: string } = {}): Promise<string> {
-  const placed = await checkout(buyer, origin);
-  expect(placed.statusCode, placed.body).toBe(201);
-  return placed.json().order.id as string;
-}
-
-async function shipAndDeliver(buyer: Member, orderId: string) {
-  const shipped = await t.app.inject({
-    method: 'POST',
-    url: `/v1/orders/${orderId}/shipment`,
-    headers: bearer(producer.token),
-    payload: {
-      envelope: signAs(t, producer.pair, 'orders.order.shipped', { orderId, carrier: '中通快递' }),
-      trackingNumber: 'ZT55667788',
-    },
-  });
-  expect(shipped.statusCode, shipped.body).toBe(201);
-  expect((await send(t, buyer.pair, 'orders.order.delivered', { orderId })).statusCode).toBe(201);
-}
+const checkout = async (buyer: Member, origin: Origin = {}) =>
+  (await checkoutCart(t, buyer, 'rice-a:bag', 1, fromOrigin(origin))).response;
+const buy = (buyer: Member, origin: Origin = {}) => buyOne(t, buyer, 'rice-a:bag', 1, fromOrigin(origin));
+const shipAndDeliver = (buyer: Member, orderId: string) => deliver(t, producer, buyer, orderId, '中通快递');
 
 const reviewOf = async (orderId: string) =>
   (

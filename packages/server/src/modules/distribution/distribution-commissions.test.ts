@@ -2,40 +2,37 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
 import type { KeyPair } from '../../keys.js';
-import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
+import { createTestApp, register, signIn, type TestApp } from '../../test-support/app.js';
 import {
   accepted,
   accountWithRole,
   bearer,
   defineCategory,
-  deliverWebhooks,
   grantRole,
   productBody,
   riceModel,
   send,
-  signAs,
 } from '../../test-support/commerce.js';
+import {
+  buy,
+  checkout,
+  completeDelivered,
+  type Member,
+  refundAfterSale,
+  shipAndDeliver,
+  signedInMember,
+} from '../../test-support/shopping.js';
 import { getAccounts, ledgerViolations } from '../accounting/ledger.js';
-import { runOrderTimers } from '../orders/timers.js';
+import { availableOf, owedOf } from './accounts.js';
 import { releaseDueCommissions } from './commissions.js';
 import { computeCycleDistribution } from './cycle.js';
 import { distributionPolicy } from './policy.js';
 
 const DAY = 86_400_000;
 let t: TestApp;
-let producer: KeyPair;
-let producerToken: string;
+let producer: Member;
 
-interface Member {
-  pair: KeyPair;
-  token: string;
-}
-
-async function member(): Promise<Member> {
-  const pair = newKeyPair();
-  await register(t, pair);
-  return { pair, token: await signIn(t, pair) };
-}
+const member = () => signedInMember(t);
 
 async function promoter(): Promise<Member> {
   const m = await member();
@@ -53,57 +50,10 @@ const me = async (m: Member) =>
 const commissions = async (m: Member) =>
   (await t.app.inject({ method: 'GET', url: '/v1/distribution/commissions', headers: bearer(m.token) })).json().items;
 
-let keys = 0;
-/** Cart, quote, sign and check out one SKU; returns the order and the attribution the buyer signed. */
-async function buy(buyer: Member, skuId: string, quantity: number) {
-  const address = await t.app.inject({
-    method: 'POST',
-    url: '/v1/addresses',
-    headers: bearer(buyer.token),
-    payload: { recipient: '李四', phone: '13900139000', region: '四川省 成都市', detail: '天府大道 1 号' },
-  });
-  await t.app.inject({
-    method: 'PUT',
-    url: '/v1/cart/items',
-    headers: bearer(buyer.token),
-    payload: { skuId, quantity },
-  });
-  const quote = (
-    await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) })
-  ).json();
-  const body = quote.orders[0].body;
-  const placed = await t.app.inject({
-    method: 'POST',
-    url: '/v1/checkout',
-    headers: { ...bearer(buyer.token), 'idempotency-key': `distribution-checkout-${keys++}` },
-    payload: {
-      envelope: signAs(t, buyer.pair, 'orders.order.placed', body),
-      addressId: address.json().id,
-      simulate: 'succeed',
-    },
-  });
-  expect(placed.statusCode, placed.body).toBe(201);
-  return { order: placed.json().order as { id: string; totalFen: string }, attribution: body.attribution };
-}
-
 /** Pays, ships, confirms delivery and lets the return window pass: the order completes. */
 async function complete(buyer: Member, orderId: string) {
-  await deliverWebhooks(t);
-  const shipped = await t.app.inject({
-    method: 'POST',
-    url: `/v1/orders/${orderId}/shipment`,
-    headers: bearer(producerToken),
-    payload: {
-      envelope: signAs(t, producer, 'orders.order.shipped', { orderId, carrier: '中通快递' }),
-      trackingNumber: 'ZT99887766',
-    },
-  });
-  expect(shipped.statusCode, shipped.body).toBe(201);
-  expect((await send(t, buyer.pair, 'orders.order.delivered', { orderId })).statusCode).toBe(201);
-  t.clock.now = new Date(t.clock.now.getTime() + 7 * DAY + 1_000);
-  await runOrderTimers(t.ctx);
-  // Sessions expire when the clock moves that far: back to now before the next API call.
-  t.clock.now = new Date();
+  await shipAndDeliver(t, producer, buyer, orderId, '中通快递');
+  await completeDelivered(t);
   const [status] = await rows<{ status: string }>(
     t.ctx.database.db,
     sql`select status from orders where id = ${orderId}`,
@@ -114,25 +64,15 @@ async function complete(buyer: Member, orderId: string) {
 const balances = async (did: string) => {
   const accounts = await getAccounts(t.ctx.database.db, [`earnings:${did}`, `debt:${did}`]);
   const earnings = accounts.find((a) => a.key === `earnings:${did}`);
-  const debt = accounts.find((a) => a.key === `debt:${did}`);
   return {
     frozen: earnings?.creditsPending ?? 0n,
-    available: (earnings?.creditsPosted ?? 0n) - (earnings?.debitsPosted ?? 0n) - (earnings?.debitsPending ?? 0n),
-    debt: (debt?.debitsPosted ?? 0n) - (debt?.creditsPosted ?? 0n),
+    available: availableOf(earnings),
+    debt: owedOf(accounts.find((a) => a.key === `debt:${did}`)),
   };
 };
 
-async function refundCompleted(buyer: Member, orderId: string, refundId: string, quantity: number) {
-  const requested = await send(t, buyer.pair, 'orders.refund.requested', {
-    orderId,
-    refundId,
-    lines: [{ position: 0, quantity }],
-    reason: '售后:质量问题',
-  });
-  expect(requested.statusCode, requested.body).toBe(201);
-  const approved = await send(t, t.operator, 'orders.refund.approved', { orderId, refundId });
-  expect(approved.statusCode, approved.body).toBe(201);
-}
+const refundCompleted = (buyer: Member, orderId: string, refundId: string, quantity: number) =>
+  refundAfterSale(t, buyer, orderId, refundId, quantity);
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -140,15 +80,15 @@ beforeAll(async () => {
   await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' });
   const expert = await accountWithRole(t, 'expert');
   await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
-  producer = await accountWithRole(t, 'producer');
-  producerToken = await signIn(t, producer);
+  const producerPair = await accountWithRole(t, 'producer');
+  producer = { pair: producerPair, token: await signIn(t, producerPair) };
   await accepted(
     t,
-    producer,
+    producerPair,
     'catalog.product.published',
     productBody('rice-d', { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: 100 }] }),
   );
-  await accepted(t, producer, 'catalog.product.listed', { productId: 'rice-d' });
+  await accepted(t, producerPair, 'catalog.product.listed', { productId: 'rice-d' });
 });
 afterAll(async () => {
   await t?.close();
@@ -177,8 +117,10 @@ describe('commissions', () => {
 
     const buyer = await member();
     await accepted(t, buyer.pair, 'distribution.binding.created', { code: productLink });
-    const { order, attribution } = await buy(buyer, 'rice-d:bag', 2);
-    expect(attribution).toEqual({ promoter: seller.pair.did });
+    const placed = await checkout(t, buyer, 'rice-d:bag', 2);
+    expect(placed.response.statusCode, placed.response.body).toBe(201);
+    const order = placed.response.json().order as { id: string };
+    expect(placed.signed.attribution).toEqual({ promoter: seller.pair.did });
     const [stored] = await rows<{ attribution: unknown }>(
       t.ctx.database.db,
       sql`select attribution from orders where id = ${order.id}`,
@@ -235,10 +177,10 @@ describe('commissions', () => {
 
   it('cancels frozen commission and claws back released commission on refunds after sale', async () => {
     const seller = await promoter();
-    const shop = await linkOf(seller.pair, { kind: 'shop', producer: producer.did });
+    const shop = await linkOf(seller.pair, { kind: 'shop', producer: producer.pair.did });
     const buyer = await member();
     await accepted(t, buyer.pair, 'distribution.binding.created', { code: shop });
-    const { order } = await buy(buyer, 'rice-d:bag', 4);
+    const order = { id: await buy(t, buyer, 'rice-d:bag', 4) };
     await complete(buyer, order.id);
     expect(await balances(seller.pair.did)).toMatchObject({ frozen: 4000n });
 
@@ -286,8 +228,7 @@ describe('commissions', () => {
     // A later commission repays the debt before anything becomes available.
     const next = await member();
     await accepted(t, next.pair, 'distribution.binding.created', { code: shop });
-    const second = await buy(next, 'rice-d:bag', 3);
-    await complete(next, second.order.id);
+    await complete(next, await buy(t, next, 'rice-d:bag', 3));
     t.clock.now = new Date(Date.now() + 38 * DAY);
     await releaseDueCommissions(t.ctx);
     t.clock.now = new Date();

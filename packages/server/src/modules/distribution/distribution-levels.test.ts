@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
-import type { KeyPair } from '../../keys.js';
-import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
+import { createTestApp, register, signIn, type TestApp } from '../../test-support/app.js';
 import {
   accepted,
   accountWithRole,
@@ -13,8 +12,8 @@ import {
   productBody,
   riceModel,
   send,
-  signAs,
 } from '../../test-support/commerce.js';
+import { buy as buyOne, shipAndDeliver as deliver, type Member, signedInMember } from '../../test-support/shopping.js';
 import { runOrderTimers } from '../orders/timers.js';
 import { levelRunMonth, runLevelEvaluation } from './levels-job.js';
 
@@ -22,60 +21,9 @@ const DAY = 86_400_000;
 let t: TestApp;
 let producer: Member;
 
-interface Member {
-  pair: KeyPair;
-  token: string;
-}
-
-async function member(): Promise<Member> {
-  const pair = newKeyPair();
-  await register(t, pair);
-  return { pair, token: await signIn(t, pair) };
-}
-
-let keys = 0;
-async function buy(buyer: Member, quantity: number): Promise<string> {
-  const address = await t.app.inject({
-    method: 'POST',
-    url: '/v1/addresses',
-    headers: bearer(buyer.token),
-    payload: { recipient: '赵六', phone: '13600136000', region: '广东省 深圳市', detail: '深南大道 100 号' },
-  });
-  await t.app.inject({
-    method: 'PUT',
-    url: '/v1/cart/items',
-    headers: bearer(buyer.token),
-    payload: { skuId: 'rice-l:bag', quantity },
-  });
-  const quote = (
-    await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) })
-  ).json();
-  const placed = await t.app.inject({
-    method: 'POST',
-    url: '/v1/checkout',
-    headers: { ...bearer(buyer.token), 'idempotency-key': `levels-checkout-${keys++}` },
-    payload: {
-      envelope: signAs(t, buyer.pair, 'orders.order.placed', quote.orders[0].body),
-      addressId: address.json().id,
-    },
-  });
-  expect(placed.statusCode, placed.body).toBe(201);
-  return placed.json().order.id as string;
-}
-
-async function shipAndDeliver(buyer: Member, orderId: string) {
-  const shipped = await t.app.inject({
-    method: 'POST',
-    url: `/v1/orders/${orderId}/shipment`,
-    headers: bearer(producer.token),
-    payload: {
-      envelope: signAs(t, producer.pair, 'orders.order.shipped', { orderId, carrier: '京东物流' }),
-      trackingNumber: 'JD0011223344',
-    },
-  });
-  expect(shipped.statusCode, shipped.body).toBe(201);
-  expect((await send(t, buyer.pair, 'orders.order.delivered', { orderId })).statusCode).toBe(201);
-}
+const member = () => signedInMember(t);
+const buy = (buyer: Member, quantity: number) => buyOne(t, buyer, 'rice-l:bag', quantity);
+const shipAndDeliver = (buyer: Member, orderId: string) => deliver(t, producer, buyer, orderId, '京东物流');
 
 const levelOf = async (did: string) =>
   (

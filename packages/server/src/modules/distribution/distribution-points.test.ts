@@ -13,9 +13,16 @@ import {
   productBody,
   riceModel,
   send,
-  signAs,
 } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
+import {
+  buy as buyOne,
+  completeDelivered as completeAll,
+  type Member,
+  refundAfterSale,
+  shipAndDeliver,
+  signedInMember,
+} from '../../test-support/shopping.js';
 import { getAccounts, ledgerViolations } from '../accounting/ledger.js';
 import { runOrderTimers } from '../orders/timers.js';
 import { runPointsRetirement } from './points-burn.js';
@@ -27,83 +34,14 @@ const DAY = 86_400_000;
 let t: TestApp;
 let operatorToken: string;
 
-interface Member {
-  pair: KeyPair;
-  token: string;
-  addressId: string;
-}
+let producer: Member;
 
-interface Producer {
-  pair: KeyPair;
-  token: string;
-}
-
-let producer: Producer;
-
-async function member(): Promise<Member> {
-  const pair = newKeyPair();
-  await register(t, pair);
-  const token = await signIn(t, pair);
-  const address = await t.app.inject({
-    method: 'POST',
-    url: '/v1/addresses',
-    headers: bearer(token),
-    payload: { recipient: '王五', phone: '13700137000', region: '广东省 广州市', detail: '天河路 2 号' },
-  });
-  expect(address.statusCode).toBe(201);
-  return { pair, token, addressId: address.json().id };
-}
-
-let keys = 0;
-/** Cart, quote, sign and check out one SKU; returns the order id. */
-async function buy(buyer: Member, skuId: string, quantity: number): Promise<string> {
-  const cart = await t.app.inject({
-    method: 'PUT',
-    url: '/v1/cart/items',
-    headers: bearer(buyer.token),
-    payload: { skuId, quantity },
-  });
-  expect(cart.statusCode, cart.body).toBe(200);
-  const quote = (
-    await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) })
-  ).json();
-  const placed = await t.app.inject({
-    method: 'POST',
-    url: '/v1/checkout',
-    headers: { ...bearer(buyer.token), 'idempotency-key': `points-checkout-${keys++}` },
-    payload: {
-      envelope: signAs(t, buyer.pair, 'orders.order.placed', quote.orders[0].body),
-      addressId: buyer.addressId,
-      simulate: 'succeed',
-    },
-  });
-  expect(placed.statusCode, placed.body).toBe(201);
-  return placed.json().order.id as string;
-}
-
+const member = () => signedInMember(t);
+const buy = (buyer: Member, skuId: string, quantity: number) => buyOne(t, buyer, skuId, quantity);
 /** Pays (webhooks), ships and confirms delivery of the order. */
-async function deliver(buyer: Member, orderId: string, seller: Producer = producer) {
-  await deliverWebhooks(t);
-  const shipped = await t.app.inject({
-    method: 'POST',
-    url: `/v1/orders/${orderId}/shipment`,
-    headers: bearer(seller.token),
-    payload: {
-      envelope: signAs(t, seller.pair, 'orders.order.shipped', { orderId, carrier: '顺丰速运' }),
-      trackingNumber: 'SF5566778899',
-    },
-  });
-  expect(shipped.statusCode, shipped.body).toBe(201);
-  expect((await send(t, buyer.pair, 'orders.order.delivered', { orderId })).statusCode).toBe(201);
-}
-
-/** Lets the return window of every delivered order pass: they complete. */
-async function completeDelivered() {
-  t.clock.now = new Date(Date.now() + 7 * DAY + 1_000);
-  await runOrderTimers(t.ctx);
-  // Sessions expire when the clock moves that far: back to now before the next API call.
-  t.clock.now = new Date();
-}
+const deliver = (buyer: Member, orderId: string, seller: Member = producer) =>
+  shipAndDeliver(t, seller, buyer, orderId);
+const completeDelivered = () => completeAll(t);
 
 async function buyAndComplete(buyer: Member, skuId: string, quantity: number): Promise<string> {
   const orderId = await buy(buyer, skuId, quantity);
@@ -127,17 +65,8 @@ const me = async (m: Member) =>
 const summary = async () =>
   (await t.app.inject({ method: 'GET', url: '/v1/points/summary', headers: bearer(operatorToken) })).json();
 
-async function refundCompleted(buyer: Member, orderId: string, refundId: string, quantity: number) {
-  const requested = await send(t, buyer.pair, 'orders.refund.requested', {
-    orderId,
-    refundId,
-    lines: [{ position: 0, quantity }],
-    reason: '售后:不新鲜',
-  });
-  expect(requested.statusCode, requested.body).toBe(201);
-  const approved = await send(t, t.operator, 'orders.refund.approved', { orderId, refundId });
-  expect(approved.statusCode, approved.body).toBe(201);
-}
+const refundCompleted = (buyer: Member, orderId: string, refundId: string, quantity: number) =>
+  refundAfterSale(t, buyer, orderId, refundId, quantity, '售后:不新鲜');
 
 let transferKeys = 0;
 const transfer = (from: { token: string }, body: Record<string, unknown>, key = `points-transfer-${transferKeys++}`) =>
@@ -429,9 +358,11 @@ describe('consumer points', () => {
   });
 });
 
+let redemptionKeys = 0;
+
 describe('supplier incentives', () => {
   it('earns supplier tokens by sales and redeems them for a lower platform fee in the next cycle', async () => {
-    const redeem = (tokens: string, key = `redeem-${keys++}`, token = producer.token) =>
+    const redeem = (tokens: string, key = `redeem-${redemptionKeys++}`, token = producer.token) =>
       t.app.inject({
         method: 'POST',
         url: '/v1/supplier/token-redemptions',
@@ -508,7 +439,7 @@ describe('supplier incentives', () => {
 
   it('cuts the deposit by 5% when the last ratings average below 4.5, naming the ratings it used, once per window', async () => {
     const pair = await accountWithRole(t, 'producer');
-    const seller: Producer = { pair, token: await signIn(t, pair) };
+    const seller: Member = { pair, token: await signIn(t, pair) };
     await accepted(
       t,
       pair,

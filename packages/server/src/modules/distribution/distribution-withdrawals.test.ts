@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows, transaction } from '../../db/connection.js';
-import type { KeyPair } from '../../keys.js';
-import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
+import { createTestApp, register, signIn, type TestApp } from '../../test-support/app.js';
 import {
   accepted,
   accountWithRole,
@@ -12,10 +11,9 @@ import {
   grantRole,
   productBody,
   riceModel,
-  send,
-  signAs,
 } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
+import { buy, type Member, shipAndDeliver, signedInMember } from '../../test-support/shopping.js';
 import { shardedBalance } from '../accounting/hot-accounts.js';
 import { createAccounts, createTransfers, getAccounts, ledgerViolations } from '../accounting/ledger.js';
 import { runOrderTimers } from '../orders/timers.js';
@@ -27,16 +25,7 @@ const DAY = 86_400_000;
 let t: TestApp;
 let operatorToken: string;
 
-interface Member {
-  pair: KeyPair;
-  token: string;
-}
-
-async function member(): Promise<Member> {
-  const pair = newKeyPair();
-  await register(t, pair);
-  return { pair, token: await signIn(t, pair) };
-}
+const member = () => signedInMember(t);
 
 let funding = 0;
 /** Credits `amountFen` to the member's earnings, as released commission would. */
@@ -351,15 +340,15 @@ describe('a promoter withdraws released commission', () => {
       version: 1,
       definition: riceModel(),
     });
-    const producer = await accountWithRole(t, 'producer');
-    const producerToken = await signIn(t, producer);
+    const producerPair = await accountWithRole(t, 'producer');
+    const producer = { pair: producerPair, token: await signIn(t, producerPair) };
     await accepted(
       t,
-      producer,
+      producerPair,
       'catalog.product.published',
       productBody('rice-w', { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: 100 }] }),
     );
-    await accepted(t, producer, 'catalog.product.listed', { productId: 'rice-w' });
+    await accepted(t, producerPair, 'catalog.product.listed', { productId: 'rice-w' });
 
     const seller = await member();
     await grantRole(t, seller.pair, 'promoter');
@@ -370,44 +359,8 @@ describe('a promoter withdraws released commission', () => {
     const buyer = await member();
     await accepted(t, buyer.pair, 'distribution.binding.created', { code });
 
-    const address = await t.app.inject({
-      method: 'POST',
-      url: '/v1/addresses',
-      headers: bearer(buyer.token),
-      payload: { recipient: '李四', phone: '13900139000', region: '四川省 成都市', detail: '天府大道 1 号' },
-    });
-    await t.app.inject({
-      method: 'PUT',
-      url: '/v1/cart/items',
-      headers: bearer(buyer.token),
-      payload: { skuId: 'rice-w:bag', quantity: 3 },
-    });
-    const quote = (
-      await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) })
-    ).json();
-    const placed = await t.app.inject({
-      method: 'POST',
-      url: '/v1/checkout',
-      headers: { ...bearer(buyer.token), 'idempotency-key': 'withdrawal-e2e-checkout' },
-      payload: {
-        envelope: signAs(t, buyer.pair, 'orders.order.placed', quote.orders[0].body),
-        addressId: address.json().id,
-      },
-    });
-    expect(placed.statusCode, placed.body).toBe(201);
-    const orderId = placed.json().order.id as string;
-    await deliverWebhooks(t);
-    const shipped = await t.app.inject({
-      method: 'POST',
-      url: `/v1/orders/${orderId}/shipment`,
-      headers: bearer(producerToken),
-      payload: {
-        envelope: signAs(t, producer, 'orders.order.shipped', { orderId, carrier: '顺丰速运' }),
-        trackingNumber: 'SF1234567890',
-      },
-    });
-    expect(shipped.statusCode, shipped.body).toBe(201);
-    expect((await send(t, buyer.pair, 'orders.order.delivered', { orderId })).statusCode).toBe(201);
+    const orderId = await buy(t, buyer, 'rice-w:bag', 3);
+    await shipAndDeliver(t, producer, buyer, orderId);
     const start = t.clock.now;
     try {
       t.clock.now = new Date(start.getTime() + 7 * DAY + 1_000);

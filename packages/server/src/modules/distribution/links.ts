@@ -87,23 +87,34 @@ export const linkCreated = defineEvent({
   },
 });
 
+interface LinkRow {
+  code: string;
+  owner_did: string;
+  kind: LinkKind;
+  product_id: string | null;
+  producer_did: string | null;
+  created_at: Date | string;
+}
+
+const toLink = (row: LinkRow): ShareLink => ({
+  code: row.code,
+  ownerDid: row.owner_did,
+  kind: row.kind,
+  productId: row.product_id,
+  producerDid: row.producer_did,
+  createdAt: new Date(row.created_at),
+});
+
 export async function findLink(executor: Executor, code: string): Promise<ShareLink | undefined> {
-  const [row] = await rows<{
-    code: string;
-    owner_did: string;
-    kind: LinkKind;
-    product_id: string | null;
-    producer_did: string | null;
-    created_at: Date | string;
-  }>(executor, sql`select * from distribution_links where code = ${code}`);
-  return (
-    row && {
-      code: row.code,
-      ownerDid: row.owner_did,
-      kind: row.kind,
-      productId: row.product_id,
-      producerDid: row.producer_did,
-      createdAt: new Date(row.created_at),
-    }
+  const [row] = await rows<LinkRow>(executor, sql`select * from distribution_links where code = ${code}`);
+  return row && toLink(row);
+}
+
+/** An account's links, newest first. */
+export async function linksOf(executor: Executor, owner: string, limit: number): Promise<ShareLink[]> {
+  const found = await rows<LinkRow>(
+    executor,
+    sql`select * from distribution_links where owner_did = ${owner} order by created_at desc limit ${limit}`,
   );
+  return found.map(toLink);
 }

@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows, transaction } from '../../db/connection.js';
 import { createTransfers } from '../accounting/ledger.js';
-import { POINTS_LEDGER, pointsAccount } from './accounts.js';
-import { ensurePointSinks, POINTS_BURNED, settledLots, transferIdOf } from './points-ledger.js';
+import { POINTS_LEDGER, pointsAccount, transferIdOf } from './accounts.js';
+import { ensurePointSinks, POINTS_BURNED, settledLots } from './points-ledger.js';
 import { distributionPolicy } from './policy.js';
 
 /**

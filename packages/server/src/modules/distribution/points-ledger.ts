@@ -1,7 +1,7 @@
-import { type CryptoProvider, type PointsLot, takeFromLots, toHex, utf8Encode } from '@concord/protocol';
+import { type PointsLot, takeFromLots } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
-import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
+import { createAccounts, createTransfers } from '../accounting/ledger.js';
 import { available, ensurePoints, POINTS_ISSUANCE, POINTS_LEDGER, pointsAccount } from './accounts.js';
 
 /**
@@ -33,18 +33,6 @@ export async function ensurePointSinks(tx: Tx): Promise<void> {
 // Advisory lock class of a holding's lots (6020–6029 are this file's and its neighbours': ratings,
 // token redemptions).
 const POINTS_LOTS_LOCK = 6020;
-
-/** Ledger transfer ids are at most 128 characters. */
-const TRANSFER_ID_MAX = 128;
-
-/**
- * A ledger transfer id made of `parts` joined by ':' — readable when it fits, otherwise 'h:' and
- * the SHA-256 of the joined parts (order and refund ids are up to 64 characters each).
- */
-export function transferIdOf(crypto: CryptoProvider, ...parts: string[]): string {
-  const joined = parts.join(':');
-  return joined.length <= TRANSFER_ID_MAX ? joined : `h:${toHex(crypto.sha256(utf8Encode(joined)))}`;
-}
 
 const DAY_MS = 86_400_000;
 const dayOf = (atMs: number) => new Date(Math.floor(atMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
@@ -117,11 +105,9 @@ export async function settledLots(tx: Tx, did: string, now: Date): Promise<Point
   return settled;
 }
 
-/** What a member's points account can give now (posted credits less posted and pending debits). */
-export async function pointsBalance(executor: Executor, did: string): Promise<bigint> {
-  const [account] = await getAccounts(executor, [pointsAccount(did)]);
-  return account === undefined ? 0n : account.creditsPosted - account.debitsPosted - account.debitsPending;
-}
+/** What a member's points account can give now. */
+export const pointsBalance = (executor: Executor, did: string): Promise<bigint> =>
+  available(executor, pointsAccount(did));
 
 /** The lots of a holding as they stand now, for display (`lotsForBalance`, nothing written). */
 export async function lotsOf(executor: Executor, did: string, now: Date): Promise<PointsLot[]> {

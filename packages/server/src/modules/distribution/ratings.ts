@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, conflict, forbidden } from '../../errors.js';
-import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
+import { createAccounts, createTransfers } from '../accounting/ledger.js';
 import { DEPOSIT_LEDGER, depositAccountKey, depositHeld } from '../catalog/deposits.js';
 import { defineEvent } from '../events/registry.js';
 import { DID_SCHEMA } from '../identity/schema.js';
@@ -13,6 +13,7 @@ import { FEN, ORDER_ID } from '../orders/schema.js';
 import { loadOrder } from '../orders/store.js';
 import { appOf, requirePlatform } from '../orders/transitions.js';
 import { postPaymentHold } from '../payments/service.js';
+import { available } from './accounts.js';
 import { distributionPolicy } from './policy.js';
 
 /**
@@ -206,8 +207,7 @@ export const depositCut = defineEvent({
     }
     const deposit = depositAccountKey(producer);
     await postDepositHolds(ctx, tx, deposit);
-    const [account] = await getAccounts(tx, [deposit]);
-    const postedFen = account === undefined ? 0n : account.creditsPosted - account.debitsPosted - account.debitsPending;
+    const postedFen = await available(tx, deposit);
     if (postedFen < evaluation.cutFen) {
       throw conflict('deposit_insufficient', `The deposit has ${postedFen} fen received.`, 'body.amountFen');
     }

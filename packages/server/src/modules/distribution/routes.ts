@@ -8,10 +8,10 @@ import { notFound } from '../../errors.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { getAccounts } from '../accounting/ledger.js';
 import { authenticate } from '../identity/service.js';
-import { debtAccount, earningsAccount, pointsAccount } from './accounts.js';
+import { availableOf, debtAccount, earningsAccount, owedOf, pointsAccount } from './accounts.js';
 import { currentBinding } from './bindings.js';
 import { commissionView, earnerCommissions } from './commissions.js';
-import { findLink, LINK_CODE } from './links.js';
+import { findLink, LINK_CODE, linksOf, type ShareLink } from './links.js';
 import { distributionPolicy } from './policy.js';
 import { findPromoter } from './promoters.js';
 
@@ -45,15 +45,22 @@ const LINK_VIEW = z.object({
 });
 
 /** Where a share code leads in the web app: the product, the shop, or the home page. */
-const linkPath = (link: { code: string; kind: string; productId: string | null; producerDid: string | null }) =>
+const linkPath = (link: ShareLink) =>
   link.kind === 'product'
     ? `/p/${encodeURIComponent(link.productId ?? '')}?ref=${link.code}`
     : link.kind === 'shop'
       ? `/shop/${encodeURIComponent(link.producerDid ?? '')}?ref=${link.code}`
       : `/?ref=${link.code}`;
 
-const balance = (account: { creditsPosted: bigint; debitsPosted: bigint; debitsPending: bigint } | undefined) =>
-  account === undefined ? 0n : account.creditsPosted - account.debitsPosted - account.debitsPending;
+const linkView = (link: ShareLink) => ({
+  code: link.code,
+  owner: link.ownerDid,
+  kind: link.kind,
+  productId: link.productId,
+  producer: link.producerDid,
+  url: linkPath(link),
+  createdAt: link.createdAt.toISOString(),
+});
 
 export const distributionRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -71,15 +78,7 @@ export const distributionRoutes =
       async (request) => {
         const link = await findLink(ctx.database.db, request.params.code);
         if (link === undefined) throw notFound('Share link', 'code');
-        return {
-          code: link.code,
-          owner: link.ownerDid,
-          kind: link.kind,
-          productId: link.productId,
-          producer: link.producerDid,
-          url: linkPath(link),
-          createdAt: link.createdAt.toISOString(),
-        };
+        return linkView(link);
       },
     );
 
@@ -165,14 +164,7 @@ export const distributionRoutes =
           (await getAccounts(db, [earningsAccount(did), debtAccount(did), pointsAccount(did)])).map((a) => [a.key, a]),
         );
         const earnings = accounts.get(earningsAccount(did));
-        const debt = accounts.get(debtAccount(did));
-        const links = await rows<{
-          code: string;
-          kind: 'invite' | 'product' | 'shop';
-          product_id: string | null;
-          producer_did: string | null;
-          created_at: Date | string;
-        }>(db, sql`select * from distribution_links where owner_did = ${did} order by created_at desc limit 100`);
+        const links = await linksOf(db, did, 100);
         return {
           promoter:
             promoter === undefined
@@ -190,31 +182,12 @@ export const distributionRoutes =
             tier: String(stats?.tier ?? 'normal'),
           },
           balances: {
-            earningsAvailableFen: balance(earnings).toString(),
+            earningsAvailableFen: availableOf(earnings).toString(),
             earningsFrozenFen: (earnings?.creditsPending ?? 0n).toString(),
-            debtFen: (debt === undefined || debt.debitsPosted <= debt.creditsPosted
-              ? 0n
-              : debt.debitsPosted - debt.creditsPosted
-            ).toString(),
-            points: balance(accounts.get(pointsAccount(did))).toString(),
+            debtFen: owedOf(accounts.get(debtAccount(did))).toString(),
+            points: availableOf(accounts.get(pointsAccount(did))).toString(),
           },
-          links: links.map((row) => {
-            const link = {
-              code: row.code,
-              kind: row.kind,
-              productId: row.product_id,
-              producerDid: row.producer_did,
-            };
-            return {
-              code: row.code,
-              owner: did,
-              kind: row.kind,
-              productId: row.product_id,
-              producer: row.producer_did,
-              url: linkPath(link),
-              createdAt: new Date(row.created_at).toISOString(),
-            };
-          }),
+          links: links.map(linkView),
         };
       },
     );

@@ -3,10 +3,9 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
-import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
+import { createAccounts, createTransfers } from '../accounting/ledger.js';
 import type { Order } from '../orders/store.js';
-import { available } from './accounts.js';
-import { transferIdOf } from './points-ledger.js';
+import { available, transferIdOf } from './accounts.js';
 import { distributionPolicy } from './policy.js';
 
 /**
@@ -276,9 +275,8 @@ export async function tokenBalance(executor: Executor, producer: string): Promis
                (select coalesce(sum(reversed_tokens), 0)::text from distribution_token_awards where producer_did = ${producer}) as reversed,
                (select coalesce(sum(tokens_spent), 0)::text from distribution_token_redemptions where producer_did = ${producer}) as redeemed`,
   );
-  const [account] = await getAccounts(executor, [tokensAccount(producer)]);
   return {
-    heldTokens: account === undefined ? 0n : account.creditsPosted - account.debitsPosted - account.debitsPending,
+    heldTokens: await available(executor, tokensAccount(producer)),
     earnedTokens: BigInt(row?.earned ?? '0'),
     reversedTokens: BigInt(row?.reversed ?? '0'),
     redeemedTokens: BigInt(row?.redeemed ?? '0'),
