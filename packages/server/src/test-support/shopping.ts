@@ -1,7 +1,17 @@
 import type { KeyPair } from '../keys.js';
 import { runOrderTimers } from '../modules/orders/timers.js';
 import { newKeyPair, register, signIn, type TestApp } from './app.js';
-import { bearer, deliverWebhooks, send, signAs } from './commerce.js';
+import {
+  accepted,
+  accountWithRole,
+  bearer,
+  defineCategory,
+  deliverWebhooks,
+  productBody,
+  riceModel,
+  send,
+  signAs,
+} from './commerce.js';
 
 /**
  * A shopper's way through the API for tests that need orders in some state: sign in, check out
@@ -152,4 +162,23 @@ export async function refundAfterSale(
   if (requested.statusCode !== 201) throw new Error(`refund refused: ${requested.statusCode} ${requested.body}`);
   const approved = await send(t, t.operator, 'orders.refund.approved', { orderId, refundId });
   if (approved.statusCode !== 201) throw new Error(`approval refused: ${approved.statusCode} ${approved.body}`);
+}
+
+/**
+ * A shop to buy from: the rice category, an expert's rice model, and a producer (signed in)
+ * with one listed product `productId` whose SKU `<productId>:bag` costs ¥100.
+ */
+export async function riceShop(t: TestApp, productId: string, stock: number): Promise<Member> {
+  await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' });
+  const expert = await accountWithRole(t, 'expert');
+  await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
+  const pair = await accountWithRole(t, 'producer');
+  await accepted(
+    t,
+    pair,
+    'catalog.product.published',
+    productBody(productId, { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock }] }),
+  );
+  await accepted(t, pair, 'catalog.product.listed', { productId });
+  return { pair, token: await signIn(t, pair) };
 }

@@ -2,17 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
 import { createTestApp, register, signIn, type TestApp } from '../../test-support/app.js';
-import {
-  accepted,
-  accountWithRole,
-  bearer,
-  defineCategory,
-  deliverWebhooks,
-  grantRole,
-  productBody,
-  riceModel,
-  send,
-} from '../../test-support/commerce.js';
+import { accepted, bearer, deliverWebhooks, grantRole, send } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
 import {
   buy as buyOne,
@@ -20,6 +10,7 @@ import {
   checkout as checkoutCart,
   shipAndDeliver as deliver,
   type Member,
+  riceShop,
   signedInMember,
 } from '../../test-support/shopping.js';
 import { runOrderTimers } from '../orders/timers.js';
@@ -68,18 +59,7 @@ beforeAll(async () => {
   t = await createTestApp();
   await register(t, t.operator);
   operatorToken = await signIn(t, t.operator);
-  await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' });
-  const expert = await accountWithRole(t, 'expert');
-  await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
-  const pair = await accountWithRole(t, 'producer');
-  producer = { pair, token: await signIn(t, pair) };
-  await accepted(
-    t,
-    pair,
-    'catalog.product.published',
-    productBody('rice-a', { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: 500 }] }),
-  );
-  await accepted(t, pair, 'catalog.product.listed', { productId: 'rice-a' });
+  producer = await riceShop(t, 'rice-a', 500);
 });
 afterAll(async () => {
   await t?.close();

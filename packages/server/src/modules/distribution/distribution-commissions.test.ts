@@ -2,23 +2,15 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
 import type { KeyPair } from '../../keys.js';
-import { createTestApp, register, signIn, type TestApp } from '../../test-support/app.js';
-import {
-  accepted,
-  accountWithRole,
-  bearer,
-  defineCategory,
-  grantRole,
-  productBody,
-  riceModel,
-  send,
-} from '../../test-support/commerce.js';
+import { createTestApp, register, type TestApp } from '../../test-support/app.js';
+import { accepted, bearer, grantRole, send } from '../../test-support/commerce.js';
 import {
   buy,
   checkout,
   completeDelivered,
   type Member,
   refundAfterSale,
+  riceShop,
   shipAndDeliver,
   signedInMember,
 } from '../../test-support/shopping.js';
@@ -77,18 +69,7 @@ const refundCompleted = (buyer: Member, orderId: string, refundId: string, quant
 beforeAll(async () => {
   t = await createTestApp();
   await register(t, t.operator);
-  await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' });
-  const expert = await accountWithRole(t, 'expert');
-  await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
-  const producerPair = await accountWithRole(t, 'producer');
-  producer = { pair: producerPair, token: await signIn(t, producerPair) };
-  await accepted(
-    t,
-    producerPair,
-    'catalog.product.published',
-    productBody('rice-d', { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: 100 }] }),
-  );
-  await accepted(t, producerPair, 'catalog.product.listed', { productId: 'rice-d' });
+  producer = await riceShop(t, 'rice-d', 100);
 });
 afterAll(async () => {
   await t?.close();

@@ -2,18 +2,14 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
 import { createTestApp, register, signIn, type TestApp } from '../../test-support/app.js';
+import { accepted, bearer, deliverWebhooks, grantRole, send } from '../../test-support/commerce.js';
 import {
-  accepted,
-  accountWithRole,
-  bearer,
-  defineCategory,
-  deliverWebhooks,
-  grantRole,
-  productBody,
-  riceModel,
-  send,
-} from '../../test-support/commerce.js';
-import { buy as buyOne, shipAndDeliver as deliver, type Member, signedInMember } from '../../test-support/shopping.js';
+  buy as buyOne,
+  shipAndDeliver as deliver,
+  type Member,
+  riceShop,
+  signedInMember,
+} from '../../test-support/shopping.js';
 import { runOrderTimers } from '../orders/timers.js';
 import { levelRunMonth, runLevelEvaluation } from './levels-job.js';
 
@@ -33,18 +29,7 @@ const levelOf = async (did: string) =>
 beforeAll(async () => {
   t = await createTestApp();
   await register(t, t.operator);
-  await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' });
-  const expert = await accountWithRole(t, 'expert');
-  await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
-  const pair = await accountWithRole(t, 'producer');
-  producer = { pair, token: await signIn(t, pair) };
-  await accepted(
-    t,
-    pair,
-    'catalog.product.published',
-    productBody('rice-l', { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: 1000 }] }),
-  );
-  await accepted(t, pair, 'catalog.product.listed', { productId: 'rice-l' });
+  producer = await riceShop(t, 'rice-l', 1000);
 });
 afterAll(async () => {
   await t?.close();

@@ -2,18 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows, transaction } from '../../db/connection.js';
 import { createTestApp, register, signIn, type TestApp } from '../../test-support/app.js';
-import {
-  accepted,
-  accountWithRole,
-  bearer,
-  defineCategory,
-  deliverWebhooks,
-  grantRole,
-  productBody,
-  riceModel,
-} from '../../test-support/commerce.js';
+import { accepted, bearer, deliverWebhooks, grantRole } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
-import { buy, type Member, shipAndDeliver, signedInMember } from '../../test-support/shopping.js';
+import { buy, type Member, riceShop, shipAndDeliver, signedInMember } from '../../test-support/shopping.js';
 import { shardedBalance } from '../accounting/hot-accounts.js';
 import { createAccounts, createTransfers, getAccounts, ledgerViolations } from '../accounting/ledger.js';
 import { runOrderTimers } from '../orders/timers.js';
@@ -333,22 +324,7 @@ describe('withdrawals of earnings', () => {
 
 describe('a promoter withdraws released commission', () => {
   it('link → binding → purchase → completion → frozen → released → withdrawn', async () => {
-    await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' });
-    const expert = await accountWithRole(t, 'expert');
-    await accepted(t, expert, 'catalog.model.published', {
-      modelId: 'rice-model',
-      version: 1,
-      definition: riceModel(),
-    });
-    const producerPair = await accountWithRole(t, 'producer');
-    const producer = { pair: producerPair, token: await signIn(t, producerPair) };
-    await accepted(
-      t,
-      producerPair,
-      'catalog.product.published',
-      productBody('rice-w', { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: 100 }] }),
-    );
-    await accepted(t, producerPair, 'catalog.product.listed', { productId: 'rice-w' });
+    const producer = await riceShop(t, 'rice-w', 100);
 
     const seller = await member();
     await grantRole(t, seller.pair, 'promoter');
