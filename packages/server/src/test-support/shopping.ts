@@ -61,6 +61,10 @@ export interface CheckoutOptions {
   headers?: Record<string, string>;
   /** The client's address as the server sees it. */
   remoteAddress?: string;
+  /** The most points to pay with (the quote puts them on the order). */
+  points?: string;
+  /** The sandbox payment's outcome (default: it succeeds). */
+  simulate?: 'succeed' | 'fail' | 'timeout';
 }
 
 let checkoutKeys = 0;
@@ -85,7 +89,12 @@ export async function checkout(
   });
   if (cart.statusCode !== 200) throw new Error(`cart refused: ${cart.statusCode} ${cart.body}`);
   const quote = (
-    await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) })
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/checkout/quote',
+      headers: bearer(buyer.token),
+      ...(options.points === undefined ? {} : { payload: { points: options.points } }),
+    })
   ).json();
   const signed = quote.orders[0].body as Record<string, unknown>;
   const response = await t.app.inject({
@@ -93,7 +102,11 @@ export async function checkout(
     url: '/v1/checkout',
     headers: { ...bearer(buyer.token), 'idempotency-key': `test-checkout-${checkoutKeys++}`, ...options.headers },
     ...(options.remoteAddress === undefined ? {} : { remoteAddress: options.remoteAddress }),
-    payload: { envelope: signAs(t, buyer.pair, 'orders.order.placed', signed), addressId, simulate: 'succeed' },
+    payload: {
+      envelope: signAs(t, buyer.pair, 'orders.order.placed', signed),
+      addressId,
+      simulate: options.simulate ?? 'succeed',
+    },
   });
   return { response, signed };
 }

@@ -5,6 +5,7 @@ import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
 import { skusForSale } from '../catalog/sales.js';
 import { attributionFor } from '../distribution/attribution.js';
+import { pointsForQuote } from '../distribution/points-checkout.js';
 import { distributionPolicy } from '../distribution/policy.js';
 import { policyOf } from './events-placement.js';
 import type { OrderPlacedBody } from './schema.js';
@@ -74,7 +75,9 @@ export async function setCartItem(tx: Tx, buyer: string, skuId: string, quantity
 
 export interface Quote {
   /** The bodies to sign as `orders.order.placed`, one per producer and split policy. */
-  orders: { body: OrderPlacedBody; policy: SplitPolicy }[];
+  orders: { body: OrderPlacedBody; policy: SplitPolicy; pointsFen: bigint; moneyDueFen: bigint }[];
+  /** The points the buyer can spend now. */
+  pointsHeld: bigint;
   /** Items left out, and why. */
   unavailable: { skuId: string; reason: 'gone' | 'not_for_sale' | 'out_of_stock' }[];
   /** Items whose price changed since they were put in the cart: the buyer must see this. */
@@ -85,7 +88,7 @@ export interface Quote {
  * Prepares the orders for the cart at today's prices: what the buyer reviews and signs. Nothing
  * is reserved until checkout; a price change after this makes checkout ask for a new quote.
  */
-export async function quoteCart(ctx: AppContext, executor: Executor, buyer: string): Promise<Quote> {
+export async function quoteCart(ctx: AppContext, executor: Executor, buyer: string, points = 0n): Promise<Quote> {
   const items = await cartItems(executor, buyer);
   if (items.length === 0) throw new AppError(409, 'cart_empty', 'The cart is empty.');
   const skus = await skusForSale(
@@ -93,7 +96,7 @@ export async function quoteCart(ctx: AppContext, executor: Executor, buyer: stri
     items.map((i) => i.skuId),
   );
   const groups = new Map<string, { producer: string; policy: SplitPolicy; items: OrderPlacedBody['items'] }>();
-  const quote: Quote = { orders: [], unavailable: [], priceChanges: [] };
+  const quote: Quote = { orders: [], pointsHeld: 0n, unavailable: [], priceChanges: [] };
   for (const item of items) {
     const sku = skus.get(item.skuId);
     if (sku === undefined) {
@@ -120,10 +123,18 @@ export async function quoteCart(ctx: AppContext, executor: Executor, buyer: stri
     group.items.push({ skuId: item.skuId, quantity: item.quantity, unitPriceFen: sku.priceFen.toString() });
     groups.set(key, group);
   }
-  for (const group of groups.values()) {
-    const total = group.items.reduce((sum, item) => sum + BigInt(item.unitPriceFen) * BigInt(item.quantity), 0n);
+  const totals = [...groups.values()].map((group) =>
+    group.items.reduce((sum, item) => sum + BigInt(item.unitPriceFen) * BigInt(item.quantity), 0n),
+  );
+  const spending = await pointsForQuote(ctx, executor, buyer, points, totals);
+  quote.pointsHeld = spending.held;
+  for (const [i, group] of [...groups.values()].entries()) {
+    const total = totals[i] as bigint;
+    const { pointsSpent, pointsFen } = spending.perOrder[i] ?? { pointsSpent: 0n, pointsFen: 0n };
     quote.orders.push({
       policy: group.policy,
+      pointsFen,
+      moneyDueFen: total - pointsFen,
       body: {
         orderId: `o${Date.now().toString(36)}${toBase64Url(ctx.crypto.randomBytes(9))}`,
         producer: group.producer,
@@ -132,6 +143,7 @@ export async function quoteCart(ctx: AppContext, executor: Executor, buyer: stri
         currency: 'CNY',
         policyHash: splitPolicyHash(ctx.crypto, group.policy),
         attribution: await attributionFor(executor, distributionPolicy(ctx), buyer, group.producer, ctx.clock()),
+        ...(pointsSpent > 0n ? { pointsSpent: pointsSpent.toString() } : {}),
       },
     });
   }

@@ -89,7 +89,8 @@ export const orderCompleted = defineEvent({
     const status = transition(order, 'complete', 'system');
     await setOrderStatus(event.tx, order.id, status, [sql`completed_at = ${event.now.toISOString()}::timestamptz`]);
     const ctx = appOf(event);
-    await postPaymentHold(ctx, event.tx, order.paymentId);
+    // An order paid in full with points has no payment: the platform's fen are in escrow already.
+    if (order.pointsFen < order.totalFen) await postPaymentHold(ctx, event.tx, order.paymentId);
     await onOrderCompleted(ctx, event.tx, { ...order, status, completedAt: event.now }, event.now);
     return { orderId: order.id, status };
   },

@@ -13,11 +13,12 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../error
 import { createAccounts } from '../accounting/ledger.js';
 import { releaseStock, reserveStock, type SkuForSale, skusForSale } from '../catalog/sales.js';
 import { snapshotAttribution } from '../distribution/attribution.js';
+import { holdCheckoutPoints, releaseCheckoutPoints, settleCheckoutPoints } from '../distribution/points-checkout.js';
 import { distributionPolicy } from '../distribution/policy.js';
 import { defineEvent } from '../events/registry.js';
 import { createPayment } from '../payments/service.js';
 import { ORDER_CANCELLED_BODY, ORDER_PAID_BODY, ORDER_PLACED_BODY } from './schema.js';
-import { loadOrder, setOrderStatus } from './store.js';
+import { loadOrder, pointsPaidOf, setOrderStatus } from './store.js';
 import { appOf, requirePlatform, roleInOrder, transition } from './transitions.js';
 
 /** What checkout sends beside the envelope: never on the log. */
@@ -149,16 +150,28 @@ export const orderPlaced = defineEvent({
     const paymentId = paymentIdOf(body.orderId);
     const payBy = new Date(now.getTime() + ctx.config.orderPaymentMinutes * 60_000);
     const { address } = placement;
+    const points = await holdCheckoutPoints(ctx, tx, {
+      orderId: body.orderId,
+      buyer: actor,
+      totalFen: total,
+      pointsSpent: BigInt(body.pointsSpent ?? '0'),
+      now,
+    });
+    const moneyDue = total - points.pointsFen;
+    // Paid in full with points: nothing for a payment provider to do, so the order is paid now.
+    const status = moneyDue === 0n ? 'paid' : 'created';
     const [inserted] = await rows<{ id: string }>(
       tx,
-      sql`insert into orders (id, buyer_did, producer_did, status, total_fen, currency, policy, policy_hash, attribution,
+      sql`insert into orders (id, buyer_did, producer_did, status, total_fen, points_spent, points_fen, currency, policy, policy_hash, attribution,
                               escrow_account, payment_id, placed_event_id, ship_recipient, ship_phone, ship_region, ship_detail,
-                              pay_by, created_at)
-          values (${body.orderId}, ${actor}, ${body.producer}, 'created', ${total.toString()}::int8, ${body.currency},
+                              pay_by, paid_at, created_at)
+          values (${body.orderId}, ${actor}, ${body.producer}, ${status}, ${total.toString()}::int8,
+                  ${points.pointsSpent.toString()}::int8, ${points.pointsFen.toString()}::int8, ${body.currency},
                   ${JSON.stringify(policy)}::jsonb, ${body.policyHash},
                   ${attribution === null ? null : JSON.stringify(attribution)}::jsonb, ${escrowAccount}, ${paymentId}, ${eventId.toString()}::int8,
                   ${address.recipient}, ${address.phone}, ${address.region}, ${address.detail},
-                  ${payBy.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
+                  ${payBy.toISOString()}::timestamptz, ${status === 'paid' ? now.toISOString() : null}::timestamptz,
+                  ${now.toISOString()}::timestamptz)
           on conflict (id) do nothing returning id`,
     );
     if (inserted === undefined) throw conflict('order_exists', `Order ${body.orderId} exists.`, 'body.orderId');
@@ -176,21 +189,30 @@ export const orderPlaced = defineEvent({
       sql`delete from order_carts where buyer_did = ${actor} and sku_id in ${body.items.map((item) => item.skuId)}`,
     );
     await createAccounts(tx, [{ key: escrowAccount, ledger: body.currency, code: 'escrow' }]);
-    const payment = await createPayment(ctx, tx, {
-      id: paymentId,
-      escrowAccount,
-      amount: total,
-      ledger: body.currency,
-      simulate: placement.simulate,
-      purpose: 'order',
-      reference: body.orderId,
-    });
+    const paid = { orderId: body.orderId, buyerDid: actor, totalFen: total, escrowAccount, ...points };
+    if (status === 'paid') {
+      await settleCheckoutPoints(tx, paid, now);
+    } else {
+      await createPayment(ctx, tx, {
+        id: paymentId,
+        escrowAccount,
+        amount: moneyDue,
+        ledger: body.currency,
+        simulate: placement.simulate,
+        purpose: 'order',
+        reference: body.orderId,
+      });
+    }
     return {
       orderId: body.orderId,
-      status: 'created',
+      status,
       totalFen: total.toString(),
+      ...(points.pointsSpent > 0n
+        ? { pointsSpent: points.pointsSpent.toString(), pointsFen: points.pointsFen.toString() }
+        : {}),
+      moneyDueFen: moneyDue.toString(),
       payBy: payBy.toISOString(),
-      paymentId: payment.id,
+      paymentId,
     };
   },
 });
@@ -206,6 +228,7 @@ export const orderPaid = defineEvent({
     if (body.paymentId !== order.paymentId)
       throw new AppError(422, 'payment_mismatch', `Order ${order.id} is paid by ${order.paymentId}.`, 'body.paymentId');
     const status = transition(order, 'pay', 'system');
+    await settleCheckoutPoints(event.tx, pointsPaidOf(order), event.now);
     await setOrderStatus(event.tx, order.id, status, [sql`paid_at = ${event.now.toISOString()}::timestamptz`]);
     return { orderId: order.id, status };
   },
@@ -231,6 +254,7 @@ export const orderCancelled = defineEvent({
       event.tx,
       order.lines.map((line) => ({ skuId: line.skuId, quantity: line.quantity })),
     );
+    await releaseCheckoutPoints(event.tx, pointsPaidOf(order), event.now);
     await setOrderStatus(event.tx, order.id, status, [
       sql`cancelled_at = ${event.now.toISOString()}::timestamptz`,
       sql`cancel_reason = ${body.reason}`,

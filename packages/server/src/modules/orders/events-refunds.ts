@@ -4,10 +4,11 @@ import { rows } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.js';
 import { releaseStock } from '../catalog/sales.js';
 import { onOrderRefunded } from '../distribution/completion.js';
+import { refundCheckoutPoints } from '../distribution/points-checkout.js';
 import { defineEvent, type EventContext } from '../events/registry.js';
 import { refundPayment } from '../payments/service.js';
 import { REFUND_DECISION_BODY, REFUND_REQUESTED_BODY } from './schema.js';
-import { loadOrder, type Order, setOrderStatus } from './store.js';
+import { loadOrder, type Order, pointsPaidOf, setOrderStatus } from './store.js';
 import { appOf, transition } from './transitions.js';
 
 export const refundRequested = defineEvent({
@@ -108,7 +109,8 @@ export const refundApproved = defineEvent({
     const status = decided(decided(refund.status, 'approve'), 'execute');
     const amount = BigInt(refund.amount_fen);
     await onOrderRefunded(ctx, event.tx, order, body.refundId, amount, event.now);
-    await refundPayment(ctx, event.tx, order.paymentId, amount);
+    const back = await refundCheckoutPoints(ctx, event.tx, pointsPaidOf(order), body.refundId, amount);
+    if (back.moneyFen > 0n) await refundPayment(ctx, event.tx, order.paymentId, back.moneyFen);
     for (const line of refund.lines) {
       await event.tx.execute(
         sql`update order_lines set refunded_quantity = refunded_quantity + ${line.quantity}

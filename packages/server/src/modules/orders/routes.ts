@@ -23,6 +23,9 @@ const ORDER_VIEW = z.object({
   producer: z.string(),
   status: z.enum(ORDER_STATUSES as [OrderStatus, ...OrderStatus[]]),
   totalFen: z.string(),
+  pointsSpent: z.string().describe('Points the buyer paid with (0: none).'),
+  pointsFen: z.string().describe('The fen those points covered.'),
+  moneyFen: z.string().describe('What was paid in money: totalFen less pointsFen.'),
   refundedFen: z.string(),
   currency: z.string(),
   policyHash: z.string(),
@@ -78,6 +81,9 @@ function orderView(order: Order, viewer: string) {
     producer: order.producerDid,
     status: order.status,
     totalFen: order.totalFen.toString(),
+    pointsSpent: order.pointsSpent.toString(),
+    pointsFen: order.pointsFen.toString(),
+    moneyFen: (order.totalFen - order.pointsFen).toString(),
     refundedFen: order.refundedFen.toString(),
     currency: order.currency,
     policyHash: order.policyHash,
@@ -200,13 +206,28 @@ export const orderRoutes =
           tags: ['orders'],
           summary: 'Prepare my cart’s orders at today’s prices: the bodies to review and sign',
           description:
-            'One order per producer (and split policy). Sign each `body` as an `orders.order.placed` envelope and send it to POST /v1/checkout. `priceChanges` lists items whose price moved since they were put in the cart: show them to the buyer before signing.',
+            'One order per producer (and split policy). Sign each `body` as an `orders.order.placed` envelope and send it to POST /v1/checkout. `priceChanges` lists items whose price moved since they were put in the cart: show them to the buyer before signing. To pay with points, say how many at most (`points`): the quote puts on each order, in turn, as many as its cap allows (`body.pointsSpent`) and says what is left to pay in money (`moneyDueFen`).',
           security,
+          body: z
+            .strictObject({
+              points: z
+                .string()
+                .regex(/^[0-9]{1,18}$/, 'a whole number of points, as a string')
+                .optional()
+                .describe('The most points to pay with, over all the orders.'),
+            })
+            .nullish(),
           response: {
             200: z.object({
               orders: z.array(
-                z.object({ body: z.record(z.string(), z.unknown()), policy: z.record(z.string(), z.unknown()) }),
+                z.object({
+                  body: z.record(z.string(), z.unknown()),
+                  policy: z.record(z.string(), z.unknown()),
+                  pointsFen: z.string().describe('The fen the points on this order cover.'),
+                  moneyDueFen: z.string().describe('What is left to pay in money.'),
+                }),
               ),
+              pointsHeld: z.string().describe('The points the buyer can spend now.'),
               unavailable: z.array(z.object({ skuId: z.string(), reason: z.string() })),
               priceChanges: z.array(z.object({ skuId: z.string(), cartPriceFen: z.string(), priceFen: z.string() })),
             }),
@@ -216,10 +237,16 @@ export const orderRoutes =
       },
       async (request) => {
         const buyer = await authenticate(ctx, request);
-        const quote = await quoteCart(ctx, ctx.database.db, buyer);
+        const quote = await quoteCart(ctx, ctx.database.db, buyer, BigInt(request.body?.points ?? '0'));
         return {
           ...quote,
-          orders: quote.orders.map((o) => ({ body: o.body, policy: { ...o.policy } })),
+          pointsHeld: quote.pointsHeld.toString(),
+          orders: quote.orders.map((o) => ({
+            body: o.body,
+            policy: { ...o.policy },
+            pointsFen: o.pointsFen.toString(),
+            moneyDueFen: o.moneyDueFen.toString(),
+          })),
         };
       },
     );
@@ -371,7 +398,7 @@ export const orderRoutes =
         const payment = await findPayment(ctx.database.db, order.paymentId);
         return {
           ...orderView(order, did),
-          paymentStatus: payment?.status ?? 'unknown',
+          paymentStatus: payment?.status ?? (order.pointsFen === order.totalFen ? 'paid_with_points' : 'unknown'),
           refunds: refunds.map((r) => ({
             ...r,
             amountFen: r.amountFen.toString(),

@@ -22,6 +22,12 @@ export const ORDER_PLACED_BODY = z
     policyHash: z.string().regex(/^[0-9a-f]{64}$/),
     // Who brought the buyer, as the quote said: checked again at placement.
     attribution: SIGNED_ATTRIBUTION,
+    // Points the buyer pays with, exactly (a whole number of fen at the policy's rate, within its
+    // cap): the quote fills it in when asked to.
+    pointsSpent: z
+      .string()
+      .regex(/^[1-9][0-9]{0,17}$/, 'a positive whole number of points, as a string')
+      .optional(),
   })
   .strict();
 export type OrderPlacedBody = z.output<typeof ORDER_PLACED_BODY>;

@@ -19,6 +19,9 @@ export interface Order {
   producerDid: string;
   status: OrderStatus;
   totalFen: bigint;
+  /** Points the buyer paid with, and the fen they covered (the platform's part of the escrow). */
+  pointsSpent: bigint;
+  pointsFen: bigint;
   refundedFen: bigint;
   currency: string;
   policy: SplitPolicy;
@@ -53,6 +56,17 @@ export interface Refund {
   createdAt: Date;
 }
 
+/** The points side of an order (distribution/points-checkout). */
+export const pointsPaidOf = (order: Order) => ({
+  orderId: order.id,
+  buyerDid: order.buyerDid,
+  totalFen: order.totalFen,
+  pointsSpent: order.pointsSpent,
+  pointsFen: order.pointsFen,
+  escrowAccount: order.escrowAccount,
+  refundedFen: order.refundedFen,
+});
+
 type Row = Record<string, unknown>;
 const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
 
@@ -63,6 +77,8 @@ function toOrder(row: Row, lines: Row[]): Order {
     producerDid: row.producer_did as string,
     status: row.status as OrderStatus,
     totalFen: BigInt(row.total_fen as string),
+    pointsSpent: BigInt((row.points_spent as string | undefined) ?? 0),
+    pointsFen: BigInt((row.points_fen as string | undefined) ?? 0),
     refundedFen: BigInt(row.refunded_fen as string),
     currency: row.currency as string,
     policy: row.policy as SplitPolicy,
