@@ -24,6 +24,7 @@ import { Integrator } from './modules/log/integrator.js';
 import { WitnessPusher } from './modules/log/witness-pusher.js';
 import { onOrderPayment } from './modules/orders/payment-outcome.js';
 import { runOrderTimers } from './modules/orders/timers.js';
+import { reconcileOpenPayouts } from './modules/payments/payouts.js';
 import { PaymentProviders } from './modules/payments/provider.js';
 import { SandboxWebhookDelivery } from './modules/payments/sandbox.js';
 import { sandboxProvider } from './modules/payments/sandbox-provider.js';
@@ -36,6 +37,7 @@ const COMMIT_CONCURRENCY_POSTGRES = 4;
 const HOLD_EXPIRY_INTERVAL_MS = 1_000;
 const WEBHOOK_INTERVAL_MS = 200;
 const PAYMENT_RECONCILE_INTERVAL_MS = 5_000;
+const PAYOUT_RECONCILE_INTERVAL_MS = 5_000;
 const ORDER_TIMERS_INTERVAL_MS = 2_000;
 const COMMISSION_RELEASE_INTERVAL_MS = 60_000;
 const POINTS_RETIREMENT_INTERVAL_MS = 15 * 60_000;
@@ -187,6 +189,12 @@ export async function startServer(
       'payment reconciliation',
       PAYMENT_RECONCILE_INTERVAL_MS,
       () => transaction(ctx.database.db, (tx) => reconcileOpenPayments(ctx, tx, config.paymentTimeoutSeconds)),
+      logger,
+    ),
+    new Periodic(
+      'payout reconciliation',
+      PAYOUT_RECONCILE_INTERVAL_MS,
+      () => transaction(ctx.database.db, (tx) => reconcileOpenPayouts(ctx, tx, config.payoutTimeoutSeconds)),
       logger,
     ),
     new Periodic('order timers', ORDER_TIMERS_INTERVAL_MS, () => runOrderTimers(ctx), logger),

@@ -53,6 +53,8 @@ const ENV_SCHEMA = z.object({
   CONCORD_INTEGRATE_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(4096),
   CONCORD_IMAGE_MAX_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(2_097_152),
   CONCORD_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  // A bank transfer may take a day (longer over a holiday), so payouts wait far longer than charges.
+  CONCORD_PAYOUT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(604_800).default(86_400),
   CONCORD_ORDER_PAYMENT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   CONCORD_AUTO_DELIVER_DAYS: z.coerce.number().int().min(1).max(90).default(10),
   CONCORD_RETURN_WINDOW_DAYS: z.coerce.number().int().min(0).max(90).default(7),
@@ -119,6 +121,8 @@ export interface Config {
   imageMaxBytes: number;
   /** A payment with no outcome after this long is closed at its provider (the reconciler). */
   paymentTimeoutSeconds: number;
+  /** A payout with no outcome after this long is cancelled at its provider (the reconciler). */
+  payoutTimeoutSeconds: number;
   /** An order unpaid this long after checkout expires and its stock returns. */
   orderPaymentMinutes: number;
   /** A shipped order the buyer has not confirmed is delivered after this many days. */
@@ -199,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandboxWebhookSecretHex: e.CONCORD_SANDBOX_WEBHOOK_SECRET,
     imageMaxBytes: e.CONCORD_IMAGE_MAX_BYTES,
     paymentTimeoutSeconds: e.CONCORD_PAYMENT_TIMEOUT_SECONDS,
+    payoutTimeoutSeconds: e.CONCORD_PAYOUT_TIMEOUT_SECONDS,
     orderPaymentMinutes: e.CONCORD_ORDER_PAYMENT_MINUTES,
     autoDeliverDays: e.CONCORD_AUTO_DELIVER_DAYS,
     returnWindowDays: e.CONCORD_RETURN_WINDOW_DAYS,

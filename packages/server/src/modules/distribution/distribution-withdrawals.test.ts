@@ -8,6 +8,7 @@ import { buy, type Member, riceShop, shipAndDeliver, signedInMember } from '../.
 import { shardedBalance } from '../accounting/hot-accounts.js';
 import { createAccounts, createTransfers, getAccounts, ledgerViolations } from '../accounting/ledger.js';
 import { runOrderTimers } from '../orders/timers.js';
+import { reconcileOpenPayouts } from '../payments/payouts.js';
 import { earningsAccount, ensureEarnings } from './accounts.js';
 import { releaseDueCommissions } from './commissions.js';
 import { settleWithdrawals, withdrawalFeeFen } from './withdrawals.js';
@@ -318,6 +319,40 @@ describe('withdrawals of earnings', () => {
     expect(await getWithdrawal(m, 'w-fail-1')).toMatchObject({ status: 'failed' });
     // The money can be withdrawn again.
     expect((await withdraw(m, { id: 'w-fail-2', amountFen: '3000' })).statusCode).toBe(201);
+    expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
+  });
+
+  it('fails a withdrawal whose payout never hears back, once the reconciler cancels it: all of it is available again', async () => {
+    // The other tests' payouts get their outcome and are settled: only this one stays open.
+    await deliverWebhooks(t);
+    await settleWithdrawals(t.ctx);
+    const m = await member();
+    await fund(m, 3_000n);
+    const revenueBefore = await feeRevenue();
+    const created = await withdraw(m, { id: 'w-timeout-1', amountFen: '2000', simulate: 'timeout' });
+    expect(created.json()).toMatchObject({ status: 'paying', feeFen: '12' });
+    expect(await deliverWebhooks(t)).toBe(0);
+    expect(await getWithdrawal(m, 'w-timeout-1')).toMatchObject({ status: 'paying' });
+    expect(await earnings(m)).toMatchObject({ available: 1_000n, held: 2_000n });
+    const reconcile = () =>
+      transaction(t.ctx.database.db, (tx) => reconcileOpenPayouts(t.ctx, tx, t.ctx.config.payoutTimeoutSeconds));
+    expect(await reconcile()).toBe(0);
+    const start = t.clock.now;
+    try {
+      t.clock.now = new Date(start.getTime() + t.ctx.config.payoutTimeoutSeconds * 1000 + 1_000);
+      expect(await reconcile()).toBe(1);
+      m.token = await signIn(t, m.pair); // sessions expire as the clock moves on
+      // The payout's hold (1,988) returned with the cancellation; the fee returns when settled.
+      expect(await getWithdrawal(m, 'w-timeout-1')).toMatchObject({ status: 'failed' });
+      expect(await earnings(m)).toMatchObject({ available: 2_988n, held: 12n });
+      expect(await settleWithdrawals(t.ctx)).toBe(1);
+      expect(await earnings(m)).toEqual({ available: 3_000n, held: 0n, withdrawn: 0n });
+      expect(await getWithdrawal(m, 'w-timeout-1')).toMatchObject({ status: 'failed' });
+      expect(await feeRevenue()).toBe(revenueBefore);
+      expect(await reconcile()).toBe(0);
+    } finally {
+      t.clock.now = new Date();
+    }
     expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
   });
 });

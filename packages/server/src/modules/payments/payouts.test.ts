@@ -3,7 +3,8 @@ import { transaction } from '../../db/connection.js';
 import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
 import { webhookDelivery } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
-import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
+import { createAccounts, createTransfers, getAccounts, ledgerViolations } from '../accounting/ledger.js';
+import { reconcileOpenPayouts } from './payouts.js';
 import type { SandboxWebhookDelivery } from './sandbox.js';
 import { reconcileOpenPayments } from './service.js';
 
@@ -142,5 +143,55 @@ describe('payment reconciliation', () => {
     expect((await getAccounts(t.ctx.database.db, ['escrow:r2']))[0]).toMatchObject({ creditsPending: 800n });
     expect(await reconcile()).toBe(0);
     t.ctx.paymentOutcomes.delete('manual');
+  });
+});
+
+describe('payout reconciliation', () => {
+  // Short of the default day, so the sessions signed in at the start stay valid as the clock moves.
+  const TIMEOUT_SECONDS = 3_600;
+  const reconcile = () => transaction(t.ctx.database.db, (tx) => reconcileOpenPayouts(t.ctx, tx, TIMEOUT_SECONDS));
+  const available = async () => {
+    const account = await wallet();
+    return (account?.creditsPosted ?? 0n) - (account?.debitsPosted ?? 0n) - (account?.debitsPending ?? 0n);
+  };
+
+  it('cancels a payout that timed out and returns its amount; posts one whose webhook never came', async () => {
+    await delivery.deliverDue(); // nothing left over from the tests above
+    const availableBefore = await available();
+    const postedBefore = (await wallet())?.debitsPosted ?? 0n;
+    const timedOut = await withdraw(
+      aliceToken,
+      { id: 'po-t1', account: 'wallet:alice', amount: '1000', simulate: 'timeout' },
+      'po-key-t001',
+    );
+    expect(timedOut.statusCode).toBe(201);
+    // A timeout never reports: the payout waits, its amount held.
+    expect(await delivery.deliverDue()).toBe(0);
+    expect(await payout('po-t1')).toMatchObject({ status: 'created' });
+    // This one succeeded at the provider, but its webhook is not delivered before the reconciler runs.
+    await withdraw(aliceToken, { id: 'po-t2', account: 'wallet:alice', amount: '500' }, 'po-key-t002');
+    expect(await wallet()).toMatchObject({ debitsPending: 1_500n });
+    expect(await available()).toBe(availableBefore - 1_500n);
+
+    // Not yet due.
+    expect(await reconcile()).toBe(0);
+    expect(await payout('po-t1')).toMatchObject({ status: 'created' });
+    t.clock.now = new Date(t.clock.now.getTime() + TIMEOUT_SECONDS * 1000 + 1_000);
+    expect(await reconcile()).toBe(2);
+    expect(await payout('po-t1')).toMatchObject({ status: 'failed' });
+    expect(await payout('po-t2')).toMatchObject({ status: 'succeeded' });
+    // po-t1's hold was voided (its 1,000 is available again), po-t2's posted.
+    const settled = { debitsPending: 0n, debitsPosted: postedBefore + 500n };
+    expect(await wallet()).toMatchObject(settled);
+    expect(await available()).toBe(availableBefore - 500n);
+
+    // po-t2's late webhook is taken (2xx) and changes nothing; a second run finds nothing to do.
+    expect(await delivery.deliverDue()).toBe(1);
+    expect(await payout('po-t2')).toMatchObject({ status: 'succeeded' });
+    expect(await wallet()).toMatchObject(settled);
+    expect(await reconcile()).toBe(0);
+    expect(await wallet()).toMatchObject(settled);
+    expect(await payout('po-t1')).toMatchObject({ status: 'failed' });
+    expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
   });
 });

@@ -140,18 +140,54 @@ export async function applyPayoutEvent(
       'data.amount',
     );
   }
-  const succeeded = event.type === 'payout.succeeded';
+  await settlePayout(ctx, tx, row, event.type === 'payout.succeeded' ? 'succeeded' : 'failed');
+  return 'applied';
+}
+
+/**
+ * Records a payout's outcome, its row locked and still 'created': a success posts the hold (the
+ * money left the account), a failure voids it (the money is available again). The webhook and
+ * the reconciler both settle through here, so an outcome means the same whoever learned it.
+ */
+async function settlePayout(ctx: AppContext, tx: Tx, row: PayoutRow, outcome: 'succeeded' | 'failed'): Promise<void> {
   await createTransfers(
     tx,
     [
-      succeeded
+      outcome === 'succeeded'
         ? { id: `payout:${row.id}:post`, postPending: row.hold_transfer_id, code: 'payout', reference: row.id }
         : { id: `payout:${row.id}:void`, voidPending: row.hold_transfer_id, code: 'payout', reference: row.id },
     ],
     ctx.clock(),
   );
   await tx.execute(
-    sql`update payouts set status = ${succeeded ? 'succeeded' : 'failed'}, updated_at = ${ctx.clock().toISOString()}::timestamptz where id = ${row.id}`,
+    sql`update payouts set status = ${outcome}, updated_at = ${ctx.clock().toISOString()}::timestamptz where id = ${row.id}`,
   );
-  return 'applied';
+}
+
+/**
+ * Settles payouts that have had no outcome for `timeoutSeconds` (their webhook never came): the
+ * provider cancels each, so it can no longer succeed, or says the outcome it had. A cancelled
+ * payout failed: its hold is voided and the money returns to the account. A webhook that comes
+ * after this finds the payout settled and is ignored. Returns how many payouts it settled.
+ */
+export async function reconcileOpenPayouts(
+  ctx: AppContext,
+  tx: Tx,
+  timeoutSeconds: number,
+  limit = 100,
+): Promise<number> {
+  const cutoff = new Date(ctx.clock().getTime() - timeoutSeconds * 1000);
+  // Skip locked: a payout whose webhook is being applied right now is not waited for; if that
+  // webhook fails, the next run picks the payout up.
+  const open = await rows<PayoutRow>(
+    tx,
+    sql`select * from payouts where status = 'created' and created_at <= ${cutoff.toISOString()}::timestamptz
+        order by created_at limit ${limit} for update skip locked`,
+  );
+  for (const row of open) {
+    const provider = ctx.paymentProviders.stored(row.provider, `payout ${row.id}`);
+    const known = await provider.cancelPayout(tx, row.provider_ref, ctx.clock());
+    await settlePayout(ctx, tx, row, known === 'cancelled' ? 'failed' : known);
+  }
+  return open.length;
 }

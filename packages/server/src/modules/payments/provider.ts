@@ -44,6 +44,12 @@ export interface PaymentProvider {
     request: { providerRef: string; amount: bigint; destination: string; simulate?: string | undefined },
     now: Date,
   ): Promise<void>;
+  /**
+   * Cancels a payout that has had no outcome for too long, so it can no longer succeed, or
+   * answers the outcome the provider had already (a transfer sent whose webhook never arrived
+   * is 'succeeded'), as WeChat Pay's and Alipay's transfer query/cancel do.
+   */
+  cancelPayout(tx: Tx, providerRef: string, now: Date): Promise<'cancelled' | 'succeeded' | 'failed'>;
   /** Returns `amount` of a succeeded charge to the payer. */
   refund(tx: Tx, request: { providerRef: string; refundId: string; amount: bigint }, now: Date): Promise<void>;
   /** Authenticates a webhook and returns its event; undefined when the signature is not valid. */

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/connection.js';
 import type { PaymentProvider, ProviderEvent } from './provider.js';
-import { type SandboxOutcome, sandboxChargeOutcome, sandboxOutcome } from './sandbox.js';
+import { type SandboxOutcome, sandboxChargeOutcome, sandboxOutcome, sandboxPayoutOutcome } from './sandbox.js';
 import { webhookSignatureValid } from './webhook-signature.js';
 
 const EVENT_SCHEMA = z.object({
@@ -30,6 +30,10 @@ export function sandboxProvider(secret: Uint8Array): PaymentProvider {
     async payout(tx: Tx, request, now) {
       const outcome = (request.simulate ?? 'succeed') as SandboxOutcome;
       await sandboxOutcome(tx, 'payout', request.providerRef, request.amount, outcome, now);
+    },
+    async cancelPayout(tx: Tx, providerRef) {
+      // A payout simulated as a timeout has no outcome, and cancelling it makes sure it never will.
+      return (await sandboxPayoutOutcome(tx, providerRef)) ?? 'cancelled';
     },
     async refund(tx: Tx, request, now) {
       // The sandbox pays refunds back at once; it keeps a record as a real provider would.

@@ -41,16 +41,31 @@ export async function sandboxOutcome(
   );
 }
 
-/** What the sandbox knows of a charge: an outcome it queued, or none (a timeout). */
-export async function sandboxChargeOutcome(tx: Tx, providerRef: string): Promise<'succeeded' | 'failed' | undefined> {
+/**
+ * What the sandbox knows of a charge or a payout: the outcome it queued (delivered or not), or
+ * none (a timeout). The outcome is decided in the transaction that started the operation, so a
+ * timeout never gets one later: closing or cancelling it has no queued webhook to take back.
+ */
+async function sandboxKnownOutcome(
+  tx: Tx,
+  operation: 'payment' | 'payout',
+  providerRef: string,
+): Promise<'succeeded' | 'failed' | undefined> {
+  const succeeded = eventId(providerRef, `${operation}.succeeded`);
   const found = await rows<{ event_id: string }>(
     tx,
     sql`select event_id from sandbox_webhook_outbox
-        where event_id in (${eventId(providerRef, 'payment.succeeded')}, ${eventId(providerRef, 'payment.failed')})`,
+        where event_id in (${succeeded}, ${eventId(providerRef, `${operation}.failed`)})`,
   );
   if (found.length === 0) return undefined;
-  return found[0]?.event_id === eventId(providerRef, 'payment.succeeded') ? 'succeeded' : 'failed';
+  return found[0]?.event_id === succeeded ? 'succeeded' : 'failed';
 }
+
+/** What the sandbox knows of a charge: an outcome it queued, or none (a timeout). */
+export const sandboxChargeOutcome = (tx: Tx, providerRef: string) => sandboxKnownOutcome(tx, 'payment', providerRef);
+
+/** What the sandbox knows of a payout: an outcome it queued, or none (a timeout). */
+export const sandboxPayoutOutcome = (tx: Tx, providerRef: string) => sandboxKnownOutcome(tx, 'payout', providerRef);
 
 const ATTEMPTS_MAX = 10;
 const DELIVERY_CONCURRENCY = 8;
