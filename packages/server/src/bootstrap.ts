@@ -12,6 +12,7 @@ import { buildApp } from './http/app.js';
 import { Periodic } from './jobs.js';
 import { type KeyPair, loadOrCreateKeyFile, loadOrCreateSecretHex } from './keys.js';
 import { expireDueHolds } from './modules/accounting/hold-expiry.js';
+import { onTesterApproved } from './modules/consensus/experience.js';
 import { releaseDueCommissions } from './modules/distribution/commissions.js';
 import { onPromoterApproved } from './modules/distribution/completion.js';
 import { runLevelEvaluation } from './modules/distribution/levels-job.js';
@@ -120,7 +121,10 @@ export function createContext(
     sandboxWebhookSecret: fromHex(config.sandboxWebhookSecretHex),
     paymentProviders: new PaymentProviders([sandboxProvider(fromHex(config.sandboxWebhookSecretHex))]),
     paymentOutcomes: new Map([['order', onOrderPayment]]),
-    roleGranted: new Map([['promoter', onPromoterApproved]]),
+    roleGranted: new Map([
+      ['promoter', onPromoterApproved],
+      ['tester', onTesterApproved],
+    ]),
     platformSigner: options.platformSigner ?? platformSignerOf(config, crypto),
   };
 }

@@ -1,4 +1,5 @@
 import { registerCatalogEvents } from './catalog/events.js';
+import { registerConsensusEvents } from './consensus/events.js';
 import { registerDistributionEvents } from './distribution/events.js';
 import { EventRegistry } from './events/registry.js';
 import { IDENTITY_EVENTS } from './identity/events.js';
@@ -11,5 +12,6 @@ export function createRegistry(): EventRegistry {
   registerCatalogEvents(registry);
   for (const definition of ORDER_EVENTS) registry.register(definition);
   registerDistributionEvents(registry);
+  registerConsensusEvents(registry);
   return registry;
 }
