@@ -12,6 +12,11 @@ export interface DemoBuyer {
   name: BuyerName;
   persona: string;
   address: { recipient: string; phone: string; region: string; detail: string };
+  /**
+   * The X-Device-Id the buyer's checkouts send, if any: the anti-abuse checks count orders per
+   * device, so a buyer who orders more than 3 times in a day from one phone is held for review.
+   */
+  device?: string;
 }
 
 export const DEMO_BUYERS: DemoBuyer[] = [
@@ -34,6 +39,9 @@ export const DEMO_BUYERS: DemoBuyer[] = [
       region: '北京市 北京市 朝阳区',
       detail: '望京街道阜通东大街 6 号院 3 号楼 1801',
     },
+    // His five orders come from one phone within minutes: the fourth and fifth are held for the
+    // operator's review (see demo-withdrawals.ts, which decides one and leaves the other).
+    device: 'demo-phone-wangwei-0002',
   },
   {
     name: 'consumer-3',
@@ -71,6 +79,8 @@ export interface DemoOrder {
   producer: ProducerName;
   items: { skuId: string; quantity: number }[];
   pay: 'succeed' | 'fail' | 'timeout';
+  /** Points the buyer pays part of it with: the quote is asked for exactly these (see demo-points.ts). */
+  points?: string;
   steps: OrderStep[];
 }
 
@@ -180,6 +190,19 @@ export const DEMO_ORDERS: DemoOrder[] = [
     ],
   },
   {
+    // Wang Wei's first completed order, his fifth from one phone: held by the anti-abuse review at
+    // placement, it completes without rewards; the operator's approval then pays his cashback and
+    // his inviter's referral reward (see demo-withdrawals.ts).
+    id: 'demo-completed-houkui-gift',
+    state: 'completed',
+    note: '已完成（风控复核后放行）',
+    buyer: 'consumer-2',
+    producer: 'producer-2',
+    items: [{ skuId: 'taiping-houkui:200g', quantity: 1 }],
+    pay: 'succeed',
+    steps: [SF('SF1402658847718'), { do: 'confirm', completeNow: true }, { do: 'complete' }],
+  },
+  {
     id: 'demo-cancelled-pearl-rice',
     state: 'cancelled',
     note: '已取消（买家取消）',
@@ -233,15 +256,21 @@ export interface OrderParties {
 }
 
 /**
- * Places the demo orders that do not exist yet, then drives each along its plan. Payment outcomes
- * come by webhook from the sandbox a moment after checkout, so orders waiting for theirs are
- * revisited until every plan is done.
+ * Places the demo orders (by default DEMO_ORDERS) that do not exist yet, then drives each along
+ * its plan. Payment outcomes come by webhook from the sandbox a moment after checkout, so orders
+ * waiting for theirs are revisited until every plan is done.
  */
-export async function loadOrders(client: DemoClient, ctx: AppContext, parties: OrderParties): Promise<void> {
-  // Buyers shop side by side; each one's orders in turn, since each goes through their cart.
+export async function loadOrders(
+  client: DemoClient,
+  ctx: AppContext,
+  parties: OrderParties,
+  orders: DemoOrder[] = DEMO_ORDERS,
+): Promise<void> {
+  // Buyers shop side by side; each one's orders in turn, since each goes through their cart (and
+  // in a fixed order, so that the anti-abuse checks hold the same orders on every fresh load).
   await Promise.all(
     [...parties.buyers].map(async ([name, buyer]) => {
-      for (const order of DEMO_ORDERS.filter((o) => o.buyer === name)) {
+      for (const order of orders.filter((o) => o.buyer === name)) {
         const found = await client.request('GET', `/v1/orders/${order.id}`, { as: buyer });
         if (found.status === 404) await place(client, order, buyer);
         else if (found.status !== 200) throw new Error(`demo: order ${order.id} answered ${found.status}`);
@@ -250,7 +279,7 @@ export async function loadOrders(client: DemoClient, ctx: AppContext, parties: O
   );
   // Rounds: each order still under way takes its next step, side by side, except the deliveries
   // that need a return window of zero days: those go one at a time with nothing else in flight.
-  const pending = new Set(DEMO_ORDERS);
+  const pending = new Set(orders);
   await until(
     'every demo order reaching its state',
     async () => {
@@ -282,21 +311,33 @@ async function place(client: DemoClient, order: DemoOrder, buyer: KeyPair & { ad
   for (const item of order.items) {
     await client.expect([200], 'PUT', '/v1/cart/items', { as: buyer, payload: item });
   }
-  const quote = await client.expect<{ orders: { body: Record<string, unknown> }[]; unavailable: unknown[] }>(
-    [200],
-    'POST',
-    '/v1/checkout/quote',
-    { as: buyer },
-  );
+  const quote = await client.expect<{
+    orders: { body: Record<string, unknown> }[];
+    unavailable: unknown[];
+    pointsHeld: string;
+  }>([200], 'POST', '/v1/checkout/quote', {
+    as: buyer,
+    ...(order.points === undefined ? {} : { payload: { points: order.points } }),
+  });
   const [quoted, ...more] = quote.body.orders;
   if (quoted === undefined || more.length > 0 || quote.body.unavailable.length > 0) {
     throw new Error(`demo: the quote for ${order.id} is not one order: ${JSON.stringify(quote.body)}`);
   }
+  // The quote puts at most what the buyer holds on the order; the demo's plan needs exactly its points.
+  if (order.points !== undefined && quoted.body.pointsSpent !== order.points) {
+    throw new Error(
+      `demo: ${order.id} is to be paid with ${order.points} points, but its buyer holds ${quote.body.pointsHeld}`,
+    );
+  }
+  const device = DEMO_BUYERS.find((b) => b.name === order.buyer)?.device;
   // The buyer signs the quoted order under the demo's own order id, so that it is found again.
   const body = { ...quoted.body, orderId: order.id };
   await client.expect([201], 'POST', '/v1/checkout', {
     as: buyer,
-    headers: { 'idempotency-key': `demo-checkout-${order.id}` },
+    headers: {
+      'idempotency-key': `demo-checkout-${order.id}`,
+      ...(device === undefined ? {} : { 'x-device-id': device }),
+    },
     payload: {
       envelope: client.sign(buyer, 'orders.order.placed', body),
       addressId: buyer.addressId,

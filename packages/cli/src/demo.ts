@@ -25,6 +25,8 @@ import {
 import { DemoClient, until } from './demo-client.js';
 import { DISTRIBUTION_PERSONAS, loadChannel, releaseDemoCommissions } from './demo-distribution.js';
 import { DEMO_BUYERS, DEMO_ORDERS, loadOrders } from './demo-orders.js';
+import { DEMO_POINTS_ORDERS, loadPoints, pointsLines } from './demo-points.js';
+import { decideDemoReviews, loadWithdrawals, reviewLines, withdrawalLines } from './demo-withdrawals.js';
 
 type AppliedRole = 'producer' | 'expert' | 'tester' | 'promoter';
 
@@ -68,8 +70,10 @@ const summaryFile = (dataDir: string) => join(demoKeysDir(dataDir), 'summary.txt
  * Loads the demo through the real API (the same signed envelopes, sessions and Idempotency-Keys a
  * client would send), so the demo is also a smoke test of the pipeline: accounts, a catalogue
  * (categories with deposits, experts' quality models, producers' products and lots, listed once
- * their deposit is paid) and orders in every state. Payments go through the sandbox, whose
- * webhooks the server's own delivery job sends. Running it again changes nothing.
+ * their deposit is paid), orders in every state, the distribution channel with its commissions,
+ * points in every state, withdrawals and the anti-abuse review queue. Payments and payouts go
+ * through the sandbox, whose webhooks the server's own delivery job sends. Running it again
+ * changes nothing.
  */
 export async function loadDemo(server: DemoServer, say: (line: string) => void): Promise<DemoAccount[]> {
   const started = Date.now();
@@ -133,10 +137,21 @@ export async function loadDemo(server: DemoServer, say: (line: string) => void):
     consumers: [pair('consumer'), pair('consumer-3'), pair('consumer-2')],
     approvePromoter: (promoter) => ensureRole(client, operator, promoter, 'promoter'),
   });
-  await loadOrders(client, server.ctx, { buyers, producers, operator });
+  const orderParties = { buyers, producers, operator };
+  await loadOrders(client, server.ctx, orderParties);
   await releaseDemoCommissions(server.ctx, 'demo-completed-oil');
+  // In this order: the approval of a held order pays the referral reward that the points orders
+  // spend, and one of those orders earns the commission the withdrawals draw on.
+  await decideDemoReviews(client, operator);
+  await loadPoints(client, server.ctx, orderParties);
+  await loadWithdrawals(client, server.ctx, { promoter: pair('promoter'), teamLead: pair('team-lead'), operator });
 
-  const lines = await summary(client, accounts, buyers, [pair('promoter'), pair('team-lead')]);
+  const lines = await summary(client, server.ctx, {
+    accounts,
+    buyers,
+    promoters: [pair('promoter'), pair('team-lead')],
+    operator,
+  });
   for (const line of lines) say(line);
   say(`Demo loaded in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   writeFileSync(summaryFile(dataDir), `${lines.join('\n')}\n`);
@@ -269,9 +284,13 @@ async function ensureAddress(
 /** What was created, and whom to sign in as. */
 async function summary(
   client: DemoClient,
-  accounts: DemoAccount[],
-  buyers: Map<BuyerName, KeyPair>,
-  promoters: KeyPair[],
+  ctx: AppContext,
+  {
+    accounts,
+    buyers,
+    promoters,
+    operator,
+  }: { accounts: DemoAccount[]; buyers: Map<BuyerName, KeyPair>; promoters: KeyPair[]; operator: KeyPair },
 ): Promise<string[]> {
   const lines = ['Demo accounts (name, DID, key file):'];
   for (const a of accounts) {
@@ -285,12 +304,14 @@ async function summary(
   for (const buyer of DEMO_BUYERS) {
     const pair = buyers.get(buyer.name) as KeyPair;
     const own = [];
-    for (const order of DEMO_ORDERS.filter((o) => o.buyer === buyer.name)) {
+    for (const order of [...DEMO_ORDERS, ...DEMO_POINTS_ORDERS].filter((o) => o.buyer === buyer.name)) {
       const view = await client.expect<{ status: string }>([200], 'GET', `/v1/orders/${order.id}`, { as: pair });
       own.push(`${order.id}: ${view.body.status}`);
     }
     lines.push(`  ${buyer.name.padEnd(10)} ${own.join(', ')}`);
   }
+  const nameOf = (did: string) => accounts.find((a) => a.did === did)?.role ?? did;
+  lines.push(...(await pointsLines(client, buyers, nameOf)));
   lines.push('Commissions (order kind: amount in fen, status):');
   for (const [i, promoter] of promoters.entries()) {
     const { items } = (
@@ -306,10 +327,14 @@ async function summary(
       `  ${name.padEnd(10)} ${items.map((c) => `${c.orderId} ${c.kind}: ${c.amountFen}, ${c.status}`).join('; ') || 'none yet'}`,
     );
   }
+  const earners = promoters.map((p, i): [string, KeyPair] => [i === 0 ? 'promoter' : 'team-lead', p]);
+  lines.push(...(await withdrawalLines(client, ctx, earners)));
+  lines.push(...(await reviewLines(client, operator)));
   lines.push(
-    'Sign in with a key file: keys/operator.json (operator), demo-keys/producer*.json (products, deposit, shipping,',
-    '  refunds), demo-keys/expert*.json (quality models), demo-keys/consumer*.json (buyers: orders in every state),',
-    '  demo-keys/promoter.json and team-lead.json (share links, the team, commissions frozen and released).',
+    'Sign in with a key file: keys/operator.json (operator: withdrawals and orders held for review),',
+    '  demo-keys/producer*.json (products, deposit, shipping, refunds), demo-keys/expert*.json (quality models),',
+    '  demo-keys/consumer*.json (buyers: orders in every state, points), demo-keys/promoter.json and',
+    '  team-lead.json (share links, the team, commissions frozen and released, withdrawals).',
     'Nominators, witnesses and jurors are plain accounts until staking, the witness network and juries arrive.',
   );
   return lines;

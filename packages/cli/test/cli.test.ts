@@ -66,9 +66,35 @@ describe('concord', () => {
     expect(demo.output).toMatch(/promoter\s+.*demo-completed-oil direct: \d+, released/);
     expect(demo.output).toMatch(/promoter\s+.*direct: \d+, frozen/);
     expect(demo.output).toMatch(/team-lead\s+.*override: \d+, (frozen|released).*override/);
-    // Nothing new on the log or in the catalogue and orders; only the demo's sign-ins.
+    // Points in every state: earned (cashback, a referral reward), sent with the 1% fee, spent at
+    // checkout, on hold for an unpaid order, given back by a refund, and burned by the monthly run.
+    expect(demo.output).toMatch(
+      /consumer\s+points: \d+ held; earned cashback \d+ \+ \d+, referral \d+; spent 2000 on demo-points-rice; 500 on hold for demo-points-oil-waiting; 800 back from refunded demo-points-refund-pearl; burned \d+/,
+    );
+    expect(demo.output).toMatch(
+      /consumer-2\s+points: \d+ held; earned cashback \d+; received 495 from consumer-3; burned/,
+    );
+    expect(demo.output).toMatch(/consumer-3\s+points: \d+ held; earned cashback \d+; sent 500 to consumer-2 \(fee 5\)/);
+    // Withdrawals paid through the sandbox, rejected by the operator, and waiting for review.
+    expect(demo.output).toMatch(
+      /promoter\s+demo-wd-promoter-paid: 2000 \(fee 12\), paid; demo-wd-promoter-rejected: 3000, rejected; demo-wd-promoter-review: 3000, review/,
+    );
+    expect(demo.output).toMatch(/team-lead\s+demo-wd-team-lead-paid: 1000 \(fee 6\), paid/);
+    // The anti-abuse queue: the 4th and 5th orders from one phone held, one approved.
+    expect(demo.output).toMatch(
+      /demo-refund-refused-guapian: pending, device_velocity; demo-completed-houkui-gift: approved, device_velocity/,
+    );
+    // Nothing new on the log or in the catalogue, orders, points and withdrawals; only the demo's sign-ins.
     expect(await demoTableCounts()).toEqual(before);
-    expect(before).toMatchObject({ catalog_products: 10, orders: 11, order_refunds: 3 });
+    expect(before).toMatchObject({
+      catalog_products: 10,
+      orders: 15,
+      order_refunds: 4,
+      distribution_points_transfers: 1,
+      distribution_points_retirements: 1,
+      distribution_withdrawals: 4,
+      distribution_reviews: 2,
+    });
     const migrate = await runCli(['migrate'], env);
     expect(migrate.output).toContain('Database is up to date.');
   }, 120_000);
@@ -209,6 +235,9 @@ async function expectDemoCatalogue(base: string) {
 interface OrderView {
   id: string;
   status: string;
+  pointsSpent: string;
+  pointsFen: string;
+  moneyFen: string;
   refundedFen: string;
   cancelReason: string | null;
   deliveredAt: string | null;
@@ -240,6 +269,15 @@ async function expectDemoOrders(base: string) {
     refundedFen: '0',
     refunds: [expect.objectContaining({ refundId: 'rf-refused-guapian', status: 'refused' })],
   });
+  // Paid partly with points (one point a fen): completed, waiting for its payment, refunded.
+  expect(orders.get('demo-points-rice')).toMatchObject({
+    status: 'completed',
+    pointsSpent: '2000',
+    pointsFen: '2000',
+    moneyFen: '37800',
+  });
+  expect(orders.get('demo-points-oil-waiting')).toMatchObject({ status: 'created', pointsSpent: '500' });
+  expect(orders.get('demo-points-refund-pearl')).toMatchObject({ status: 'refunded', pointsSpent: '800' });
   // Orders delivered outside the completed ones keep the configured return window of 7 days.
   const delivered = orders.get('demo-delivered-houkui') as OrderView;
   expect(delivered.status).toBe('delivered');

@@ -30,6 +30,8 @@ export {
 export type { AccountInput, LedgerAccount, TransferInput, TransferResult } from './modules/accounting/types.js';
 export { releaseDueCommissions } from './modules/distribution/commissions.js';
 export { type CycleRun, computeCycleDistribution } from './modules/distribution/cycle.js';
+export { runPointsRetirement } from './modules/distribution/points-burn.js';
+export { settleWithdrawals } from './modules/distribution/withdrawals.js';
 export { submitEnvelope } from './modules/events/service.js';
 export { createRegistry } from './modules/index.js';
 export { integrateOnce } from './modules/log/integrator.js';
