@@ -12,7 +12,13 @@ import { buildApp } from './http/app.js';
 import { Periodic } from './jobs.js';
 import { type KeyPair, loadOrCreateKeyFile, loadOrCreateSecretHex } from './keys.js';
 import { expireDueHolds } from './modules/accounting/hold-expiry.js';
+import { onAppealBondPayment } from './modules/consensus/appeals.js';
 import { onTesterApproved } from './modules/consensus/experience.js';
+import { runPanelElections } from './modules/consensus/panels.js';
+import { openDueRounds } from './modules/consensus/rounds.js';
+import { ruleDueAppeals } from './modules/consensus/rulings.js';
+import { releaseDueUnlocks } from './modules/consensus/stake.js';
+import { TALLY_INTERVAL_MS, tallyDueRounds } from './modules/consensus/tally.js';
 import { releaseDueCommissions } from './modules/distribution/commissions.js';
 import { onPromoterApproved } from './modules/distribution/completion.js';
 import { runLevelEvaluation } from './modules/distribution/levels-job.js';
@@ -40,7 +46,14 @@ const WEBHOOK_INTERVAL_MS = 200;
 const PAYMENT_RECONCILE_INTERVAL_MS = 5_000;
 const PAYOUT_RECONCILE_INTERVAL_MS = 5_000;
 const ORDER_TIMERS_INTERVAL_MS = 2_000;
+const APPEAL_RULING_INTERVAL_MS = 10_000;
 const COMMISSION_RELEASE_INTERVAL_MS = 60_000;
+// Panels are elected once per (weekly) cycle, early in it; a tick with nothing to elect costs one query.
+const PANEL_ELECTION_INTERVAL_MS = 10 * 60_000;
+// New lots wait for a round at most this long; each tick opens at most ROUNDS_PER_TICK.
+const ROUND_OPENING_INTERVAL_MS = 60_000;
+const ROUNDS_PER_TICK = 20;
+const STAKE_RELEASE_INTERVAL_MS = 60_000;
 const POINTS_RETIREMENT_INTERVAL_MS = 15 * 60_000;
 const WITHDRAWAL_SETTLE_INTERVAL_MS = 5_000;
 // The level evaluation runs once a month; an hourly tick starts it early in each new month.
@@ -120,7 +133,10 @@ export function createContext(
     logHead: { version: 0 },
     sandboxWebhookSecret: fromHex(config.sandboxWebhookSecretHex),
     paymentProviders: new PaymentProviders([sandboxProvider(fromHex(config.sandboxWebhookSecretHex))]),
-    paymentOutcomes: new Map([['order', onOrderPayment]]),
+    paymentOutcomes: new Map([
+      ['order', onOrderPayment],
+      ['appeal_bond', onAppealBondPayment],
+    ]),
     roleGranted: new Map([
       ['promoter', onPromoterApproved],
       ['tester', onTesterApproved],
@@ -202,7 +218,12 @@ export async function startServer(
       logger,
     ),
     new Periodic('order timers', ORDER_TIMERS_INTERVAL_MS, () => runOrderTimers(ctx), logger),
+    new Periodic('appeal rulings', APPEAL_RULING_INTERVAL_MS, () => ruleDueAppeals(ctx), logger),
     new Periodic('commission release', COMMISSION_RELEASE_INTERVAL_MS, () => releaseDueCommissions(ctx), logger),
+    new Periodic('panel elections', PANEL_ELECTION_INTERVAL_MS, () => runPanelElections(ctx), logger),
+    new Periodic('round opening', ROUND_OPENING_INTERVAL_MS, () => openDueRounds(ctx, ROUNDS_PER_TICK), logger),
+    new Periodic('stake unlock release', STAKE_RELEASE_INTERVAL_MS, () => releaseDueUnlocks(ctx), logger),
+    new Periodic('round tallies', TALLY_INTERVAL_MS, () => tallyDueRounds(ctx, ROUNDS_PER_TICK), logger),
     new Periodic('withdrawal settlement', WITHDRAWAL_SETTLE_INTERVAL_MS, () => settleWithdrawals(ctx), logger),
     new Periodic(
       'promoter level evaluation',

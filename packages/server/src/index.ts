@@ -28,6 +28,7 @@ export {
   ledgerViolations,
 } from './modules/accounting/ledger.js';
 export type { AccountInput, LedgerAccount, TransferInput, TransferResult } from './modules/accounting/types.js';
+export { JURY_COMMIT_DAYS, JURY_REVEAL_DAYS } from './modules/consensus/appeals.js';
 export { releaseDueCommissions } from './modules/distribution/commissions.js';
 export { type CycleRun, computeCycleDistribution } from './modules/distribution/cycle.js';
 export { runPointsRetirement } from './modules/distribution/points-burn.js';

@@ -1,4 +1,5 @@
 import type { Envelope } from '@concord/protocol';
+import { consensusRulings } from './consensus-rulings.js';
 
 /**
  * A rule engine's replay: it sees every verified entry in log order and reports where the log
@@ -27,4 +28,4 @@ export function uniqueNonces(): ReplayCheck {
   };
 }
 
-export const defaultReplayChecks = (): ReplayCheck[] => [uniqueNonces()];
+export const defaultReplayChecks = (): ReplayCheck[] => [uniqueNonces(), consensusRulings()];

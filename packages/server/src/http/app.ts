@@ -16,6 +16,10 @@ import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
 import { accountingRoutes } from '../modules/accounting/routes.js';
 import { catalogRoutes } from '../modules/catalog/routes.js';
+import { appealRoutes } from '../modules/consensus/routes-appeals.js';
+import { roundRoutes } from '../modules/consensus/routes-rounds.js';
+import { consensusStakeRoutes } from '../modules/consensus/routes-stake.js';
+import { verdictRoutes } from '../modules/consensus/routes-verdicts.js';
 import { pointsRoutes } from '../modules/distribution/points-routes.js';
 import { distributionRoutes } from '../modules/distribution/routes.js';
 import { reviewRoutes } from '../modules/distribution/routes-reviews.js';
@@ -89,6 +93,10 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(supplierRoutes(ctx));
   await app.register(withdrawalRoutes(ctx));
   await app.register(reviewRoutes(ctx));
+  await app.register(appealRoutes(ctx));
+  await app.register(consensusStakeRoutes(ctx));
+  await app.register(roundRoutes(ctx));
+  await app.register(verdictRoutes(ctx));
 
   const webDir = ctx.config.webDir;
   const serveWeb = webDir !== undefined && existsSync(join(webDir, 'index.html'));

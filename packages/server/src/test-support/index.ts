@@ -1,5 +1,6 @@
 // Helpers for tests of this and other packages: a fresh database per file, a test app, signing.
 export * from './app.js';
 export * from './commerce.js';
+export * from './consensus-appeals.js';
 export * from './database.js';
 export * from './shopping.js';

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.js';
 import { notFound } from '../../errors.js';
+import { productConsensus } from '../consensus/verdict-view.js';
 import { subtreeSlugs } from './category-tree.js';
 import { decodeCursor, pageOf } from './cursor.js';
 import { blobUrl } from './images.js';
@@ -125,7 +126,8 @@ const LOTS_SHOWN_MAX = 100;
 
 /**
  * A product page: texts, SKUs with stock, lots, the model version's definition with the claimed
- * value beside each attribute, the verdict. Drafts are seen only by their producer.
+ * value beside each attribute, the verdict and the latest decided consensus round behind it.
+ * Drafts are seen only by their producer.
  */
 export async function describeProduct(executor: Executor, id: string, viewer: string | undefined) {
   const [product] = await executor.select().from(products).where(eq(products.id, id));
@@ -169,5 +171,6 @@ export async function describeProduct(executor: Executor, id: string, viewer: st
       ...attribute,
       claim: product.claims[attribute.key] ?? null,
     })),
+    consensus: await productConsensus(executor, id),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRODUCT_CONSENSUS_VIEW } from '../consensus/verdict-view.js';
 
 /** Response shapes of the catalog's routes (validation of what we send, and the OpenAPI document). */
 
@@ -108,6 +109,7 @@ export const PRODUCT_VIEW = PRODUCT_SUMMARY_VIEW.extend({
   attributes: z
     .array(ATTRIBUTE_VIEW.extend({ claim: CLAIM_VALUE.nullable() }))
     .describe('Each attribute beside its claimed value'),
+  consensus: PRODUCT_CONSENSUS_VIEW,
 });
 
 export const DEPOSIT_VIEW = z.object({

@@ -57,8 +57,10 @@ const SUMMARY_VIEW = z.object({
   spentPoints: POINTS_TEXT,
   burnedPoints: POINTS_TEXT,
   feePoints: POINTS_TEXT,
+  stakedPoints: POINTS_TEXT.describe("Locked as nominators' stake (consensus), cooling unlocks included"),
+  stakers: z.number(),
   otherPoints: POINTS_TEXT,
-  conserved: z.boolean().describe('minted = held + spent + burned + fees (+ other)'),
+  conserved: z.boolean().describe('minted = held + spent + burned + fees + staked (+ other)'),
 });
 
 /** Members' points: their balance and history, transfers between them, the operator's summary. */
@@ -183,6 +185,7 @@ export const pointsRoutes =
           spentPoints: summary.spentPoints.toString(),
           burnedPoints: summary.burnedPoints.toString(),
           feePoints: summary.feePoints.toString(),
+          stakedPoints: summary.stakedPoints.toString(),
           otherPoints: summary.otherPoints.toString(),
         };
       },

@@ -17,6 +17,9 @@ import {
 } from './points-ledger.js';
 import { distributionPolicy } from './policy.js';
 
+/** The code of nominators' locked stake accounts (consensus/stake.ts STAKE_CODE; literal in pointsSummary's SQL). */
+const STAKE_CODE = 'points_stake';
+
 /**
  * Points sent from one member to another with the platform's fee (protocol `transferPoints`:
  * 1%, rounded up, out of the amount sent), and the operator's view of the whole POINTS ledger.
@@ -142,9 +145,12 @@ export interface PointsSummary {
   spentPoints: bigint;
   burnedPoints: bigint;
   feePoints: bigint;
+  /** Locked as nominated stake (consensus/stake.ts: one `stake:<did>` account per nominator). */
+  stakedPoints: bigint;
+  stakers: number;
   /** Any other account of the POINTS ledger (none today): counted, so conservation stays honest. */
   otherPoints: bigint;
-  /** minted = held + spent + burned + fees + other. */
+  /** minted = held + spent + burned + fees + staked + other. */
   conserved: boolean;
 }
 
@@ -152,10 +158,11 @@ export interface PointsSummary {
 export async function pointsSummary(executor: Executor): Promise<PointsSummary> {
   const found = await rows<{ key: string; code: string; dq: string; cq: string; n: string }>(
     executor,
-    sql`select case when code = 'points' then 'points' else key end as key, min(code) as code,
+    // Per-member accounts are grouped by their code (members' points, nominators' locked stake).
+    sql`select case when code in ('points', 'points_stake') then code else key end as key, min(code) as code,
                sum(debits_posted)::text as dq, sum(credits_posted)::text as cq, count(*)::text as n
           from ledger_accounts where ledger = ${POINTS_LEDGER}
-         group by case when code = 'points' then 'points' else key end`,
+         group by case when code in ('points', 'points_stake') then code else key end`,
   );
   let issuedPoints = 0n;
   let reversedPoints = 0n;
@@ -164,6 +171,8 @@ export async function pointsSummary(executor: Executor): Promise<PointsSummary> 
   let spentPoints = 0n;
   let burnedPoints = 0n;
   let feePoints = 0n;
+  let stakedPoints = 0n;
+  let stakers = 0;
   let otherPoints = 0n;
   for (const row of found) {
     const net = BigInt(row.cq) - BigInt(row.dq);
@@ -176,7 +185,10 @@ export async function pointsSummary(executor: Executor): Promise<PointsSummary> 
     } else if (row.key === POINTS_SPENT) spentPoints = net;
     else if (row.key === POINTS_BURNED) burnedPoints = net;
     else if (row.key === POINTS_FEES) feePoints = net;
-    else otherPoints += net;
+    else if (row.key === STAKE_CODE) {
+      stakedPoints = net;
+      stakers = Number(row.n);
+    } else otherPoints += net;
   }
   const mintedPoints = issuedPoints - reversedPoints;
   return {
@@ -188,7 +200,9 @@ export async function pointsSummary(executor: Executor): Promise<PointsSummary> 
     spentPoints,
     burnedPoints,
     feePoints,
+    stakedPoints,
+    stakers,
     otherPoints,
-    conserved: mintedPoints === heldPoints + spentPoints + burnedPoints + feePoints + otherPoints,
+    conserved: mintedPoints === heldPoints + spentPoints + burnedPoints + feePoints + stakedPoints + otherPoints,
   };
 }

@@ -67,14 +67,15 @@ export const roleApproved = defineEvent({
   summary: "Operator approves an account's pending role application.",
   body: DECISION_BODY,
   allowed: ['operator'],
-  async handle({ tx, actor, eventId, now, deps }, { account, role }) {
+  async handle({ tx, actor, eventId, now, deps, envelope }, { account, role }) {
     const applicationId = await decide(tx, account, role, 'approved', actor, eventId, now);
     await tx
       .insert(accountRoles)
       .values({ did: account, role, source: 'event', grantedEventId: eventId })
       .onConflictDoNothing();
     const ctx = deps as AppContext;
-    await ctx.roleGranted?.get(role)?.(ctx, tx, account, now);
+    // The role's consequences date from the signed approval, so a replay of the log dates them alike.
+    await ctx.roleGranted?.get(role)?.(ctx, tx, account, new Date(envelope.ts));
     return { applicationId, account, role, status: 'approved' };
   },
 });

@@ -1,0 +1,151 @@
+import { drawJury, type JuryChoice, resultDigest } from '@concord/protocol';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../db/connection.js';
+import type { KeyPair } from '../../keys.js';
+import { createTestApp, register, type TestApp } from '../../test-support/app.js';
+import { accountWithRole, deliverWebhooks, send } from '../../test-support/commerce.js';
+import {
+  appeal,
+  appealCase,
+  decidedRound as decidedRoundOf,
+  juryVotesAndRuling,
+} from '../../test-support/consensus-appeals.js';
+import { tableCounts } from '../../test-support/database.js';
+import { DAY_MS, type Member, riceShop, signedInMember } from '../../test-support/shopping.js';
+import { getAccounts, ledgerViolations } from '../accounting/ledger.js';
+import { earningsAccount } from '../distribution/accounts.js';
+import { findPayment } from '../payments/service.js';
+import { caseIdOf } from './appeals.js';
+
+let t: TestApp;
+let producer: Member;
+const experts: KeyPair[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await register(t, t.operator);
+  producer = await riceShop(t, 'appeal-rice', 100);
+  for (let i = 0; i < 12; i++) experts.push(await accountWithRole(t, 'expert'));
+  await t.integrate();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const decidedRound = (verdict: 'pass' | 'fail') => decidedRoundOf(t, producer, 'appeal-rice', verdict);
+const fileAppeal = (by: Member, roundId: string, instance: number, simulate = 'succeed') =>
+  appeal(t, by, roundId, instance, simulate);
+const caseOf = (caseId: string) => appealCase(t, caseId);
+const voteAndRule = (caseId: string, instance: number, votes: (juror: string, i: number) => JuryChoice) =>
+  juryVotesAndRuling(t, experts, caseId, instance, votes);
+
+describe('appeals to a jury', () => {
+  it('draws the jury once the bond is paid, as anyone can recompute from the checkpoint', async () => {
+    const roundId = await decidedRound('fail');
+    const filed = await fileAppeal(producer, roundId, 0);
+    expect(filed.statusCode, filed.body).toBe(201);
+    expect(filed.json().appeal).toMatchObject({ status: 'awaiting_bond', bondFen: '10000', verdictAppealed: 'fail' });
+    await deliverWebhooks(t);
+    const view = await caseOf(caseIdOf(roundId));
+    expect(view.instances[0].status).toBe('voting');
+    expect(view.instances[0].jurors).toHaveLength(3);
+    const [stored] = await rows<{ digest: string }>(
+      t.ctx.database.db,
+      sql`select digest from consensus_results where kind = 'draw' and subject = ${`jury:${caseIdOf(roundId)}`}`,
+    );
+    // Every expert weighs 1 (none has tested anything); the author of the product's model is tied.
+    const [{ expert_did: modelExpert } = { expert_did: '' }] = await rows<{ expert_did: string }>(
+      t.ctx.database.db,
+      sql`select expert_did from catalog_model_versions where model_id = 'rice-model'`,
+    );
+    const pool = await rows<{ did: string }>(
+      t.ctx.database.db,
+      sql`select did from account_roles where role = 'expert'`,
+    );
+    const redrawn = drawJury({
+      checkpointRoot: view.instances[0].checkpointRoot,
+      caseId: caseIdOf(roundId),
+      instance: 0,
+      pool: pool.map((e) => ({ id: e.did, weight: 1 })),
+      exclude: [producer.pair.did, modelExpert],
+    });
+    expect([...redrawn.drawn].sort()).toEqual(view.instances[0].jurors.map((j: { juror: string }) => j.juror).sort());
+    expect(resultDigest(redrawn)).toBe(stored?.digest);
+  });
+
+  it('overturns a verdict by majority: the bond comes back and the product is no longer failed', async () => {
+    const roundId = await decidedRound('fail');
+    const caseId = caseIdOf(roundId);
+    expect((await fileAppeal(producer, roundId, 0)).statusCode).toBe(201);
+    await deliverWebhooks(t);
+    const { view } = await voteAndRule(caseId, 0, (_j, i) => (i < 2 ? 'overturn' : 'uphold'));
+    expect(view.instances[0]).toMatchObject({ status: 'ruled', ruling: 'overturn' });
+    expect(view.instances[0].jurors.map((j: { coherent: boolean }) => j.coherent).filter(Boolean)).toHaveLength(2);
+    const [round] = await rows<{ verdict: string }>(
+      t.ctx.database.db,
+      sql`select verdict from consensus_rounds where id = ${roundId}`,
+    );
+    expect(round?.verdict).toBe('pass');
+    expect((await findPayment(t.ctx.database.db, `bond-${caseId}-0`))?.refunded).toBe(10_000n);
+    expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
+  });
+
+  it('lets a verdict stand without a majority: coherent jurors share the bond; a second instance doubles bond and jury', async () => {
+    const roundId = await decidedRound('fail');
+    const caseId = caseIdOf(roundId);
+    expect((await fileAppeal(producer, roundId, 0)).statusCode).toBe(201);
+    await deliverWebhooks(t);
+    const { jurors, view } = await voteAndRule(caseId, 0, () => 'uphold');
+    expect(view.instances[0]).toMatchObject({ ruling: 'uphold' });
+    const earnings = await getAccounts(
+      t.ctx.database.db,
+      jurors.map((j) => earningsAccount(j)),
+    );
+    const paid = earnings.map((a) => (a?.creditsPosted ?? 0n) - (a?.debitsPosted ?? 0n));
+    expect(paid.reduce((sum, fen) => sum + fen, 0n)).toBe(10_000n);
+    expect(Math.max(...paid.map(Number)) - Math.min(...paid.map(Number))).toBeLessThanOrEqual(1);
+
+    const second = await fileAppeal(producer, roundId, 1);
+    expect(second.statusCode, second.body).toBe(201);
+    expect(second.json().appeal).toMatchObject({ bondFen: '20000', verdictAppealed: 'fail' });
+    await deliverWebhooks(t);
+    const again = await caseOf(caseId);
+    const newJury = again.instances[1].jurors.map((j: { juror: string }) => j.juror);
+    expect(newJury).toHaveLength(7);
+    expect(newJury.filter((j: string) => jurors.includes(j))).toEqual([]);
+    expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
+  });
+
+  it('refuses appeals by strangers, out of time, or of an instance not yet ruled, writing nothing', async () => {
+    const roundId = await decidedRound('pass');
+    const stranger = await signedInMember(t);
+    const before = await tableCounts(t.ctx.database);
+    const byStranger = await fileAppeal(stranger, roundId, 0);
+    expect(byStranger.statusCode).toBe(403);
+    expect(byStranger.json().error.code).toBe('not_a_party');
+    const early = await fileAppeal(producer, roundId, 1);
+    expect(early.statusCode).toBe(409);
+    expect(early.json().error.code).toBe('not_appealable');
+    t.clock.now = new Date(Date.now() + 8 * DAY_MS);
+    const late = await send(t, producer.pair, 'consensus.appeal.filed', {
+      roundId,
+      instance: 0,
+      grounds: '检测方法不符合标准 GB/T 20886 的取样要求',
+    });
+    t.clock.now = new Date();
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error.code).toBe('appeal_closed');
+    const counts = await tableCounts(t.ctx.database);
+    delete counts.idempotency_keys;
+    delete before.idempotency_keys;
+    expect(counts).toEqual(before);
+  });
+
+  it('lapses an appeal whose bond payment fails', async () => {
+    const roundId = await decidedRound('fail');
+    expect((await fileAppeal(producer, roundId, 0, 'fail')).statusCode).toBe(201);
+    await deliverWebhooks(t);
+    expect((await caseOf(caseIdOf(roundId))).instances[0].status).toBe('lapsed');
+  });
+});

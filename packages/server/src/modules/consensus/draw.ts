@@ -1,0 +1,162 @@
+import {
+  ConsensusError,
+  drawSortition,
+  type RoundWeight,
+  resultDigest,
+  roundWeights,
+  type SortitionResult,
+} from '@concord/protocol';
+import { sql } from 'drizzle-orm';
+import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { AppError } from '../../errors.js';
+import { experienceOf } from './experience.js';
+import { findPanel } from './panels.js';
+import { type ConsensusPolicy, DEFAULT_CONSENSUS_POLICY } from './policy.js';
+
+/**
+ * The draw of a round's testers (DESIGN §8.2): the category's panel of the round's cycle, less
+ * everyone with a conflict of interest, weighted by experience and backing (protocol
+ * `roundWeights`), then drawn by seeded sortition from a published checkpoint's root. Every input
+ * is on the log (the panel election, the tests behind EP, the share links, earlier draws), so
+ * anyone can redo the draw and must get the same names.
+ */
+
+export interface PanelSeat {
+  tester: string;
+  backedPoints: bigint;
+}
+
+/** The elected testers of `category` for `cycle` (panels.ts), or undefined when none was elected. */
+export async function panelSeats(
+  executor: Executor,
+  category: string,
+  cycle: number,
+): Promise<{ seats: PanelSeat[]; electedAt: Date } | undefined> {
+  const panel = await findPanel(executor, category, cycle);
+  if (panel === undefined) return undefined;
+  return {
+    seats: panel.members.map((member) => ({ tester: member.did, backedPoints: member.backedPoints })),
+    electedAt: panel.createdAt,
+  };
+}
+
+/**
+ * Who may not test a product of `producer` in `cycle`: the producer; promoters who earn from it
+ * (a shop link naming the producer, or a product link of one of its products); and testers already
+ * drawn for this producer's rounds `maxTestsPerProducerPerCycle` times this cycle, so no tester
+ * becomes a producer's regular judge.
+ */
+export async function conflictsOf(
+  executor: Executor,
+  producer: string,
+  cycle: number,
+  policy: ConsensusPolicy = DEFAULT_CONSENSUS_POLICY,
+): Promise<Set<string>> {
+  const promoters = await rows<{ did: string }>(
+    executor,
+    sql`select distinct owner_did as did from distribution_links
+         where (kind = 'shop' and producer_did = ${producer})
+            or (kind = 'product' and product_id in (select id from catalog_products where producer_did = ${producer}))`,
+  );
+  const frequent = await rows<{ did: string }>(
+    executor,
+    sql`select t.tester_did as did from consensus_round_testers t join consensus_rounds r on r.id = t.round_id
+         where r.producer_did = ${producer} and r.cycle = ${cycle}
+         group by t.tester_did having count(*) >= ${policy.maxTestsPerProducerPerCycle}`,
+  );
+  return new Set([producer, ...promoters.map((row) => row.did), ...frequent.map((row) => row.did)]);
+}
+
+export interface DrawInput {
+  roundId: string;
+  stage: number;
+  checkpointRoot: string;
+  producer: string;
+  category: string;
+  cycle: number;
+  count: number;
+  /** Drawn at earlier stages of the round: never drawn again. */
+  alreadyDrawn: readonly string[];
+}
+
+export interface DrawOutcome {
+  result: SortitionResult;
+  digest: string;
+  /** The eligible panel with its weights: what the sortition drew from. */
+  weights: RoundWeight[];
+  /** The drawn, in the order drawn, with the weight each was drawn at. */
+  drawn: RoundWeight[];
+}
+
+/** Computes a draw (writes nothing); `undefined` when the category has no panel for the cycle. */
+export async function computeDraw(
+  executor: Executor,
+  input: DrawInput,
+  policy: ConsensusPolicy = DEFAULT_CONSENSUS_POLICY,
+): Promise<DrawOutcome | undefined> {
+  const panel = await panelSeats(executor, input.category, input.cycle);
+  if (panel === undefined) return undefined;
+  const { seats } = panel;
+  const excluded = await conflictsOf(executor, input.producer, input.cycle, policy);
+  for (const did of input.alreadyDrawn) excluded.add(did);
+  const eligible = seats.filter((seat) => !excluded.has(seat.tester));
+  const ep = await experienceOf(
+    executor,
+    eligible.map((seat) => seat.tester),
+    // Experience as it stood when the panel was elected (the election envelope's time): one
+    // fixed time per panel, so every reading of the rule — ours, a replay's — weighs alike.
+    panel.electedAt,
+    policy,
+  );
+  try {
+    const { weights } = roundWeights(
+      eligible.map((seat) => ({ tester: seat.tester, ep: ep.get(seat.tester) ?? 0, stakeFen: seat.backedPoints })),
+      policy.weight,
+    );
+    const result = drawSortition({
+      checkpointRoot: input.checkpointRoot,
+      roundId: input.roundId,
+      stage: input.stage,
+      panel: weights.map((weight) => ({ id: weight.tester, weight: weight.weight })),
+      count: input.count,
+    });
+    const byTester = new Map(weights.map((weight) => [weight.tester, weight]));
+    return {
+      result,
+      digest: resultDigest(result),
+      weights,
+      drawn: result.drawn.map((did) => byTester.get(did)!),
+    };
+  } catch (error) {
+    throw asAppError(error, 'body');
+  }
+}
+
+/** Stores a draw: one row per drawn tester at `stage`, and the published result with its digest. */
+export async function storeDraw(tx: Tx, roundId: string, stage: number, draw: DrawOutcome, eventId: bigint, now: Date) {
+  for (const seat of draw.drawn) {
+    await tx.execute(
+      sql`insert into consensus_round_testers (round_id, tester_did, stage, ep, stake_points, weight)
+          values (${roundId}, ${seat.tester}, ${stage}, ${seat.ep}, ${seat.stakeFen}::int8, ${seat.weight})`,
+    );
+  }
+  await tx.execute(
+    sql`insert into consensus_results (kind, subject, stage, result, digest, event_id, created_at)
+        values ('draw', ${roundId}, ${stage}, ${JSON.stringify(draw.result)}::jsonb, ${draw.digest},
+                ${eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
+  );
+}
+
+/** A drawn tester as answered by the API (stake as a decimal string). */
+export const seatView = (seat: RoundWeight) => ({
+  tester: seat.tester,
+  ep: seat.ep,
+  stakePoints: seat.stakeFen,
+  weight: seat.weight,
+});
+
+/** A protocol refusal as an API error, its field under `prefix` (e.g. body.report.values.x). */
+export function asAppError(error: unknown, prefix: string): unknown {
+  if (!(error instanceof ConsensusError)) return error;
+  return new AppError(422, error.code, error.message, `${prefix}.${error.field}`);
+}

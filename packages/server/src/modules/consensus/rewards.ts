@@ -1,0 +1,227 @@
+import {
+  ConsensusError,
+  type PhragmenResult,
+  type RewardResult,
+  type RewardTester,
+  resultDigest,
+  rewardRound,
+} from '@concord/protocol';
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { AppError } from '../../errors.js';
+import { createAccounts, createTransfers } from '../accounting/ledger.js';
+import { available, POINTS_LEDGER, transferIdOf } from '../distribution/accounts.js';
+import { commissionsIn } from './candidates.js';
+import { recordTest } from './experience.js';
+import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
+import { stakeAccount } from './stake.js';
+import type { RoundRow, TalliedTester } from './tally.js';
+
+/**
+ * Rewards, experience and slashes of a decided round (DESIGN §8.4; protocol `rewardRound`). Every
+ * drawn tester takes part, with the accuracy the tally gave them (0 when they did not reveal a
+ * valid report: not testing is not accurate), their round weight as drawn, their commission as a
+ * candidate of the category, and the stake behind them as the panel's Phragmén election assigned
+ * it.
+ *
+ * The pool: the round's share of the cycle's tester pool is paid by the settlement cycle, which
+ * is not known when the round is decided; the rule runs here with a pool of 0, and the result is
+ * stored with its inputs (consensus_results 'rewards'), so the settlement reruns `rewardRound`
+ * with the real pool and gets the same winners. The shares (accuracy × weight of the winners)
+ * are written beside it so the split is visible now. EP and slashes do not depend on the pool and
+ * take effect at once.
+ */
+
+/** The POINTS sink of slashed stake (counted by the points summary among the other accounts). */
+export const POINTS_SLASHED = 'points:slashed';
+
+// stake.ts's advisory lock class of a nominator's stake: a slash and a change of stake take turns.
+const STAKE_LOCK = 6030;
+
+interface Backing {
+  selfStake: bigint;
+  nominators: Map<string, bigint>;
+}
+
+/**
+ * Who backs each tester with how much: the assignments of the panel's election for the round's
+ * cycle and category (what Phragmén gave each tester of each voter's stake; a voter that is the
+ * tester itself is its self-stake). Without a published panel, each current nomination's stake is
+ * split evenly over its targets.
+ */
+async function backingOf(
+  executor: Executor,
+  round: RoundRow,
+  testers: readonly string[],
+): Promise<{ source: 'election' | 'nominations'; backing: Map<string, Backing> }> {
+  const backing = new Map<string, Backing>(testers.map((did) => [did, { selfStake: 0n, nominators: new Map() }]));
+  const add = (tester: string, voter: string, stake: bigint) => {
+    const entry = backing.get(tester);
+    if (entry === undefined || stake <= 0n) return;
+    if (voter === tester) entry.selfStake += stake;
+    else entry.nominators.set(voter, (entry.nominators.get(voter) ?? 0n) + stake);
+  };
+  const [panel] = await rows<{ result: PhragmenResult | string }>(
+    executor,
+    sql`select result from consensus_panels where cycle = ${round.cycle} and category = ${round.category}`,
+  );
+  if (panel !== undefined) {
+    const result = typeof panel.result === 'string' ? (JSON.parse(panel.result) as PhragmenResult) : panel.result;
+    for (const assignment of result.assignments) {
+      for (const part of assignment.distribution) add(part.candidate, assignment.voter, BigInt(part.stakeFen));
+    }
+    return { source: 'election', backing };
+  }
+  const nominations = await rows<{ nominator_did: string; targets: string[] | string; stake_points: string }>(
+    executor,
+    sql`select nominator_did, targets, stake_points::text as stake_points from consensus_nominations where stake_points > 0`,
+  );
+  for (const row of nominations) {
+    const targets = typeof row.targets === 'string' ? (JSON.parse(row.targets) as string[]) : row.targets;
+    const each = BigInt(row.stake_points) / BigInt(Math.max(targets.length, 1));
+    for (const target of targets) add(target, row.nominator_did, each);
+  }
+  return { source: 'nominations', backing };
+}
+
+export interface SlashApplied {
+  party: string;
+  /** What the rule slashed of this party's stake (summed over the testers it backs). */
+  amountPoints: string;
+  /** What left `stake:<party>` for the slashed sink: at most the stake the party still has. */
+  slashedPoints: string;
+}
+
+/**
+ * Takes the slashed points out of each backer's stake: `stake:<did>` → points:slashed on the
+ * POINTS ledger, and the nomination's stake_points less as much, so stake.ts's invariant (the
+ * account holds the stake plus the cooling unlocks) stays true. A backer whose stake has shrunk
+ * since the election (unlocked meanwhile) loses at most what is still staked: points that are
+ * cooling down are not slashed.
+ */
+async function applySlashes(ctx: AppContext, tx: Tx, round: RoundRow, rewards: RewardResult, now: Date) {
+  const byParty = new Map<string, bigint>();
+  for (const leg of rewards.slashes) byParty.set(leg.party, (byParty.get(leg.party) ?? 0n) + BigInt(leg.amountFen));
+  const applied: SlashApplied[] = [];
+  if (byParty.size === 0) return applied;
+  await createAccounts(tx, [{ key: POINTS_SLASHED, ledger: POINTS_LEDGER, code: 'points_slashed' }]);
+  for (const [party, amount] of [...byParty].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    await tx.execute(sql`select pg_advisory_xact_lock(${STAKE_LOCK}, hashtext(${party}))`);
+    const [nomination] = await rows<{ stake_points: string }>(
+      tx,
+      sql`select stake_points::text as stake_points from consensus_nominations where nominator_did = ${party} for update`,
+    );
+    const staked = BigInt(nomination?.stake_points ?? '0');
+    const held = await available(tx, stakeAccount(party));
+    let slashed = amount < staked ? amount : staked;
+    if (held < slashed) slashed = held;
+    if (slashed > 0n) {
+      await createTransfers(
+        tx,
+        [
+          {
+            id: transferIdOf(ctx.crypto, 'consensus-slash', round.id, party),
+            debitAccount: stakeAccount(party),
+            creditAccount: POINTS_SLASHED,
+            amount: slashed,
+            code: 'stake_slash',
+            reference: `round:${round.id}`,
+          },
+        ],
+        now,
+      );
+      await tx.execute(
+        sql`update consensus_nominations set stake_points = stake_points - ${slashed.toString()}::int8,
+              updated_at = ${now.toISOString()}::timestamptz where nominator_did = ${party}`,
+      );
+    }
+    applied.push({ party, amountPoints: amount.toString(), slashedPoints: slashed.toString() });
+  }
+  return applied;
+}
+
+export interface RewardSummary {
+  digest: string;
+  winners: string[];
+  penalised: string[];
+  slashedPoints: string;
+}
+
+/** The rewards of a decided round, its testers' EP and the slashes, in the tally's transaction. */
+export async function rewardDecidedRound(
+  ctx: AppContext,
+  tx: Tx,
+  round: RoundRow,
+  testers: readonly TalliedTester[],
+  eventId: bigint,
+  now: Date,
+): Promise<RewardSummary> {
+  const dids = testers.map((t) => t.tester);
+  const commissions = await commissionsIn(tx, round.category, dids);
+  const { source, backing } = await backingOf(tx, round, dids);
+  const inputs: RewardTester[] = testers.map((t) => {
+    const backers = backing.get(t.tester);
+    return {
+      tester: t.tester,
+      accuracy: t.accuracy,
+      weight: t.weight,
+      commissionBps: commissions.get(t.tester) ?? 0,
+      selfStakeFen: backers?.selfStake ?? 0n,
+      nominators: [...(backers?.nominators ?? [])].map(([nominator, stakeFen]) => ({ nominator, stakeFen })),
+    };
+  });
+  let rewards: RewardResult;
+  try {
+    rewards = rewardRound({ poolFen: 0n, testers: inputs, policy: DEFAULT_CONSENSUS_POLICY.reward });
+  } catch (error) {
+    if (error instanceof ConsensusError) throw new AppError(422, error.code, error.message, error.field);
+    throw error;
+  }
+  const digest = resultDigest(rewards);
+  const winners = rewards.testers.filter((t) => t.outcome === 'won');
+  const totalShare = winners.reduce((sum, t) => sum + t.accuracy * t.weight, 0);
+  const shares = winners.map((t) => ({
+    tester: t.tester,
+    share: t.accuracy * t.weight,
+    fraction: totalShare > 0 ? (t.accuracy * t.weight) / totalShare : 0,
+  }));
+
+  for (const t of rewards.testers) {
+    await recordTest(tx, {
+      tester: t.tester,
+      roundId: round.id,
+      accuracy: t.accuracy,
+      penalty: t.epPenalty,
+      completedAt: now,
+    });
+  }
+  const slashes = await applySlashes(ctx, tx, round, rewards, now);
+
+  // `rewards` is the protocol's result (the digest is of it); `inputs` let the settlement rerun it
+  // with the real pool; `shares` and `slashes` say what the split and the slashes came to.
+  const stored = {
+    rewards,
+    inputs: {
+      backing: source,
+      testers: inputs.map((t) => ({
+        ...t,
+        selfStakeFen: t.selfStakeFen.toString(),
+        nominators: t.nominators.map((n) => ({ nominator: n.nominator, stakeFen: n.stakeFen.toString() })),
+      })),
+    },
+    shares,
+    slashes,
+  };
+  await tx.execute(
+    sql`insert into consensus_results (kind, subject, stage, result, digest, event_id, created_at)
+        values ('rewards', ${round.id}, ${round.stage}, ${JSON.stringify(stored)}::jsonb, ${digest},
+                ${eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
+  );
+  return {
+    digest,
+    winners: winners.map((t) => t.tester),
+    penalised: rewards.testers.filter((t) => t.penalised).map((t) => t.tester),
+    slashedPoints: slashes.reduce((sum, s) => sum + BigInt(s.slashedPoints), 0n).toString(),
+  };
+}
