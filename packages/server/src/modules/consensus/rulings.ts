@@ -13,6 +13,7 @@ import { postPaymentHold, refundPayment } from '../payments/service.js';
 import { type AppealRow, flip, loadAppeal } from './appeals.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
 import { signedAt } from './signed-time.js';
+import { replaceVerdict } from './verdict.js';
 
 /**
  * The ruling of an appeal instance (DESIGN §8.5): after the jury's reveal deadline the platform
@@ -66,35 +67,6 @@ export async function computeRuling(tx: Tx, appeal: AppealRow): Promise<RulingRe
     bonds: [{ party: appeal.appellant_did, side: 'overturn', amountFen: BigInt(appeal.bond_fen) }],
     policy: DEFAULT_CONSENSUS_POLICY.jury,
   });
-}
-
-/**
- * A round's verdict replaced by a ruling: the round and the product say so. (The verdict's other
- * consequences — suspension, refund offers, deposit, badge — follow `verdict.ts`.)
- */
-export type VerdictReplacer = (
-  ctx: AppContext,
-  tx: Tx,
-  roundId: string,
-  verdict: 'pass' | 'fail',
-  now: Date,
-) => Promise<void>;
-
-async function markVerdict(_ctx: AppContext, tx: Tx, roundId: string, verdict: 'pass' | 'fail'): Promise<void> {
-  const [round] = await rows<{ product_id: string }>(
-    tx,
-    sql`update consensus_rounds set verdict = ${verdict} where id = ${roundId} returning product_id`,
-  );
-  if (round === undefined) return;
-  await tx.execute(
-    sql`update catalog_products set verdict = ${verdict === 'pass' ? 'passed' : 'failed'} where id = ${round.product_id}`,
-  );
-}
-
-let replaceVerdict: VerdictReplacer = markVerdict;
-/** The verdict module installs the full consequences of a replaced verdict here. */
-export function onVerdictReplaced(replacer: VerdictReplacer): void {
-  replaceVerdict = replacer;
 }
 
 /** Pays out the bond as ruled: back to the appellant through the provider, or to the coherent jurors. */

@@ -15,7 +15,6 @@ import { FEN } from '../orders/schema.js';
 import { appOf, requirePlatform } from '../orders/transitions.js';
 import { postPaymentHold } from '../payments/service.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
-import { onVerdictReplaced } from './rulings.js';
 import { signedAt } from './signed-time.js';
 import { type RoundRow, roundRow } from './tally.js';
 
@@ -211,7 +210,6 @@ export async function replaceVerdict(
 }
 
 // The ruling module applies overturned verdicts through this module's consequences.
-onVerdictReplaced(replaceVerdict);
 
 /**
  * The platform cuts a producer's deposit for a failed round. The handler re-applies the rule: the
