@@ -5,19 +5,12 @@ import { transaction } from '../db/connection.js';
 import type { KeyPair } from '../keys.js';
 import { computeDraw } from '../modules/consensus/draw.js';
 import { electPanel } from '../modules/consensus/panels.js';
-import { mintPoints } from '../modules/distribution/points-ledger.js';
 import { cycleOf } from '../modules/distribution/supplier-tokens.js';
-import { newKeyPair, register, signIn, type TestApp } from './app.js';
-import {
-  accepted,
-  accountWithRole,
-  bearer,
-  defineCategory,
-  deliverWebhooks,
-  productBody,
-  riceModel,
-} from './commerce.js';
-import type { Member } from './shopping.js';
+import { newKeyPair, register, type TestApp } from './app.js';
+import { accepted, accountWithRole } from './commerce.js';
+import { grantPoints, type ListedProduct } from './shopping.js';
+
+export { listedProduct, riceCatalog } from './shopping.js';
 
 /**
  * Fixtures for the tally tests: a rice category with its model, producers with a listed product
@@ -30,49 +23,7 @@ export const CATEGORY = 'rice';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** The rice category (no deposit needed to list) and an expert's rice model 'rice-model' v1. */
-export async function riceCatalog(t: TestApp): Promise<void> {
-  await defineCategory(t, CATEGORY, { zh: '大米', en: 'Rice' });
-  const expert = await accountWithRole(t, 'expert');
-  await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
-}
-
-export interface TestedProduct {
-  producer: Member;
-  productId: string;
-  skuId: string;
-}
-
-/**
- * A new producer with a listed product `productId` (riceClaims; SKU `<productId>:bag` at ¥100)
- * and, when `depositFen` is given, a deposit paid and received.
- */
-export async function listedProduct(
-  t: TestApp,
-  productId: string,
-  options: { depositFen?: string; stock?: number } = {},
-): Promise<TestedProduct> {
-  const pair = await accountWithRole(t, 'producer');
-  const producer: Member = { pair, token: await signIn(t, pair) };
-  await accepted(
-    t,
-    pair,
-    'catalog.product.published',
-    productBody(productId, { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: options.stock ?? 50 }] }),
-  );
-  await accepted(t, pair, 'catalog.product.listed', { productId });
-  if (options.depositFen !== undefined) {
-    const paid = await t.app.inject({
-      method: 'POST',
-      url: '/v1/catalog/deposits',
-      headers: { ...bearer(producer.token), 'idempotency-key': `deposit-${productId}` },
-      payload: { amount: options.depositFen },
-    });
-    if (paid.statusCode !== 201) throw new Error(`deposit refused: ${paid.statusCode} ${paid.body}`);
-    await deliverWebhooks(t);
-  }
-  return { producer, productId, skuId: `${productId}:bag` };
-}
+export type TestedProduct = ListedProduct;
 
 export async function registerLot(t: TestApp, product: TestedProduct, lotId: string): Promise<void> {
   await accepted(t, product.producer.pair, 'catalog.lot.registered', {
@@ -105,7 +56,11 @@ export async function electedPanel(t: TestApp, count: number, stakePoints = 1_00
   const nominators = [newKeyPair(), newKeyPair()];
   for (const nominator of nominators) await register(t, nominator);
   const self = testers[count - 1] as KeyPair;
-  await grantPoints(t, [...nominators, self], stakePoints);
+  await grantPoints(
+    t,
+    [...nominators, self].map((pair) => pair.did),
+    stakePoints,
+  );
   const half = Math.ceil(count / 2);
   await accepted(t, nominators[0] as KeyPair, 'consensus.nomination.set', {
     targets: testers.slice(0, half).map((tester) => tester.did),
@@ -119,21 +74,6 @@ export async function electedPanel(t: TestApp, count: number, stakePoints = 1_00
   const cycle = cycleOf(t.clock.now);
   await transaction(t.ctx.database.db, (tx) => electPanel(t.ctx, tx, CATEGORY, cycle));
   return { cycle, testers, nominators };
-}
-
-async function grantPoints(t: TestApp, members: readonly KeyPair[], points: bigint): Promise<void> {
-  await transaction(t.ctx.database.db, async (tx) => {
-    for (const member of members) {
-      await mintPoints(tx, {
-        transferId: `test-grant:${member.did}`,
-        did: member.did,
-        points,
-        code: 'test_grant',
-        reference: 'consensus-tally fixture',
-        now: t.clock.now,
-      });
-    }
-  });
 }
 
 /** What a drawn tester does: reveal these values, commit and never reveal (`silent`), or nothing. */

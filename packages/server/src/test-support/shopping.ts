@@ -1,4 +1,6 @@
+import { transaction } from '../db/connection.js';
 import type { KeyPair } from '../keys.js';
+import { mintPoints } from '../modules/distribution/points-ledger.js';
 import { runOrderTimers } from '../modules/orders/timers.js';
 import { newKeyPair, register, signIn, type TestApp } from './app.js';
 import {
@@ -177,21 +179,80 @@ export async function refundAfterSale(
   if (approved.statusCode !== 201) throw new Error(`approval refused: ${approved.statusCode} ${approved.body}`);
 }
 
+/** The rice category (no deposit needed to list) and an expert's rice model 'rice-model' v1. */
+export async function riceCatalog(t: TestApp): Promise<void> {
+  await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' });
+  const expert = await accountWithRole(t, 'expert');
+  await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
+}
+
+export interface ListedProduct {
+  producer: Member;
+  productId: string;
+  skuId: string;
+}
+
+/**
+ * A new producer (signed in) with a listed rice product `productId` whose SKU `<productId>:bag`
+ * costs ¥100, and, when `depositFen` is given, a deposit paid and received.
+ */
+export async function listedProduct(
+  t: TestApp,
+  productId: string,
+  options: { depositFen?: string; stock?: number } = {},
+): Promise<ListedProduct> {
+  const pair = await accountWithRole(t, 'producer');
+  const producer: Member = { pair, token: await signIn(t, pair) };
+  await accepted(
+    t,
+    pair,
+    'catalog.product.published',
+    productBody(productId, { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: options.stock ?? 50 }] }),
+  );
+  await accepted(t, pair, 'catalog.product.listed', { productId });
+  if (options.depositFen !== undefined) {
+    const paid = await t.app.inject({
+      method: 'POST',
+      url: '/v1/catalog/deposits',
+      headers: { ...bearer(producer.token), 'idempotency-key': `deposit-${productId}` },
+      payload: { amount: options.depositFen },
+    });
+    if (paid.statusCode !== 201) throw new Error(`deposit refused: ${paid.statusCode} ${paid.body}`);
+    await deliverWebhooks(t);
+  }
+  return { producer, productId, skuId: `${productId}:bag` };
+}
+
 /**
  * A shop to buy from: the rice category, an expert's rice model, and a producer (signed in)
  * with one listed product `productId` whose SKU `<productId>:bag` costs ¥100.
  */
 export async function riceShop(t: TestApp, productId: string, stock: number): Promise<Member> {
-  await defineCategory(t, 'rice', { zh: '大米', en: 'Rice' });
-  const expert = await accountWithRole(t, 'expert');
-  await accepted(t, expert, 'catalog.model.published', { modelId: 'rice-model', version: 1, definition: riceModel() });
-  const pair = await accountWithRole(t, 'producer');
-  await accepted(
-    t,
-    pair,
-    'catalog.product.published',
-    productBody(productId, { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock }] }),
-  );
-  await accepted(t, pair, 'catalog.product.listed', { productId });
-  return { pair, token: await signIn(t, pair) };
+  await riceCatalog(t);
+  return (await listedProduct(t, productId, { stock })).producer;
+}
+
+let grants = 0;
+
+/** Mints `points` points to each of `dids` (standing in for cashback earned earlier). */
+export async function grantPoints(t: TestApp, dids: readonly string[], points: bigint): Promise<void> {
+  await transaction(t.ctx.database.db, async (tx) => {
+    for (const did of dids) {
+      await mintPoints(tx, {
+        transferId: `test-grant-${grants++}`,
+        did,
+        points,
+        code: 'points_cashback',
+        reference: 'test',
+        now: t.ctx.clock(),
+      });
+    }
+  });
+}
+
+/** A new member, signed in, holding `points` points. */
+export async function pointsHolder(t: TestApp, points: bigint): Promise<Member> {
+  const member = await signedInMember(t);
+  await grantPoints(t, [member.pair.did], points);
+  return member;
 }

@@ -49,3 +49,7 @@ export interface TransferResult {
   kind: TransferKind;
   amount: bigint;
 }
+
+/** Posted credits less posted and pending debits: what the account can give now (0 if it does not exist). */
+export const availableOf = (account: LedgerAccount | undefined): bigint =>
+  account === undefined ? 0n : account.creditsPosted - account.debitsPosted - account.debitsPending;

@@ -2,10 +2,10 @@ import { toHex } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
-import { badRequest } from '../../errors.js';
-import { AMOUNT_MAX, createAccounts, getAccounts } from '../accounting/ledger.js';
-import type { LedgerAccount } from '../accounting/types.js';
-import { createPayment, type Payment } from '../payments/service.js';
+import { badRequest, conflict } from '../../errors.js';
+import { AMOUNT_MAX, createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
+import { availableOf, type LedgerAccount } from '../accounting/types.js';
+import { createPayment, type Payment, postPaymentHold } from '../payments/service.js';
 
 /**
  * A producer's deposit (保证金): money paid into the ledger account `deposit:<did>` (CNY, code
@@ -96,4 +96,46 @@ export async function describeDeposit(executor: Executor, did: string) {
     },
     categories: requirement.categories.map((c) => ({ slug: c.slug, depositFen: c.depositFen.toString() })),
   };
+}
+
+/** Where cut deposits go: the platform's revenue. */
+export const DEPOSIT_CUT_REVENUE = 'revenue:platform:deposit_cuts';
+
+/**
+ * Cuts `amountFen` of a producer's deposit to the platform (a rating cut, a failed verdict). The
+ * deposit's received payments are still holds until something takes from them, so they are posted
+ * first; a cut above what was received is refused (409 deposit_insufficient), nothing written.
+ */
+export async function cutDeposit(
+  ctx: AppContext,
+  tx: Tx,
+  cut: { producer: string; amountFen: bigint; transferId: string; reference: string; now: Date },
+): Promise<void> {
+  const deposit = depositAccountKey(cut.producer);
+  const held = await rows<{ id: string }>(
+    tx,
+    sql`select id from payments where escrow_account = ${deposit} and status = 'succeeded'
+           and hold_transfer_id is not null and hold_posted_at is null order by id`,
+  );
+  for (const payment of held) await postPaymentHold(ctx, tx, payment.id);
+  const [account] = await getAccounts(tx, [deposit]);
+  const receivedFen = availableOf(account);
+  if (receivedFen < cut.amountFen) {
+    throw conflict('deposit_insufficient', `The deposit has ${receivedFen} fen received.`, 'body.amountFen');
+  }
+  await createAccounts(tx, [{ key: DEPOSIT_CUT_REVENUE, ledger: DEPOSIT_LEDGER, code: 'platform_revenue' }]);
+  await createTransfers(
+    tx,
+    [
+      {
+        id: cut.transferId,
+        debitAccount: deposit,
+        creditAccount: DEPOSIT_CUT_REVENUE,
+        amount: cut.amountFen,
+        code: 'deposit_cut',
+        reference: cut.reference,
+      },
+    ],
+    cut.now,
+  );
 }

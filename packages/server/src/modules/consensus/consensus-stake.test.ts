@@ -1,14 +1,14 @@
 import { type PhragmenVoter, resultDigest, seqPhragmen } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rows, transaction } from '../../db/connection.js';
+import { rows } from '../../db/connection.js';
 import type { KeyPair } from '../../keys.js';
 import { createTestApp, newKeyPair, register, signIn, type TestApp } from '../../test-support/app.js';
 import { accepted, accountWithRole, bearer, defineCategory, send } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
-import { type Member, signedInMember } from '../../test-support/shopping.js';
+import { type Member, pointsHolder, signedInMember } from '../../test-support/shopping.js';
 import { getAccounts, ledgerViolations } from '../accounting/ledger.js';
-import { mintPoints, pointsBalance } from '../distribution/points-ledger.js';
+import { pointsBalance } from '../distribution/points-ledger.js';
 import { pointsSummary } from '../distribution/points-transfers.js';
 import { cycleOf } from '../distribution/supplier-tokens.js';
 import { currentPanel, runPanelElections } from './panels.js';
@@ -30,22 +30,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-let mints = 0;
-/** A signed-in member holding `points` points. */
-async function holder(points: bigint): Promise<Member> {
-  const m = await signedInMember(t);
-  await transaction(t.ctx.database.db, (tx) =>
-    mintPoints(tx, {
-      transferId: `stake-test-mint-${mints++}`,
-      did: m.pair.did,
-      points,
-      code: 'points_cashback',
-      reference: 'test',
-      now: t.ctx.clock(),
-    }),
-  );
-  return m;
-}
+const holder = (points: bigint) => pointsHolder(t, points);
 
 /** A tester standing for `category`. */
 async function candidate(category: string, commissionBps = 500): Promise<KeyPair> {

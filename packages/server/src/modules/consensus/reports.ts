@@ -14,7 +14,7 @@ import { defineEvent } from '../events/registry.js';
 import { ORDER_ID } from '../orders/schema.js';
 import { loadOrder } from '../orders/store.js';
 import { asAppError } from './draw.js';
-import { loadRound, ROUND_ID, type RoundRow } from './rounds.js';
+import { loadRound, ROUND_ID, type RoundRow, type RoundTesterRow } from './rounds.js';
 import { signedAt } from './signed-time.js';
 
 /**
@@ -29,15 +29,9 @@ const SALT = z.string().regex(/^(?:[0-9a-f]{2}){16,64}$/, 'the salt: 16–64 byt
 /** Orders in these states were paid and not (wholly) given back: a verified purchase. */
 const PURCHASED = new Set(['paid', 'shipped', 'delivered', 'completed']);
 
-interface SeatRow {
-  stage: number;
-  commit: string | null;
-  committed_at: Date | string | null;
-  reveal_status: RevealStatus | null;
+type SeatRow = Pick<RoundTesterRow, 'stage' | 'commit' | 'committed_at' | 'reveal_status' | 'salt' | 'revealed_at'> & {
   report: TestReport | null;
-  salt: string | null;
-  revealed_at: Date | string | null;
-}
+};
 
 async function lockSeat(tx: Tx, round: RoundRow, tester: string): Promise<SeatRow> {
   const [seat] = await rows<SeatRow>(

@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rows } from '../../db/connection.js';
 import { notFound } from '../../errors.js';
 import { type Cursor, decodeCursor, pageOf } from '../catalog/cursor.js';
-import { findRound, type RoundRow } from './rounds.js';
+import { findRound, type RoundRow, type RoundTesterRow } from './rounds.js';
 
 /**
  * What the API shows of rounds: the public view of a round (anyone may check a draw and follow
@@ -56,20 +56,7 @@ export async function listRounds(
   return { items: items.map(roundSummary), nextCursor };
 }
 
-interface SeatRow {
-  tester_did: string;
-  stage: number;
-  ep: number;
-  stake_points: string;
-  weight: number;
-  commit: string | null;
-  committed_at: Date | string | null;
-  report: unknown;
-  salt: string | null;
-  revealed_at: Date | string | null;
-  reveal_status: RevealStatus | null;
-  accuracy: number | null;
-}
+type SeatRow = RoundTesterRow;
 
 /**
  * A round as anyone may see it: its deadlines, the checkpoint and every draw (to recompute them),

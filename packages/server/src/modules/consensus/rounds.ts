@@ -1,4 +1,4 @@
-import { CONSENSUS_LIMITS, toBase64Url, toHex } from '@concord/protocol';
+import { CONSENSUS_LIMITS, type RevealStatus, toBase64Url, toHex } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -42,6 +42,22 @@ export interface RoundRow {
   appeal_until: Date | string | null;
   decided_at: Date | string | null;
   created_at: Date | string;
+}
+
+/** A drawn tester's row of a round (consensus_round_testers); each reader selects what it needs. */
+export interface RoundTesterRow {
+  tester_did: string;
+  stage: number;
+  ep: number;
+  stake_points: string;
+  weight: number;
+  commit: string | null;
+  committed_at: Date | string | null;
+  report: unknown;
+  salt: string | null;
+  revealed_at: Date | string | null;
+  reveal_status: RevealStatus | null;
+  accuracy: number | null;
 }
 
 const ROUND_COLUMNS = sql`id, product_id, lot_id, producer_did, category, model_id, model_version, cycle, status, stage,

@@ -20,7 +20,7 @@ import { appOf, requirePlatform } from '../orders/transitions.js';
 import { computeDraw } from './draw.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
 import { rewardDecidedRound } from './rewards.js';
-import { extendRound, findRound, ROUND_ID, type RoundRow } from './rounds.js';
+import { extendRound, findRound, ROUND_ID, type RoundRow, type RoundTesterRow } from './rounds.js';
 import { signedAt } from './signed-time.js';
 import { applyVerdict, restoreProductVerdict, suspensionReason } from './verdict.js';
 
@@ -48,17 +48,7 @@ export const ROUND_TALLIED_BODY = z
 
 export type { RoundRow } from './rounds.js';
 
-interface TesterRow {
-  tester_did: string;
-  stage: number;
-  weight: number;
-  commit: string | null;
-  committed_at: Date | string | null;
-  report: unknown;
-  salt: string | null;
-  revealed_at: Date | string | null;
-  reveal_status: RevealStatus | null;
-}
+type TesterRow = Omit<RoundTesterRow, 'ep' | 'stake_points' | 'accuracy'>;
 
 /** A drawn tester as the tally saw them: how their reveal counted, their weight and accuracy. */
 export interface TalliedTester {

@@ -4,16 +4,12 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { rows, type Tx } from '../../db/connection.js';
 import { AppError, conflict, notFound } from '../../errors.js';
-import { createAccounts, createTransfers } from '../accounting/ledger.js';
-import { DEPOSIT_LEDGER, depositAccountKey, depositHeld } from '../catalog/deposits.js';
-import { available } from '../distribution/accounts.js';
-import { DEPOSIT_CUT_REVENUE } from '../distribution/ratings.js';
+import { cutDeposit, depositHeld } from '../catalog/deposits.js';
 import { defineEvent } from '../events/registry.js';
 import { DID_SCHEMA } from '../identity/schema.js';
 import { platformAct } from '../orders/platform-acts.js';
 import { FEN } from '../orders/schema.js';
 import { appOf, requirePlatform } from '../orders/transitions.js';
-import { postPaymentHold } from '../payments/service.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
 import { signedAt } from './signed-time.js';
 import { type RoundRow, roundRow } from './tally.js';
@@ -248,31 +244,13 @@ export const consensusDepositCut = defineEvent({
     if (cutFen.toString() !== body.amountFen) {
       throw conflict('amount_mismatch', `The cut of the deposit held now is ${cutFen} fen.`, 'body.amountFen');
     }
-    const deposit = depositAccountKey(body.producer);
-    const holds = await rows<{ id: string }>(
-      tx,
-      sql`select id from payments where escrow_account = ${deposit} and status = 'succeeded'
-             and hold_transfer_id is not null and hold_posted_at is null order by id`,
-    );
-    for (const payment of holds) await postPaymentHold(ctx, tx, payment.id);
-    if ((await available(tx, deposit)) < cutFen) {
-      throw conflict('deposit_insufficient', `The deposit has less than ${cutFen} fen received.`, 'body.amountFen');
-    }
-    await createAccounts(tx, [{ key: DEPOSIT_CUT_REVENUE, ledger: DEPOSIT_LEDGER, code: 'platform_revenue' }]);
-    await createTransfers(
-      tx,
-      [
-        {
-          id: transferId,
-          debitAccount: deposit,
-          creditAccount: DEPOSIT_CUT_REVENUE,
-          amount: cutFen,
-          code: 'deposit_cut',
-          reference: body.roundId,
-        },
-      ],
+    await cutDeposit(ctx, tx, {
+      producer: body.producer,
+      amountFen: cutFen,
+      transferId,
+      reference: body.roundId,
       now,
-    );
+    });
     return {
       roundId: body.roundId,
       producer: body.producer,

@@ -1,7 +1,7 @@
 import { type CryptoProvider, toHex, utf8Encode } from '@concord/protocol';
 import type { Executor, Tx } from '../../db/connection.js';
 import { createAccounts, getAccounts } from '../accounting/ledger.js';
-import type { LedgerAccount } from '../accounting/types.js';
+import { availableOf, type LedgerAccount } from '../accounting/types.js';
 
 /**
  * The distribution module's ledger accounts. Earnings are what a promoter may withdraw (never
@@ -29,9 +29,7 @@ export async function ensurePoints(tx: Tx, did: string): Promise<void> {
   ]);
 }
 
-/** Posted credits less posted and pending debits: what the account can give now (0 if it does not exist). */
-export const availableOf = (account: LedgerAccount | undefined): bigint =>
-  account === undefined ? 0n : account.creditsPosted - account.debitsPosted - account.debitsPending;
+export { availableOf };
 
 /** What a debt account is owed: its posted debits beyond its posted credits. */
 export function owedOf(account: LedgerAccount | undefined): bigint {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rows, transaction } from '../../db/connection.js';
+import { rows } from '../../db/connection.js';
 import { createTestApp, register, type TestApp } from '../../test-support/app.js';
 import { bearer, deliverWebhooks, signAs } from '../../test-support/commerce.js';
 import { tableCounts } from '../../test-support/database.js';
@@ -10,14 +10,14 @@ import {
   checkout,
   completeDelivered,
   type Member,
+  pointsHolder,
   refundAfterSale,
   riceShop,
   shipAndDeliver,
-  signedInMember,
 } from '../../test-support/shopping.js';
 import { getAccounts, ledgerViolations } from '../accounting/ledger.js';
 import { findPayment } from '../payments/service.js';
-import { mintPoints, POINTS_SPENT, pointsBalance } from './points-ledger.js';
+import { POINTS_SPENT, pointsBalance } from './points-ledger.js';
 import { pointsSummary } from './points-transfers.js';
 
 let t: TestApp;
@@ -33,22 +33,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-let mints = 0;
-/** A member holding `points` points. */
-async function holder(points: bigint): Promise<Member> {
-  const m = await signedInMember(t);
-  await transaction(t.ctx.database.db, (tx) =>
-    mintPoints(tx, {
-      transferId: `test-mint-${mints++}`,
-      did: m.pair.did,
-      points,
-      code: 'points_cashback',
-      reference: 'test',
-      now: t.ctx.clock(),
-    }),
-  );
-  return m;
-}
+const holder = (points: bigint) => pointsHolder(t, points);
 
 const balance = (m: Member) => pointsBalance(t.ctx.database.db, m.pair.did);
 const orderOf = async (m: Member, orderId: string) =>

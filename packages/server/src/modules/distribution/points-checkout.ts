@@ -3,8 +3,9 @@ import type { AppContext } from '../../context.js';
 import type { Executor, Tx } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import { createAccounts, createTransfers } from '../accounting/ledger.js';
-import { available, ensurePoints, POINTS_LEDGER, pointsAccount } from './accounts.js';
-import { POINTS_SPENT } from './points-ledger.js';
+import type { Order } from '../orders/store.js';
+import { available, ensurePoints, pointsAccount } from './accounts.js';
+import { ensurePointSinks, POINTS_SPENT } from './points-ledger.js';
 import { distributionPolicy } from './policy.js';
 
 /**
@@ -25,18 +26,8 @@ export const POINTS_REDEMPTION = 'platform:points_redemption';
 
 const holdIdOf = (orderId: string) => `order:${orderId}:points`;
 
-/** How an order with `pointsFen` of `totalFen` covered by points was paid. */
-export interface PointsPaid {
-  orderId: string;
-  buyerDid: string;
-  totalFen: bigint;
-  pointsSpent: bigint;
-  pointsFen: bigint;
-  escrowAccount: string;
-}
-
-/** The money part of an order: what the payment provider is asked for. */
-export const moneyDueOf = (order: Pick<PointsPaid, 'totalFen' | 'pointsFen'>) => order.totalFen - order.pointsFen;
+/** What the points side of an order needs to know of it. */
+type PointsPaid = Pick<Order, 'id' | 'buyerDid' | 'totalFen' | 'pointsSpent' | 'pointsFen' | 'escrowAccount'>;
 
 const CHECKOUT_REFUSALS: Record<string, number> = { insufficient_points: 409 };
 
@@ -52,7 +43,7 @@ export async function holdCheckoutPoints(
 ): Promise<{ pointsSpent: bigint; pointsFen: bigint }> {
   if (input.pointsSpent === 0n) return { pointsSpent: 0n, pointsFen: 0n };
   await ensurePoints(tx, input.buyer);
-  await createAccounts(tx, [{ key: POINTS_SPENT, ledger: POINTS_LEDGER, code: 'points_spent' }]);
+  await ensurePointSinks(tx);
   const held = await available(tx, pointsAccount(input.buyer));
   let paid: ReturnType<typeof spendPointsAtCheckout>;
   try {
@@ -98,14 +89,14 @@ export async function settleCheckoutPoints(tx: Tx, order: PointsPaid, now: Date)
   await createTransfers(
     tx,
     [
-      { id: `${holdIdOf(order.orderId)}:post`, postPending: holdIdOf(order.orderId), code: 'points_checkout' },
+      { id: `${holdIdOf(order.id)}:post`, postPending: holdIdOf(order.id), code: 'points_checkout' },
       {
-        id: `${holdIdOf(order.orderId)}:fen`,
+        id: `${holdIdOf(order.id)}:fen`,
         debitAccount: POINTS_REDEMPTION,
         creditAccount: order.escrowAccount,
         amount: order.pointsFen,
         code: 'points_redemption',
-        reference: order.orderId,
+        reference: order.id,
       },
     ],
     now,
@@ -117,7 +108,7 @@ export async function releaseCheckoutPoints(tx: Tx, order: PointsPaid, now: Date
   if (order.pointsSpent === 0n) return;
   await createTransfers(
     tx,
-    [{ id: `${holdIdOf(order.orderId)}:void`, voidPending: holdIdOf(order.orderId), code: 'points_checkout' }],
+    [{ id: `${holdIdOf(order.id)}:void`, voidPending: holdIdOf(order.id), code: 'points_checkout' }],
     now,
   );
 }
@@ -128,11 +119,11 @@ export async function releaseCheckoutPoints(tx: Tx, order: PointsPaid, now: Date
  * part, which the caller refunds through the payment provider.
  */
 export async function refundCheckoutPoints(
-  ctx: AppContext,
   tx: Tx,
-  order: PointsPaid & { refundedFen: bigint },
+  order: PointsPaid & Pick<Order, 'refundedFen'>,
   refundId: string,
   amountFen: bigint,
+  now: Date,
 ): Promise<{ pointsFen: bigint; points: bigint; moneyFen: bigint }> {
   if (order.pointsSpent === 0n) return { pointsFen: 0n, points: 0n, moneyFen: amountFen };
   const coveredBy = (refunded: bigint) => (order.pointsFen * refunded) / order.totalFen;
@@ -140,7 +131,7 @@ export async function refundCheckoutPoints(
   const rate = order.pointsSpent / order.pointsFen;
   const points = pointsFen * rate;
   if (pointsFen > 0n) {
-    const id = `${holdIdOf(order.orderId)}:refund:${refundId}`;
+    const id = `${holdIdOf(order.id)}:refund:${refundId}`;
     await createTransfers(
       tx,
       [
@@ -150,7 +141,7 @@ export async function refundCheckoutPoints(
           creditAccount: pointsAccount(order.buyerDid),
           amount: points,
           code: 'points_refund',
-          reference: order.orderId,
+          reference: order.id,
         },
         {
           id: `${id}:fen`,
@@ -158,10 +149,10 @@ export async function refundCheckoutPoints(
           creditAccount: POINTS_REDEMPTION,
           amount: pointsFen,
           code: 'points_redemption',
-          reference: order.orderId,
+          reference: order.id,
         },
       ],
-      ctx.clock(),
+      now,
     );
   }
   return { pointsFen, points, moneyFen: amountFen - pointsFen };

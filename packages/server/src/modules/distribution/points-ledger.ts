@@ -27,6 +27,7 @@ export async function ensurePointSinks(tx: Tx): Promise<void> {
   await createAccounts(tx, [
     { key: POINTS_FEES, ledger: POINTS_LEDGER, code: 'points_fees' },
     { key: POINTS_BURNED, ledger: POINTS_LEDGER, code: 'points_burned' },
+    { key: POINTS_SPENT, ledger: POINTS_LEDGER, code: 'points_spent' },
   ]);
 }
 

@@ -4,16 +4,13 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, conflict, forbidden } from '../../errors.js';
-import { createAccounts, createTransfers } from '../accounting/ledger.js';
-import { DEPOSIT_LEDGER, depositAccountKey, depositHeld } from '../catalog/deposits.js';
+import { cutDeposit, depositHeld } from '../catalog/deposits.js';
 import { defineEvent } from '../events/registry.js';
 import { DID_SCHEMA } from '../identity/schema.js';
 import { platformAct } from '../orders/platform-acts.js';
 import { FEN, ORDER_ID } from '../orders/schema.js';
 import { loadOrder } from '../orders/store.js';
 import { appOf, requirePlatform } from '../orders/transitions.js';
-import { postPaymentHold } from '../payments/service.js';
-import { available } from './accounts.js';
 import { distributionPolicy } from './policy.js';
 
 /**
@@ -32,7 +29,6 @@ import { distributionPolicy } from './policy.js';
  */
 
 /** The platform's revenue from deposit cuts (CNY). */
-export const DEPOSIT_CUT_REVENUE = 'revenue:platform:deposit_cuts';
 
 // Advisory lock class: one rating or cut of a producer at a time (see points-ledger.ts for the range).
 const RATING_LOCK = 6021;
@@ -205,27 +201,13 @@ export const depositCut = defineEvent({
         'body.amountFen',
       );
     }
-    const deposit = depositAccountKey(producer);
-    await postDepositHolds(ctx, tx, deposit);
-    const postedFen = await available(tx, deposit);
-    if (postedFen < evaluation.cutFen) {
-      throw conflict('deposit_insufficient', `The deposit has ${postedFen} fen received.`, 'body.amountFen');
-    }
-    await createAccounts(tx, [{ key: DEPOSIT_CUT_REVENUE, ledger: DEPOSIT_LEDGER, code: 'platform_revenue' }]);
-    await createTransfers(
-      tx,
-      [
-        {
-          id: `deposit-cut:${eventId}`,
-          debitAccount: deposit,
-          creditAccount: DEPOSIT_CUT_REVENUE,
-          amount: evaluation.cutFen,
-          code: 'deposit_cut',
-          reference: producer,
-        },
-      ],
+    await cutDeposit(ctx, tx, {
+      producer,
+      amountFen: evaluation.cutFen,
+      transferId: `deposit-cut:${eventId}`,
+      reference: producer,
       now,
-    );
+    });
     const lastSeq = window.reduce((max, row) => (BigInt(row.seq) > max ? BigInt(row.seq) : max), 0n);
     const ratingOrders = evaluation.ratingsUsed.map((rating) => rating.ratingId);
     const [cut] = await rows<{ id: string }>(
@@ -247,16 +229,6 @@ export const depositCut = defineEvent({
     };
   },
 });
-
-/** Posts the producer's received deposit payments that are still holds (see catalog/deposits.ts). */
-async function postDepositHolds(ctx: AppContext, tx: Tx, deposit: string): Promise<void> {
-  const held = await rows<{ id: string }>(
-    tx,
-    sql`select id from payments where escrow_account = ${deposit} and status = 'succeeded'
-           and hold_transfer_id is not null and hold_posted_at is null order by id`,
-  );
-  for (const payment of held) await postPaymentHold(ctx, tx, payment.id);
-}
 
 export interface ProducerRatings {
   count: number;

@@ -9,6 +9,7 @@ import { pointsForQuote } from '../distribution/points-checkout.js';
 import { distributionPolicy } from '../distribution/policy.js';
 import { policyOf } from './events-placement.js';
 import type { OrderPlacedBody } from './schema.js';
+import { moneyDueOf } from './store.js';
 
 export interface CartItem {
   skuId: string;
@@ -134,7 +135,7 @@ export async function quoteCart(ctx: AppContext, executor: Executor, buyer: stri
     quote.orders.push({
       policy: group.policy,
       pointsFen,
-      moneyDueFen: total - pointsFen,
+      moneyDueFen: moneyDueOf({ totalFen: total, pointsFen }),
       body: {
         orderId: `o${Date.now().toString(36)}${toBase64Url(ctx.crypto.randomBytes(9))}`,
         producer: group.producer,

@@ -5,7 +5,7 @@ import { onOrderCompleted } from '../distribution/completion.js';
 import { defineEvent } from '../events/registry.js';
 import { postPaymentHold } from '../payments/service.js';
 import { ORDER_REF_BODY, ORDER_SHIPPED_BODY } from './schema.js';
-import { loadOrder, setOrderStatus } from './store.js';
+import { loadOrder, moneyDueOf, setOrderStatus } from './store.js';
 import { appOf, byPlatform, requirePlatform, roleInOrder, transition } from './transitions.js';
 
 const DAY_MS = 86_400_000;
@@ -90,7 +90,7 @@ export const orderCompleted = defineEvent({
     await setOrderStatus(event.tx, order.id, status, [sql`completed_at = ${event.now.toISOString()}::timestamptz`]);
     const ctx = appOf(event);
     // An order paid in full with points has no payment: the platform's fen are in escrow already.
-    if (order.pointsFen < order.totalFen) await postPaymentHold(ctx, event.tx, order.paymentId);
+    if (moneyDueOf(order) > 0n) await postPaymentHold(ctx, event.tx, order.paymentId);
     await onOrderCompleted(ctx, event.tx, { ...order, status, completedAt: event.now }, event.now);
     return { orderId: order.id, status };
   },

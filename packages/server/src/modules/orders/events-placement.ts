@@ -18,7 +18,7 @@ import { distributionPolicy } from '../distribution/policy.js';
 import { defineEvent } from '../events/registry.js';
 import { createPayment } from '../payments/service.js';
 import { ORDER_CANCELLED_BODY, ORDER_PAID_BODY, ORDER_PLACED_BODY } from './schema.js';
-import { loadOrder, pointsPaidOf, setOrderStatus } from './store.js';
+import { loadOrder, moneyDueOf, setOrderStatus } from './store.js';
 import { appOf, requirePlatform, roleInOrder, transition } from './transitions.js';
 
 /** What checkout sends beside the envelope: never on the log. */
@@ -157,7 +157,7 @@ export const orderPlaced = defineEvent({
       pointsSpent: BigInt(body.pointsSpent ?? '0'),
       now,
     });
-    const moneyDue = total - points.pointsFen;
+    const moneyDue = moneyDueOf({ totalFen: total, pointsFen: points.pointsFen });
     // Paid in full with points: nothing for a payment provider to do, so the order is paid now.
     const status = moneyDue === 0n ? 'paid' : 'created';
     const [inserted] = await rows<{ id: string }>(
@@ -189,7 +189,7 @@ export const orderPlaced = defineEvent({
       sql`delete from order_carts where buyer_did = ${actor} and sku_id in ${body.items.map((item) => item.skuId)}`,
     );
     await createAccounts(tx, [{ key: escrowAccount, ledger: body.currency, code: 'escrow' }]);
-    const paid = { orderId: body.orderId, buyerDid: actor, totalFen: total, escrowAccount, ...points };
+    const paid = { id: body.orderId, buyerDid: actor, totalFen: total, escrowAccount, ...points };
     if (status === 'paid') {
       await settleCheckoutPoints(tx, paid, now);
     } else {
@@ -228,7 +228,7 @@ export const orderPaid = defineEvent({
     if (body.paymentId !== order.paymentId)
       throw new AppError(422, 'payment_mismatch', `Order ${order.id} is paid by ${order.paymentId}.`, 'body.paymentId');
     const status = transition(order, 'pay', 'system');
-    await settleCheckoutPoints(event.tx, pointsPaidOf(order), event.now);
+    await settleCheckoutPoints(event.tx, order, event.now);
     await setOrderStatus(event.tx, order.id, status, [sql`paid_at = ${event.now.toISOString()}::timestamptz`]);
     return { orderId: order.id, status };
   },
@@ -254,7 +254,7 @@ export const orderCancelled = defineEvent({
       event.tx,
       order.lines.map((line) => ({ skuId: line.skuId, quantity: line.quantity })),
     );
-    await releaseCheckoutPoints(event.tx, pointsPaidOf(order), event.now);
+    await releaseCheckoutPoints(event.tx, order, event.now);
     await setOrderStatus(event.tx, order.id, status, [
       sql`cancelled_at = ${event.now.toISOString()}::timestamptz`,
       sql`cancel_reason = ${body.reason}`,

@@ -15,7 +15,7 @@ import { findPayment } from '../payments/service.js';
 import { cartItems, quoteCart, setCartItem } from './cart.js';
 import type { PlacementPrivateData } from './events-placement.js';
 import { ADDRESS_INPUT, ORDER_ID, SKU_ID } from './schema.js';
-import { findOrder, listOrders, loadOrder, type Order, orderRefunds } from './store.js';
+import { findOrder, listOrders, loadOrder, moneyDueOf, type Order, orderRefunds } from './store.js';
 
 const ORDER_VIEW = z.object({
   id: z.string(),
@@ -83,7 +83,7 @@ function orderView(order: Order, viewer: string) {
     totalFen: order.totalFen.toString(),
     pointsSpent: order.pointsSpent.toString(),
     pointsFen: order.pointsFen.toString(),
-    moneyFen: (order.totalFen - order.pointsFen).toString(),
+    moneyFen: moneyDueOf(order).toString(),
     refundedFen: order.refundedFen.toString(),
     currency: order.currency,
     policyHash: order.policyHash,
@@ -398,7 +398,7 @@ export const orderRoutes =
         const payment = await findPayment(ctx.database.db, order.paymentId);
         return {
           ...orderView(order, did),
-          paymentStatus: payment?.status ?? (order.pointsFen === order.totalFen ? 'paid_with_points' : 'unknown'),
+          paymentStatus: payment?.status ?? (moneyDueOf(order) === 0n ? 'paid_with_points' : 'unknown'),
           refunds: refunds.map((r) => ({
             ...r,
             amountFen: r.amountFen.toString(),

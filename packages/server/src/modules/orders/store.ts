@@ -56,16 +56,8 @@ export interface Refund {
   createdAt: Date;
 }
 
-/** The points side of an order (distribution/points-checkout). */
-export const pointsPaidOf = (order: Order) => ({
-  orderId: order.id,
-  buyerDid: order.buyerDid,
-  totalFen: order.totalFen,
-  pointsSpent: order.pointsSpent,
-  pointsFen: order.pointsFen,
-  escrowAccount: order.escrowAccount,
-  refundedFen: order.refundedFen,
-});
+/** The money part of an order: what the payment provider is asked for (the rest was paid in points). */
+export const moneyDueOf = (order: Pick<Order, 'totalFen' | 'pointsFen'>) => order.totalFen - order.pointsFen;
 
 type Row = Record<string, unknown>;
 const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
@@ -77,8 +69,8 @@ function toOrder(row: Row, lines: Row[]): Order {
     producerDid: row.producer_did as string,
     status: row.status as OrderStatus,
     totalFen: BigInt(row.total_fen as string),
-    pointsSpent: BigInt((row.points_spent as string | undefined) ?? 0),
-    pointsFen: BigInt((row.points_fen as string | undefined) ?? 0),
+    pointsSpent: BigInt(row.points_spent as string),
+    pointsFen: BigInt(row.points_fen as string),
     refundedFen: BigInt(row.refunded_fen as string),
     currency: row.currency as string,
     policy: row.policy as SplitPolicy,
