@@ -29,9 +29,16 @@ export {
 } from './modules/accounting/ledger.js';
 export type { AccountInput, LedgerAccount, TransferInput, TransferResult } from './modules/accounting/types.js';
 export { JURY_COMMIT_DAYS, JURY_REVEAL_DAYS } from './modules/consensus/appeals.js';
+export { GENESIS_ROUND } from './modules/consensus/experience.js';
+export { runPanelElections } from './modules/consensus/panels.js';
+export { type ConsensusPolicy, DEFAULT_CONSENSUS_POLICY } from './modules/consensus/policy.js';
+export { ruleDueAppeals } from './modules/consensus/rulings.js';
+export { tallyDueRounds } from './modules/consensus/tally.js';
 export { releaseDueCommissions } from './modules/distribution/commissions.js';
 export { type CycleRun, computeCycleDistribution } from './modules/distribution/cycle.js';
 export { runPointsRetirement } from './modules/distribution/points-burn.js';
+export { mintPoints } from './modules/distribution/points-ledger.js';
+export { cycleOf } from './modules/distribution/supplier-tokens.js';
 export { settleWithdrawals } from './modules/distribution/withdrawals.js';
 export { submitEnvelope } from './modules/events/service.js';
 export { createRegistry } from './modules/index.js';

@@ -1,5 +1,7 @@
 import type { Envelope } from '@concord/protocol';
+import { consensusResults } from './consensus-results.js';
 import { consensusRulings } from './consensus-rulings.js';
+import type { LogPrefix } from './log-prefix.js';
 
 /**
  * A rule engine's replay: it sees every verified entry in log order and reports where the log
@@ -8,7 +10,7 @@ import { consensusRulings } from './consensus-rulings.js';
 export interface ReplayCheck {
   readonly name: string;
   /** A reason when entry `index` breaks the rule, else undefined. */
-  entry(index: number, envelope: Envelope): string | undefined;
+  entry(index: number, envelope: Envelope, log: LogPrefix): string | undefined;
   /** Divergences found only at the end (e.g. a derived result that never matched). */
   finish?(): { index?: number; reason: string }[];
 }
@@ -28,4 +30,4 @@ export function uniqueNonces(): ReplayCheck {
   };
 }
 
-export const defaultReplayChecks = (): ReplayCheck[] => [uniqueNonces(), consensusRulings()];
+export const defaultReplayChecks = (): ReplayCheck[] => [uniqueNonces(), consensusResults(), consensusRulings()];

@@ -26,6 +26,7 @@ import {
   verifyEnvelope,
 } from '@concord/protocol';
 import { getJson, getText } from './http.js';
+import { LeafPrefix, type LogPrefix } from './log-prefix.js';
 import type { ReplayCheck } from './replay-checks.js';
 import { TileCache } from './tile-cache.js';
 import { openTrustedCheckpoint, type TrustVerifiers } from './trust.js';
@@ -154,6 +155,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
   }
 
   const leaves: Uint8Array[] = new Array(size);
+  const prefix = new LeafPrefix(crypto, leaves);
   options.progress?.start(size);
   let verified = 0;
   const bundles = entryBundlesForSize(size);
@@ -181,7 +183,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       leaves[index] = leaf;
       if (!bytesEqual(leaf, hashes[i] as Uint8Array))
         diverge({ index, reason: 'the entry does not match its leaf hash in the tree' });
-      const reason = checkEntry(options, index, entry);
+      const reason = checkEntry(options, index, entry, prefix);
       if (reason !== undefined) diverge({ index, reason });
       verified++;
     }
@@ -225,7 +227,7 @@ async function isRewritten(
     : `history was rewritten: the checkpoint of size ${checkpoint.size} does not extend the one of size ${previous.size} seen last time`;
 }
 
-function checkEntry(options: VerifyLogOptions, index: number, entry: Uint8Array): string | undefined {
+function checkEntry(options: VerifyLogOptions, index: number, entry: Uint8Array, log: LogPrefix): string | undefined {
   let envelope: ReturnType<typeof checkEnvelopeShape>;
   try {
     envelope = checkEnvelopeShape(JSON.parse(utf8Decode(entry)));
@@ -238,7 +240,7 @@ function checkEntry(options: VerifyLogOptions, index: number, entry: Uint8Array)
   const schema = options.bodyCheck(envelope.type, envelope.body);
   if (schema !== undefined) return schema;
   for (const check of options.replayChecks) {
-    const reason = check.entry(index, envelope);
+    const reason = check.entry(index, envelope, log);
     if (reason !== undefined) return `${check.name}: ${reason}`;
   }
   return undefined;

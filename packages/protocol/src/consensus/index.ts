@@ -77,6 +77,24 @@ export {
   type TesterReward,
 } from './rewards.js';
 export {
+  type Backing,
+  backingOf,
+  type DrawnTester,
+  drawStage,
+  electionInputOf,
+  type Nomination,
+  type PanelSeat,
+  type RoundRewards,
+  roundRewards,
+  type StageDraw,
+  type StageDrawInput,
+  type StageTally,
+  type StageTallyInput,
+  slashesByParty,
+  type TalliedTester,
+  tallyStage,
+} from './round-rules.js';
+export {
   drawSortition,
   SeededStream,
   SORTITION_WEIGHT_UNITS,

@@ -379,9 +379,24 @@ describe('consensus rounds', () => {
 
   it('extends a round: more testers at stage 1 from the same checkpoint, and new deadlines', async () => {
     const stale = await unchanged(() =>
-      send(t, t.operator, 'consensus.round.extended', { roundId: round.roundId, stage: 3, count: 2 }),
+      send(t, t.operator, 'consensus.round.extended', {
+        roundId: round.roundId,
+        stage: 3,
+        count: 2,
+        digest: '0'.repeat(64),
+      }),
     );
     expect(errorOf(stale)).toMatchObject({ status: 409, code: 'stage_mismatch' });
+    // An extension naming a draw the rule does not give is refused: the digest is the draw's.
+    const forged = await unchanged(() =>
+      send(t, t.operator, 'consensus.round.extended', {
+        roundId: round.roundId,
+        stage: 1,
+        count: 2,
+        digest: '0'.repeat(64),
+      }),
+    );
+    expect(errorOf(forged)).toMatchObject({ status: 422, code: 'digest_mismatch', field: 'body.digest' });
 
     const now = t.clock.now;
     const { drawn: more } = await transaction(t.ctx.database.db, (tx) => extendRound(t.ctx, tx, round.roundId, 2, now));

@@ -196,6 +196,20 @@ describe('a round whose testers agree with the claims', () => {
       }) as object,
     });
     expect(wrongVerdict.json().error.code).toBe('tally_mismatch');
+    // The rewards are published with the tally: a digest that is not theirs is refused too.
+    const wrongRewards = await t.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      payload: signAs(t, t.operator, 'consensus.round.tallied', {
+        roundId,
+        stage: 0,
+        digest: resultDigest(expected),
+        decision: 'decided',
+        verdict: 'pass',
+        rewardsDigest: '0'.repeat(64),
+      }) as object,
+    });
+    expect(wrongRewards.json().error).toMatchObject({ code: 'rewards_digest_mismatch', field: 'body.rewardsDigest' });
     // Only the platform's key may sign a tally.
     const forged = await t.app.inject({
       method: 'POST',

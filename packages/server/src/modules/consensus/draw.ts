@@ -1,11 +1,4 @@
-import {
-  ConsensusError,
-  drawSortition,
-  type RoundWeight,
-  resultDigest,
-  roundWeights,
-  type SortitionResult,
-} from '@concord/protocol';
+import { ConsensusError, drawStage, type PanelSeat, type RoundWeight, type StageDraw } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
@@ -21,11 +14,6 @@ import { type ConsensusPolicy, DEFAULT_CONSENSUS_POLICY } from './policy.js';
  * anyone can redo the draw and must get the same names.
  */
 
-export interface PanelSeat {
-  tester: string;
-  backedPoints: bigint;
-}
-
 /** The elected testers of `category` for `cycle` (panels.ts), or undefined when none was elected. */
 export async function panelSeats(
   executor: Executor,
@@ -35,7 +23,7 @@ export async function panelSeats(
   const panel = await findPanel(executor, category, cycle);
   if (panel === undefined) return undefined;
   return {
-    seats: panel.members.map((member) => ({ tester: member.did, backedPoints: member.backedPoints })),
+    seats: panel.members.map((member) => ({ tester: member.did, backedStakeFen: member.backedPoints })),
     electedAt: panel.createdAt,
   };
 }
@@ -79,14 +67,8 @@ export interface DrawInput {
   alreadyDrawn: readonly string[];
 }
 
-export interface DrawOutcome {
-  result: SortitionResult;
-  digest: string;
-  /** The eligible panel with its weights: what the sortition drew from. */
-  weights: RoundWeight[];
-  /** The drawn, in the order drawn, with the weight each was drawn at. */
-  drawn: RoundWeight[];
-}
+/** A draw: the sortition's result and digest, the eligible panel's weights and the drawn. */
+export type DrawOutcome = StageDraw;
 
 /** Computes a draw (writes nothing); `undefined` when the category has no panel for the cycle. */
 export async function computeDraw(
@@ -96,37 +78,27 @@ export async function computeDraw(
 ): Promise<DrawOutcome | undefined> {
   const panel = await panelSeats(executor, input.category, input.cycle);
   if (panel === undefined) return undefined;
-  const { seats } = panel;
   const excluded = await conflictsOf(executor, input.producer, input.cycle, policy);
   for (const did of input.alreadyDrawn) excluded.add(did);
-  const eligible = seats.filter((seat) => !excluded.has(seat.tester));
-  const ep = await experienceOf(
+  const experience = await experienceOf(
     executor,
-    eligible.map((seat) => seat.tester),
+    panel.seats.filter((seat) => !excluded.has(seat.tester)).map((seat) => seat.tester),
     // Experience as it stood when the panel was elected (the election envelope's time): one
     // fixed time per panel, so every reading of the rule — ours, a replay's — weighs alike.
     panel.electedAt,
     policy,
   );
   try {
-    const { weights } = roundWeights(
-      eligible.map((seat) => ({ tester: seat.tester, ep: ep.get(seat.tester) ?? 0, stakeFen: seat.backedPoints })),
-      policy.weight,
-    );
-    const result = drawSortition({
-      checkpointRoot: input.checkpointRoot,
+    return drawStage({
       roundId: input.roundId,
       stage: input.stage,
-      panel: weights.map((weight) => ({ id: weight.tester, weight: weight.weight })),
+      checkpointRoot: input.checkpointRoot,
       count: input.count,
+      seats: panel.seats,
+      excluded,
+      experience,
+      weightPolicy: policy.weight,
     });
-    const byTester = new Map(weights.map((weight) => [weight.tester, weight]));
-    return {
-      result,
-      digest: resultDigest(result),
-      weights,
-      drawn: result.drawn.map((did) => byTester.get(did)!),
-    };
   } catch (error) {
     throw asAppError(error, 'body');
   }

@@ -1,8 +1,8 @@
 import {
   ConsensusError,
+  electionInputOf,
   type PhragmenInput,
   type PhragmenResult,
-  type PhragmenVoter,
   resultDigest,
   seqPhragmen,
 } from '@concord/protocol';
@@ -62,7 +62,6 @@ export async function electionInput(
   policy: ConsensusPolicy = DEFAULT_CONSENSUS_POLICY,
 ): Promise<PhragmenInput> {
   const candidates = await eligibleCandidates(executor, category);
-  const standing = new Set(candidates);
   const found =
     candidates.length === 0
       ? []
@@ -72,16 +71,14 @@ export async function electionInput(
                 from consensus_nominations n
                where n.stake_points > 0
                  and exists (select 1 from jsonb_array_elements_text(n.targets) t(did)
-                              join consensus_candidates c on c.did = t.did and c.category = ${category})
-               order by n.nominator_did`,
+                              join consensus_candidates c on c.did = t.did and c.category = ${category})`,
         );
-  const voters: PhragmenVoter[] = [];
-  for (const row of found) {
-    const targets = typeof row.targets === 'string' ? (JSON.parse(row.targets) as string[]) : row.targets;
-    const votes = targets.filter((target) => standing.has(target));
-    if (votes.length > 0) voters.push({ id: row.nominator_did, stakeFen: BigInt(row.stake_points), votes });
-  }
-  return { candidates, voters, toElect: Math.min(policy.panelSeats, candidates.length) };
+  const nominations = found.map((row) => ({
+    nominator: row.nominator_did,
+    targets: typeof row.targets === 'string' ? (JSON.parse(row.targets) as string[]) : row.targets,
+    stakeFen: BigInt(row.stake_points),
+  }));
+  return electionInputOf(candidates, nominations, policy.panelSeats);
 }
 
 /** Runs the election of `category` on the database's state (`electionInput`). */

@@ -1,10 +1,12 @@
 import {
+  backingOf,
   ConsensusError,
   type PhragmenResult,
   type RewardResult,
-  type RewardTester,
-  resultDigest,
-  rewardRound,
+  type RoundRewards,
+  roundRewards,
+  slashesByParty,
+  type TalliedTester,
 } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
@@ -15,8 +17,8 @@ import { available, POINTS_LEDGER, transferIdOf } from '../distribution/accounts
 import { commissionsIn } from './candidates.js';
 import { recordTest } from './experience.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
+import type { RoundRow } from './rounds.js';
 import { stakeAccount } from './stake.js';
-import type { RoundRow, TalliedTester } from './tally.js';
 
 /**
  * Rewards, experience and slashes of a decided round (DESIGN §8.4; protocol `rewardRound`). Every
@@ -39,50 +41,51 @@ export const POINTS_SLASHED = 'points:slashed';
 // stake.ts's advisory lock class of a nominator's stake: a slash and a change of stake take turns.
 const STAKE_LOCK = 6030;
 
-interface Backing {
-  selfStake: bigint;
-  nominators: Map<string, bigint>;
-}
-
 /**
- * Who backs each tester with how much: the assignments of the panel's election for the round's
- * cycle and category (what Phragmén gave each tester of each voter's stake; a voter that is the
- * tester itself is its self-stake). Without a published panel, each current nomination's stake is
- * split evenly over its targets.
+ * The panel's election of the round's cycle and category (the backing a round's testers had), or
+ * without one the current staked nominations, each split evenly over its targets.
  */
-async function backingOf(
-  executor: Executor,
-  round: RoundRow,
-  testers: readonly string[],
-): Promise<{ source: 'election' | 'nominations'; backing: Map<string, Backing> }> {
-  const backing = new Map<string, Backing>(testers.map((did) => [did, { selfStake: 0n, nominators: new Map() }]));
-  const add = (tester: string, voter: string, stake: bigint) => {
-    const entry = backing.get(tester);
-    if (entry === undefined || stake <= 0n) return;
-    if (voter === tester) entry.selfStake += stake;
-    else entry.nominators.set(voter, (entry.nominators.get(voter) ?? 0n) + stake);
-  };
+async function backingFor(executor: Executor, round: RoundRow, testers: readonly string[]) {
   const [panel] = await rows<{ result: PhragmenResult | string }>(
     executor,
     sql`select result from consensus_panels where cycle = ${round.cycle} and category = ${round.category}`,
   );
   if (panel !== undefined) {
     const result = typeof panel.result === 'string' ? (JSON.parse(panel.result) as PhragmenResult) : panel.result;
-    for (const assignment of result.assignments) {
-      for (const part of assignment.distribution) add(part.candidate, assignment.voter, BigInt(part.stakeFen));
-    }
-    return { source: 'election', backing };
+    return { source: 'election' as const, backing: backingOf(testers, result, []) };
   }
   const nominations = await rows<{ nominator_did: string; targets: string[] | string; stake_points: string }>(
     executor,
     sql`select nominator_did, targets, stake_points::text as stake_points from consensus_nominations where stake_points > 0`,
   );
-  for (const row of nominations) {
-    const targets = typeof row.targets === 'string' ? (JSON.parse(row.targets) as string[]) : row.targets;
-    const each = BigInt(row.stake_points) / BigInt(Math.max(targets.length, 1));
-    for (const target of targets) add(target, row.nominator_did, each);
+  const staked = nominations.map((row) => ({
+    nominator: row.nominator_did,
+    targets: typeof row.targets === 'string' ? (JSON.parse(row.targets) as string[]) : row.targets,
+    stakeFen: BigInt(row.stake_points),
+  }));
+  return { source: 'nominations' as const, backing: backingOf(testers, undefined, staked) };
+}
+
+export interface ComputedRewards extends RoundRewards {
+  /** Where the backing came from: the panel's election, or (no panel) the nominations. */
+  source: 'election' | 'nominations';
+}
+
+/** The rewards of a decided round as the database stands (writes nothing). */
+export async function computeRewards(
+  executor: Executor,
+  round: RoundRow,
+  testers: readonly TalliedTester[],
+): Promise<ComputedRewards> {
+  const dids = testers.map((t) => t.tester);
+  const commissions = await commissionsIn(executor, round.category, dids);
+  const { source, backing } = await backingFor(executor, round, dids);
+  try {
+    return { source, ...roundRewards(testers, commissions, backing, DEFAULT_CONSENSUS_POLICY.reward) };
+  } catch (error) {
+    if (error instanceof ConsensusError) throw new AppError(422, error.code, error.message, error.field);
+    throw error;
   }
-  return { source: 'nominations', backing };
 }
 
 export interface SlashApplied {
@@ -101,12 +104,11 @@ export interface SlashApplied {
  * cooling down are not slashed.
  */
 async function applySlashes(ctx: AppContext, tx: Tx, round: RoundRow, rewards: RewardResult, now: Date) {
-  const byParty = new Map<string, bigint>();
-  for (const leg of rewards.slashes) byParty.set(leg.party, (byParty.get(leg.party) ?? 0n) + BigInt(leg.amountFen));
+  const byParty = slashesByParty(rewards);
   const applied: SlashApplied[] = [];
-  if (byParty.size === 0) return applied;
+  if (byParty.length === 0) return applied;
   await createAccounts(tx, [{ key: POINTS_SLASHED, ledger: POINTS_LEDGER, code: 'points_slashed' }]);
-  for (const [party, amount] of [...byParty].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [party, amount] of byParty) {
     await tx.execute(sql`select pg_advisory_xact_lock(${STAKE_LOCK}, hashtext(${party}))`);
     const [nomination] = await rows<{ stake_points: string }>(
       tx,
@@ -153,32 +155,11 @@ export async function rewardDecidedRound(
   ctx: AppContext,
   tx: Tx,
   round: RoundRow,
-  testers: readonly TalliedTester[],
+  computed: ComputedRewards,
   eventId: bigint,
   now: Date,
 ): Promise<RewardSummary> {
-  const dids = testers.map((t) => t.tester);
-  const commissions = await commissionsIn(tx, round.category, dids);
-  const { source, backing } = await backingOf(tx, round, dids);
-  const inputs: RewardTester[] = testers.map((t) => {
-    const backers = backing.get(t.tester);
-    return {
-      tester: t.tester,
-      accuracy: t.accuracy,
-      weight: t.weight,
-      commissionBps: commissions.get(t.tester) ?? 0,
-      selfStakeFen: backers?.selfStake ?? 0n,
-      nominators: [...(backers?.nominators ?? [])].map(([nominator, stakeFen]) => ({ nominator, stakeFen })),
-    };
-  });
-  let rewards: RewardResult;
-  try {
-    rewards = rewardRound({ poolFen: 0n, testers: inputs, policy: DEFAULT_CONSENSUS_POLICY.reward });
-  } catch (error) {
-    if (error instanceof ConsensusError) throw new AppError(422, error.code, error.message, error.field);
-    throw error;
-  }
-  const digest = resultDigest(rewards);
+  const { rewards, inputs, source, digest } = computed;
   const winners = rewards.testers.filter((t) => t.outcome === 'won');
   const totalShare = winners.reduce((sum, t) => sum + t.accuracy * t.weight, 0);
   const shares = winners.map((t) => ({

@@ -231,8 +231,32 @@ export const ROUND_EXTENDED_BODY = z
     roundId: ROUND_ID,
     stage: z.number().int().min(1).max(1_000_000).describe('the new stage: the round’s current stage + 1'),
     count: z.number().int().min(1).max(CONSENSUS_LIMITS.drawMax),
+    digest: DIGEST.describe('resultDigest of the stage’s draw: the handler recomputes it and refuses another'),
   })
   .strict();
+
+/**
+ * The draw of a round's next stage: `count` more from the same panel and checkpoint, never one
+ * drawn before. Writes nothing; the extension's sender and its handler both compute it.
+ */
+async function drawNextStage(tx: Tx, round: RoundRow, count: number) {
+  const earlier = await rows<{ tester_did: string }>(
+    tx,
+    sql`select tester_did from consensus_round_testers where round_id = ${round.id}`,
+  );
+  const draw = await computeDraw(tx, {
+    roundId: round.id,
+    stage: round.stage + 1,
+    checkpointRoot: round.checkpoint_root,
+    producer: round.producer_did,
+    category: round.category,
+    cycle: round.cycle,
+    count,
+    alreadyDrawn: earlier.map((row) => row.tester_did),
+  });
+  if (draw === undefined) throw new AppError(500, 'panel_missing', `The panel of round ${round.id} is gone.`);
+  return draw;
+}
 
 /**
  * The platform extends a round whose reveal window is over (too few revealed, or the reports
@@ -269,21 +293,10 @@ export const roundExtended = defineEvent({
         'body.roundId',
       );
     }
-    const earlier = await rows<{ tester_did: string }>(
-      tx,
-      sql`select tester_did from consensus_round_testers where round_id = ${round.id}`,
-    );
-    const draw = await computeDraw(tx, {
-      roundId: round.id,
-      stage: body.stage,
-      checkpointRoot: round.checkpoint_root,
-      producer: round.producer_did,
-      category: round.category,
-      cycle: round.cycle,
-      count: body.count,
-      alreadyDrawn: earlier.map((row) => row.tester_did),
-    });
-    if (draw === undefined) throw new AppError(500, 'panel_missing', `The panel of round ${round.id} is gone.`);
+    const draw = await drawNextStage(tx, round, body.count);
+    if (draw.digest !== body.digest) {
+      throw new AppError(422, 'digest_mismatch', `The draw's digest is ${draw.digest}.`, 'body.digest');
+    }
     const deadlines = deadlinesFrom(now);
     await tx.execute(
       sql`update consensus_rounds set stage = ${body.stage}, commit_deadline = ${deadlines.commit.toISOString()}::timestamptz,
@@ -321,7 +334,13 @@ export async function extendRound(
   if (new Date(round.reveal_deadline).getTime() > now.getTime()) {
     throw conflict('reveal_window_open', `Round ${roundId} is still taking reveals.`, 'roundId');
   }
-  const receipt = await platformAct(ctx, tx, roundExtended.type, { roundId, stage: round.stage + 1, count });
+  const draw = await drawNextStage(tx, round, count);
+  const receipt = await platformAct(ctx, tx, roundExtended.type, {
+    roundId,
+    stage: round.stage + 1,
+    count,
+    digest: draw.digest,
+  });
   const drawn = receipt.result.drawn as { tester: string }[];
   return { drawn: drawn.map((seat) => seat.tester) };
 }

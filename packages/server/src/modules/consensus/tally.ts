@@ -1,12 +1,9 @@
 import {
   ConsensusError,
-  classifyReportReveals,
   type QualityModelDefinition,
-  type RevealStatus,
-  resultDigest,
-  type TallyResult,
+  type StageTally,
   type TestReport,
-  tallyRound,
+  tallyStage,
 } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -19,7 +16,7 @@ import { platformAct } from '../orders/platform-acts.js';
 import { appOf, requirePlatform } from '../orders/transitions.js';
 import { computeDraw } from './draw.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
-import { rewardDecidedRound } from './rewards.js';
+import { type ComputedRewards, computeRewards, rewardDecidedRound } from './rewards.js';
 import { extendRound, findRound, ROUND_ID, type RoundRow, type RoundTesterRow } from './rounds.js';
 import { signedAt } from './signed-time.js';
 import { applyVerdict, restoreProductVerdict, suspensionReason } from './verdict.js';
@@ -43,6 +40,9 @@ export const ROUND_TALLIED_BODY = z
     digest: SHA256_HEX.describe('resultDigest of the tally (protocol tallyRound)'),
     decision: z.enum(['decided', 'extend', 'inconclusive']),
     verdict: z.enum(['pass', 'fail', 'pending', 'inconclusive']),
+    rewardsDigest: SHA256_HEX.optional().describe(
+      'A decided round: resultDigest of its rewards (protocol rewardRound, before the pool is known)',
+    ),
   })
   .strict();
 
@@ -50,21 +50,12 @@ export type { RoundRow } from './rounds.js';
 
 type TesterRow = Omit<RoundTesterRow, 'ep' | 'stake_points' | 'accuracy'>;
 
-/** A drawn tester as the tally saw them: how their reveal counted, their weight and accuracy. */
-export interface TalliedTester {
-  tester: string;
-  stage: number;
-  weight: number;
-  status: RevealStatus;
-  /** From the tally for a valid reveal; 0 for any other (not revealed is not accurate). */
-  accuracy: number;
-}
+export type { TalliedTester } from '@concord/protocol';
 
-export interface ComputedTally {
-  tally: TallyResult;
-  digest: string;
-  testers: TalliedTester[];
+export interface ComputedTally extends StageTally {
   drawableCount: number;
+  /** A decided round's rewards (rewards.ts), computed with the tally so its envelope names both. */
+  rewards?: ComputedRewards;
 }
 
 const ms = (value: Date | string) => new Date(value).getTime();
@@ -76,38 +67,6 @@ export const roundRow = findRound;
 function asAppError(error: unknown): unknown {
   if (!(error instanceof ConsensusError)) return error;
   return new AppError(422, error.code, `The round cannot be tallied: ${error.message}`, error.field);
-}
-
-/**
- * How each drawn tester's commitment counted, against the round's current deadlines — except the
- * valid reveals of earlier stages, which keep the status the tally of their stage stored: an
- * extension moves both deadlines, and a reveal that was in time for its stage would look early
- * against the new commit deadline. A tester of an earlier stage who committed but did not reveal
- * validly may still reveal in the new window (rounds.ts), so they are classified again.
- */
-function classify(round: RoundRow, testers: readonly TesterRow[]) {
-  const settled = testers.filter((t) => t.stage < round.stage && t.reveal_status === 'valid');
-  const open = testers.filter((t) => !settled.includes(t));
-  const outcomes = classifyReportReveals({
-    round: round.id,
-    participants: open.map((t) => t.tester_did),
-    commits: open.flatMap((t) =>
-      t.commit === null || t.committed_at === null
-        ? []
-        : [{ participant: t.tester_did, commit: t.commit, atMs: ms(t.committed_at) }],
-    ),
-    reveals: open.flatMap((t) =>
-      t.report === null || t.salt === null || t.revealed_at === null
-        ? []
-        : [{ participant: t.tester_did, payload: t.report as TestReport, salt: t.salt, atMs: ms(t.revealed_at) }],
-    ),
-    commitDeadlineMs: ms(round.commit_deadline),
-    revealDeadlineMs: ms(round.reveal_deadline),
-  });
-  const result = new Map<string, { status: RevealStatus; report: TestReport | null }>();
-  for (const outcome of outcomes) result.set(outcome.participant, { status: outcome.status, report: outcome.payload });
-  for (const t of settled) result.set(t.tester_did, { status: 'valid', report: t.report as TestReport });
-  return result;
 }
 
 /**
@@ -149,41 +108,34 @@ export async function computeTally(executor: Executor, round: RoundRow): Promise
     alreadyDrawn: testers.map((t) => t.tester_did),
   });
   const drawableCount = (next?.weights ?? []).filter((w) => w.weight > 0).length;
+  let stage: StageTally;
   try {
-    const outcomes = classify(round, testers);
-    const reports = testers.flatMap((t) => {
-      const report = outcomes.get(t.tester_did)?.report;
-      return report === null || report === undefined
-        ? []
-        : [{ tester: t.tester_did, weight: t.weight, values: report.values }];
-    });
-    const tally = tallyRound({
+    stage = tallyStage({
+      roundId: round.id,
+      stage: round.stage,
+      commitDeadlineMs: ms(round.commit_deadline),
+      revealDeadlineMs: ms(round.reveal_deadline),
+      testers: testers.map((t) => ({
+        tester: t.tester_did,
+        stage: t.stage,
+        weight: t.weight,
+        commit: t.commit,
+        committedAtMs: t.committed_at === null ? null : ms(t.committed_at),
+        report: t.report as TestReport | null,
+        salt: t.salt,
+        revealedAtMs: t.revealed_at === null ? null : ms(t.revealed_at),
+        revealStatus: t.reveal_status,
+      })),
       attributes: subject.definition.attributes,
       claims: subject.claims,
-      reports,
-      drawnCount: testers.length,
       drawableCount,
       policy: DEFAULT_CONSENSUS_POLICY.tally,
     });
-    const accuracyOf = new Map(tally.accuracies.map((a) => [a.tester, a.accuracy]));
-    return {
-      tally,
-      digest: resultDigest(tally),
-      drawableCount,
-      testers: testers.map((t) => {
-        const status = outcomes.get(t.tester_did)?.status ?? 'missing';
-        return {
-          tester: t.tester_did,
-          stage: t.stage,
-          weight: t.weight,
-          status,
-          accuracy: status === 'valid' ? (accuracyOf.get(t.tester_did) ?? 0) : 0,
-        };
-      }),
-    };
   } catch (error) {
     throw asAppError(error);
   }
+  if (stage.tally.decision !== 'decided') return { ...stage, drawableCount };
+  return { ...stage, drawableCount, rewards: await computeRewards(executor, round, stage.testers) };
 }
 
 /** The tally's body for the envelope: exactly what the rules give for the round now. */
@@ -193,6 +145,7 @@ export const talliedBody = (round: RoundRow, computed: ComputedTally) => ({
   digest: computed.digest,
   decision: computed.tally.decision,
   verdict: computed.tally.verdict,
+  ...(computed.rewards === undefined ? {} : { rewardsDigest: computed.rewards.digest }),
 });
 
 async function storeTally(tx: Tx, round: RoundRow, computed: ComputedTally, eventId: bigint, now: Date) {
@@ -252,6 +205,16 @@ export const roundTallied = defineEvent({
         tally.decision !== body.decision ? 'body.decision' : 'body.verdict',
       );
     }
+    if (computed.rewards?.digest !== body.rewardsDigest) {
+      throw new AppError(
+        422,
+        'rewards_digest_mismatch',
+        computed.rewards === undefined
+          ? `Round ${round.id} is not decided at this tally: it has no rewards to name.`
+          : `The rewards of round ${round.id} have digest ${computed.rewards.digest}.`,
+        'body.rewardsDigest',
+      );
+    }
     await storeTally(tx, round, computed, eventId, now);
     const summary = {
       roundId: round.id,
@@ -286,7 +249,7 @@ export const roundTallied = defineEvent({
     );
     const failReason = suspensionReason(round.id, tally.failedMandatory);
     const consequences = await applyVerdict(ctx, tx, round, verdict, failReason, now);
-    const rewards = await rewardDecidedRound(ctx, tx, round, computed.testers, eventId, now);
+    const rewards = await rewardDecidedRound(ctx, tx, round, computed.rewards as ComputedRewards, eventId, now);
     return { ...summary, appealUntil: appealUntil.toISOString(), consequences, rewards };
   },
 });

@@ -136,7 +136,11 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
     checkCustody(envelope, status);
     const inserted = await insertEvent(tx, envelope, canonical, leafHash);
     if (inserted === undefined) throw new NonceTaken();
-    const result = await definition.handle(
+    const frames = openFrames.get(tx) ?? [];
+    openFrames.set(tx, frames);
+    const caused: EventReceipt[] = [];
+    frames.push(caused);
+    const handled = definition.handle(
       {
         tx,
         envelope,
@@ -150,8 +154,14 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
       },
       parsedBody.data,
     );
+    let result: Awaited<typeof handled>;
+    try {
+      result = await handled;
+    } finally {
+      frames.pop();
+    }
     await tx.update(events).set({ result }).where(eq(events.id, inserted));
-    return {
+    const receipt: EventReceipt = {
       eventId: inserted.toString(),
       logIndex: '', // assigned just before commit, by sequenceReceipts
       leafHash: toHex(leafHash),
@@ -160,11 +170,16 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
       replayed: false,
       result,
     };
+    if (caused.length > 0) causedActs.set(receipt, caused);
+    return receipt;
   };
   try {
     if (options.tx === undefined) return (await deps.commitQueue.submit({ apply })).value;
     const receipt = await apply(options.tx);
-    await sequenceReceipts(options.tx, [receipt]);
+    // An act a handler causes (a platform act in its transaction) follows its cause in the log.
+    const cause = openFrames.get(options.tx)?.at(-1);
+    if (cause !== undefined) cause.push(receipt);
+    else await sequenceReceipts(options.tx, [receipt]);
     return receipt;
   } catch (error) {
     if (!(error instanceof NonceTaken)) throw error;
@@ -231,11 +246,27 @@ function checkCustody(envelope: Envelope, status: Awaited<ReturnType<typeof acto
 }
 
 /**
- * Gives accepted events their log indexes in the order given; the commit queue calls it once
- * per batch, right before commit.
+ * The acts each handler caused, by transaction: the handler running now owns the last frame.
+ * (A transaction runs one handler at a time; a nested act's handler pushes its own frame.)
+ */
+const openFrames = new WeakMap<Tx, EventReceipt[][]>();
+/** The acts an accepted event caused, in the order caused: sequenced right after it. */
+const causedActs = new WeakMap<EventReceipt, EventReceipt[]>();
+
+/** `receipts` with each one's caused acts after it, depth first: the order of the log. */
+function withCausedActs(receipts: readonly EventReceipt[]): EventReceipt[] {
+  return receipts.flatMap((receipt) => [receipt, ...withCausedActs(causedActs.get(receipt) ?? [])]);
+}
+
+/**
+ * Gives accepted events their log indexes in the order given, each followed by the acts its
+ * handler caused (so a replay meets a cause before its effects: a tally before the extension it
+ * drew); the commit queue calls it once per batch, right before commit. Returns the index of
+ * each given receipt.
  */
 export async function sequenceReceipts(tx: Tx, receipts: readonly unknown[]): Promise<readonly unknown[]> {
-  const list = receipts as EventReceipt[];
+  const given = receipts as EventReceipt[];
+  const list = withCausedActs(given);
   const indexes = await assignLogIndexes(
     tx,
     list.map((r) => BigInt(r.eventId)),
@@ -243,7 +274,8 @@ export async function sequenceReceipts(tx: Tx, receipts: readonly unknown[]): Pr
   list.forEach((receipt, i) => {
     receipt.logIndex = (indexes[i] as bigint).toString();
   });
-  return indexes;
+  const byReceipt = new Map(list.map((receipt, i) => [receipt, indexes[i] as bigint]));
+  return given.map((receipt) => byReceipt.get(receipt) as bigint);
 }
 
 async function insertEvent(tx: Tx, envelope: Envelope, canonical: Uint8Array, leafHash: Uint8Array) {
