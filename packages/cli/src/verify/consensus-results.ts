@@ -1,6 +1,7 @@
 import {
   backingOf,
   classifyReportReveals,
+  drawJury,
   drawStage,
   type Envelope,
   electionInputOf,
@@ -14,7 +15,7 @@ import {
   toHex,
   validateReport,
 } from '@concord/protocol';
-import { type ConsensusPolicy, cycleOf, DEFAULT_CONSENSUS_POLICY } from '@concord/server';
+import { type ConsensusPolicy, cycleOf, DEFAULT_CONSENSUS_POLICY, JUROR_EP_MIN } from '@concord/server';
 import { ConsensusState, panelKeyOf, type ReplayRound } from './consensus-state.js';
 import type { LogPrefix } from './log-prefix.js';
 import type { ReplayCheck } from './replay-checks.js';
@@ -40,14 +41,25 @@ interface Body {
   [key: string]: unknown;
 }
 
+/** An appeal case as its jury draws read it. */
+interface Case {
+  roundId: string;
+  appellants: Set<string>;
+  /** When each instance was filed: experience is weighed as of then. */
+  filedAtMs: Map<number, number>;
+  /** Jurors of the instances drawn so far. */
+  jurors: Set<string>;
+}
+
 export function consensusResults(policy: ConsensusPolicy = DEFAULT_CONSENSUS_POLICY): ReplayCheck {
   const state = new ConsensusState(policy);
+  const cases = new Map<string, Case>();
   return {
     name: 'consensus-results',
     entry(index, envelope, log) {
       try {
         state.fold(envelope);
-        return replay(state, policy, envelope, index, log);
+        return replay(state, policy, envelope, index, log) ?? appeals(state, cases, policy, envelope, index, log);
       } catch (error) {
         return `${envelope.type} cannot be replayed: ${(error as Error).message}`;
       }
@@ -269,5 +281,69 @@ function tally(state: ConsensusState, policy: ConsensusPolicy, body: Body, atMs:
   for (const [party, amount] of slashesByParty(rewards.rewards)) state.slash(party, amount);
   if (rewards.digest !== body.rewardsDigest)
     return `the rewards of round ${round.id} have digest ${rewards.digest}, not the published ${String(body.rewardsDigest)}`;
+  return undefined;
+}
+
+/** Appeal filings and jury draws: the draw is recomputed from the case's state and the seeding root. */
+function appeals(
+  state: ConsensusState,
+  cases: Map<string, Case>,
+  policy: ConsensusPolicy,
+  envelope: Envelope,
+  index: number,
+  log: LogPrefix,
+): string | undefined {
+  const body = envelope.body as Body;
+  if (envelope.type === 'consensus.appeal.filed') {
+    const roundId = String(body.roundId);
+    const caseId = `appeal-${roundId}`;
+    const found = cases.get(caseId) ?? { roundId, appellants: new Set(), filedAtMs: new Map(), jurors: new Set() };
+    found.appellants.add(envelope.actor);
+    found.filedAtMs.set(Number(body.instance), Date.parse(envelope.ts));
+    cases.set(caseId, found);
+    return undefined;
+  }
+  if (envelope.type !== 'consensus.jury.drawn') return undefined;
+  const caseId = String(body.caseId);
+  const instance = Number(body.instance);
+  const found = cases.get(caseId);
+  const filedAtMs = found?.filedAtMs.get(instance);
+  const round = found === undefined ? undefined : state.rounds.get(found.roundId);
+  if (found === undefined || filedAtMs === undefined || round === undefined)
+    return `the jury of ${caseId} instance ${instance} is drawn for an appeal the log never filed`;
+  const root = log.rootAt(Number(body.checkpointSize), index);
+  if (root === undefined)
+    return `the jury of ${caseId} is seeded by a tree of ${String(body.checkpointSize)} entries, which the log did not have before it`;
+  // Experts (at least weight 1) and testers with enough experience, as of the filing.
+  const holders = state.holders(['expert', 'tester']);
+  const power = state.experience(
+    holders.map(([did]) => did),
+    filedAtMs,
+  );
+  const pool = holders.flatMap(([did, roles]) => {
+    const ep = power.get(did) ?? 0;
+    const weight = Math.max(roles.includes('expert') ? Math.max(ep, 1) : 0, ep >= JUROR_EP_MIN ? ep : 0);
+    return weight > 0 ? [{ id: did, weight }] : [];
+  });
+  const expert = state.modelExperts.get(round.modelKey);
+  const exclude = new Set([
+    round.producer,
+    ...(expert === undefined ? [] : [expert]),
+    ...round.seats.keys(),
+    ...found.appellants,
+    ...found.jurors,
+  ]);
+  const draw = drawJury({
+    checkpointRoot: toHex(root),
+    caseId,
+    instance,
+    pool,
+    exclude: [...exclude],
+    policy: policy.jury,
+  });
+  for (const juror of draw.drawn) found.jurors.add(juror);
+  const digest = resultDigest(draw);
+  if (digest !== body.digest || draw.drawn.join() !== (body.jurors as string[]).join())
+    return `the jury of ${caseId} instance ${instance} is ${draw.drawn.join(', ')} (digest ${digest}), not the published ${(body.jurors as string[]).join(', ')} (${String(body.digest)})`;
   return undefined;
 }

@@ -76,6 +76,8 @@ export class ConsensusState {
   readonly rounds = new Map<string, ReplayRound>();
   readonly products = new Map<string, ReplayProduct>();
   readonly models = new Map<string, QualityModelDefinition>();
+  /** modelKey → the expert who published it (tied to any case about a product using it). */
+  readonly modelExperts = new Map<string, string>();
   /** producer → promoters who earn from it (a shop link, or a product link of its products). */
   private readonly promoters = new Map<string, Set<string>>();
   /** `${producer}\n${cycle}` → tester → times drawn for that producer's rounds in the cycle. */
@@ -109,6 +111,7 @@ export class ConsensusState {
       case 'catalog.model.published': {
         const { modelId, version, definition } = body as { modelId: string; version: number; definition: unknown };
         this.models.set(modelKeyOf(modelId, version), validateQualityModel(definition, 'definition'));
+        this.modelExperts.set(modelKeyOf(modelId, version), envelope.actor);
         return;
       }
       case 'catalog.product.published': {
@@ -192,6 +195,14 @@ export class ConsensusState {
       );
     }
     return power;
+  }
+
+  /** Everyone holding any of `roles` now, with the roles they hold. */
+  holders(roles: readonly string[]): [did: string, roles: string[]][] {
+    return [...this.roles].flatMap(([did, held]) => {
+      const wanted = roles.filter((role) => held.has(role));
+      return wanted.length === 0 ? [] : [[did, wanted] as [string, string[]]];
+    });
   }
 
   /** The declared candidates of `category` who hold the tester role now. */

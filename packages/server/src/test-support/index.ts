@@ -2,5 +2,6 @@
 export * from './app.js';
 export * from './commerce.js';
 export * from './consensus-appeals.js';
+export * from './consensus-journey.js';
 export * from './database.js';
 export * from './shopping.js';

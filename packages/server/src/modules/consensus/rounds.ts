@@ -10,7 +10,7 @@ import { defineEvent, type EventContext } from '../events/registry.js';
 import { checkpointAt, publishedCheckpoint } from '../log/checkpoints.js';
 import { platformAct } from '../orders/platform-acts.js';
 import { appOf, requirePlatform } from '../orders/transitions.js';
-import { computeDraw, seatView, storeDraw } from './draw.js';
+import { computeDraw, type DrawOutcome, seatView, storeDraw } from './draw.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
 import { signedAt } from './signed-time.js';
 
@@ -239,12 +239,16 @@ export const ROUND_EXTENDED_BODY = z
  * The draw of a round's next stage: `count` more from the same panel and checkpoint, never one
  * drawn before. Writes nothing; the extension's sender and its handler both compute it.
  */
-async function drawNextStage(tx: Tx, round: RoundRow, count: number) {
+export async function drawNextStage(
+  executor: Executor,
+  round: RoundRow,
+  count: number,
+): Promise<DrawOutcome | undefined> {
   const earlier = await rows<{ tester_did: string }>(
-    tx,
+    executor,
     sql`select tester_did from consensus_round_testers where round_id = ${round.id}`,
   );
-  const draw = await computeDraw(tx, {
+  return computeDraw(executor, {
     roundId: round.id,
     stage: round.stage + 1,
     checkpointRoot: round.checkpoint_root,
@@ -254,6 +258,10 @@ async function drawNextStage(tx: Tx, round: RoundRow, count: number) {
     count,
     alreadyDrawn: earlier.map((row) => row.tester_did),
   });
+}
+
+async function requireNextStage(tx: Tx, round: RoundRow, count: number): Promise<DrawOutcome> {
+  const draw = await drawNextStage(tx, round, count);
   if (draw === undefined) throw new AppError(500, 'panel_missing', `The panel of round ${round.id} is gone.`);
   return draw;
 }
@@ -293,7 +301,7 @@ export const roundExtended = defineEvent({
         'body.roundId',
       );
     }
-    const draw = await drawNextStage(tx, round, body.count);
+    const draw = await requireNextStage(tx, round, body.count);
     if (draw.digest !== body.digest) {
       throw new AppError(422, 'digest_mismatch', `The draw's digest is ${draw.digest}.`, 'body.digest');
     }
@@ -334,7 +342,7 @@ export async function extendRound(
   if (new Date(round.reveal_deadline).getTime() > now.getTime()) {
     throw conflict('reveal_window_open', `Round ${roundId} is still taking reveals.`, 'roundId');
   }
-  const draw = await drawNextStage(tx, round, count);
+  const draw = await requireNextStage(tx, round, count);
   const receipt = await platformAct(ctx, tx, roundExtended.type, {
     roundId,
     stage: round.stage + 1,

@@ -70,7 +70,7 @@ export async function computeRuling(tx: Tx, appeal: AppealRow): Promise<RulingRe
 }
 
 /** Pays out the bond as ruled: back to the appellant through the provider, or to the coherent jurors. */
-async function settleBond(ctx: AppContext, tx: Tx, appeal: AppealRow, ruling: RulingResult): Promise<void> {
+async function settleBond(ctx: AppContext, tx: Tx, appeal: AppealRow, ruling: RulingResult, now: Date): Promise<void> {
   await postPaymentHold(ctx, tx, appeal.payment_id);
   const returned = ruling.bonds.reduce((sum, bond) => sum + BigInt(bond.returnedFen), 0n);
   if (returned > 0n) await refundPayment(ctx, tx, appeal.payment_id, returned);
@@ -103,7 +103,7 @@ async function settleBond(ctx: AppContext, tx: Tx, appeal: AppealRow, ruling: Ru
           ]
         : []),
     ],
-    ctx.clock(),
+    now,
   );
 }
 
@@ -158,7 +158,7 @@ export const appealRuled = defineEvent({
           values ('ruling', ${appeal.case_id}, ${appeal.instance}, ${JSON.stringify(ruling)}::jsonb, ${digest},
                   ${event.eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
     );
-    await settleBond(ctx, tx, appeal, ruling);
+    await settleBond(ctx, tx, appeal, ruling, now);
     const verdict = ruling.ruling === 'overturn' ? flip(appeal.verdict_appealed) : appeal.verdict_appealed;
     if (ruling.ruling === 'overturn') await replaceVerdict(ctx, tx, appeal.round_id, verdict, now);
     return {

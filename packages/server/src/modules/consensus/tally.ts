@@ -14,10 +14,9 @@ import { SHA256_HEX } from '../catalog/schema.js';
 import { defineEvent } from '../events/registry.js';
 import { platformAct } from '../orders/platform-acts.js';
 import { appOf, requirePlatform } from '../orders/transitions.js';
-import { computeDraw } from './draw.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
 import { type ComputedRewards, computeRewards, rewardDecidedRound } from './rewards.js';
-import { extendRound, findRound, ROUND_ID, type RoundRow, type RoundTesterRow } from './rounds.js';
+import { drawNextStage, extendRound, findRound, ROUND_ID, type RoundRow, type RoundTesterRow } from './rounds.js';
 import { signedAt } from './signed-time.js';
 import { applyVerdict, restoreProductVerdict, suspensionReason } from './verdict.js';
 
@@ -97,16 +96,7 @@ export async function computeTally(executor: Executor, round: RoundRow): Promise
             from consensus_round_testers where round_id = ${round.id} order by tester_did`,
     )
   ).map((t) => ({ ...t, stage: Number(t.stage), weight: Number(t.weight) }));
-  const next = await computeDraw(executor, {
-    roundId: round.id,
-    stage: round.stage + 1,
-    checkpointRoot: round.checkpoint_root,
-    producer: round.producer_did,
-    category: round.category,
-    cycle: round.cycle,
-    count: 1,
-    alreadyDrawn: testers.map((t) => t.tester_did),
-  });
+  const next = await drawNextStage(executor, round, 1);
   const drawableCount = (next?.weights ?? []).filter((w) => w.weight > 0).length;
   let stage: StageTally;
   try {

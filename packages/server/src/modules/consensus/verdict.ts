@@ -94,6 +94,9 @@ async function offerRefunds(tx: Tx, round: RoundRow, now: Date): Promise<number>
          where o.status in ${[...REFUNDABLE_STATUSES]} and o.refunded_fen < o.total_fen
            and o.created_at >= (select created_at from catalog_lots where product_id = ${round.product_id} and lot_id = ${round.lot_id})
            and o.created_at <= ${now.toISOString()}::timestamptz
+           -- A tester's purchase is the cost of the test, whatever the verdict: refunding it only
+           -- when the product fails would pay testers for failing it.
+           and not exists (select 1 from consensus_round_testers t where t.order_id = o.id)
            and exists (select 1 from order_lines l where l.order_id = o.id and l.product_id = ${round.product_id}
                                                       and l.refunded_quantity < l.quantity)
         on conflict (round_id, order_id) do update set status = 'offered', created_at = excluded.created_at

@@ -1,0 +1,185 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Envelope, formatVerifierKey } from '@concord/protocol';
+import { nodeCrypto } from '@concord/protocol/node';
+import {
+  type ConsensusJourney,
+  consensusJourney,
+  createTestApp,
+  FAILING_MEASUREMENTS,
+  sign,
+  type TestApp,
+} from '@concord/server/test-support';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consensusResults } from '../src/verify/consensus-results.js';
+import { LeafPrefix } from '../src/verify/log-prefix.js';
+import { runCli } from './run-cli.js';
+
+/**
+ * `concord verify` recomputes every consensus result from the log (issue 7): two whole rounds run
+ * through the API and the platform's jobs — one passed, one failed and appealed to a jury that
+ * overturned it — and then the verifier rebuilds the panel election, both draws, both tallies
+ * with their rewards and the jury draw from the entries alone, and catches a result the operator
+ * signed that the rules do not give.
+ */
+
+let t: TestApp;
+let passed: ConsensusJourney;
+let failed: ConsensusJourney;
+let dir: string;
+let trustFile: string;
+let baseUrl: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  passed = await consensusJourney(t, { category: 'rice' });
+  failed = await consensusJourney(t, {
+    category: 'grain',
+    measurements: FAILING_MEASUREMENTS,
+    appeal: { votes: 'overturn' },
+    otherJurors: [...passed.experts, passed.modelExpert, ...passed.testers.map((tester) => tester.member.pair)],
+  });
+  t.clock.now = new Date();
+  await t.integrate();
+  baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  dir = mkdtempSync(join(tmpdir(), 'concord-consensus-verify-'));
+  trustFile = join(dir, 'trust.json');
+  writeFileSync(
+    trustFile,
+    JSON.stringify({ log: formatVerifierKey(nodeCrypto, t.ctx.logSigner), witnesses: [], quorum: 0 }),
+  );
+}, 240_000);
+
+afterAll(async () => {
+  await t?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Logged {
+  envelope: Envelope;
+  leaf: Uint8Array;
+}
+
+/** The log's envelopes and leaf hashes in log order, as `concord verify` reads them. */
+async function logged(): Promise<Logged[]> {
+  const result = (await t.ctx.database.db.execute(
+    sql`select envelope, leaf_hash from events where log_index is not null order by log_index`,
+  )) as unknown as { rows: { envelope: Envelope; leaf_hash: Uint8Array }[] };
+  return result.rows.map((row) => ({ envelope: row.envelope, leaf: new Uint8Array(row.leaf_hash) }));
+}
+
+/** The divergences the consensus replay finds in `entries`, by index. */
+function replay(entries: readonly Logged[]): { index: number; reason: string }[] {
+  const check = consensusResults();
+  const prefix = new LeafPrefix(
+    nodeCrypto,
+    entries.map((entry) => entry.leaf),
+  );
+  return entries.flatMap(({ envelope }, index) => {
+    const reason = check.entry(index, envelope, prefix);
+    return reason === undefined ? [] : [{ index, reason }];
+  });
+}
+
+/** `entries` with the first entry of `type` (for `roundId`, if given) replaced by a re-signed `change` of it. */
+function forge(
+  entries: readonly Logged[],
+  type: string,
+  change: (body: Record<string, unknown>) => Record<string, unknown>,
+  roundId?: string,
+) {
+  const at = entries.findIndex(
+    ({ envelope }) =>
+      envelope.type === type && (roundId === undefined || (envelope.body as { roundId?: string }).roundId === roundId),
+  );
+  expect(at).toBeGreaterThanOrEqual(0);
+  const original = entries[at] as Logged;
+  // Signed at the same time as the original: only the result differs.
+  const forged = sign(t.operator, type, change(original.envelope.body as Record<string, unknown>), {
+    ts: new Date(original.envelope.ts),
+  });
+  return { at, entries: entries.map((entry, i) => (i === at ? { ...entry, envelope: forged } : entry)) };
+}
+
+describe('replaying the consensus results from the log', () => {
+  it('the journeys published what the rules give: a pass, and a fail overturned on appeal', () => {
+    expect([passed.decision, passed.verdict]).toEqual(['decided', 'pass']);
+    expect([failed.decision, failed.verdict, failed.ruling]).toEqual(['decided', 'fail', 'overturn']);
+  });
+
+  it('recomputes every election, draw, tally, rewards and jury draw, and finds nothing', async () => {
+    const entries = await logged();
+    const types = entries.map(({ envelope }) => envelope.type);
+    for (const type of [
+      'consensus.panel.elected',
+      'consensus.round.opened',
+      'consensus.round.tallied',
+      'consensus.jury.drawn',
+    ])
+      expect(types).toContain(type);
+    const tallies = entries.filter(({ envelope }) => envelope.type === 'consensus.round.tallied');
+    for (const { envelope } of tallies)
+      expect((envelope.body as { rewardsDigest?: string }).rewardsDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(replay(entries)).toEqual([]);
+  });
+
+  it('concord verify checks the whole log with the consensus replay and exits 0', async () => {
+    const run = await runCli(['verify', baseUrl, '--trust', trustFile, '--state', join(dir, 'state')], {});
+    expect(run.output).toContain('OK: everything holds.');
+    expect(run.code).toBe(0);
+  });
+
+  it('flags a tally whose verdict the reveals do not give', async () => {
+    const { at, entries } = forge(
+      await logged(),
+      'consensus.round.tallied',
+      (body) => ({ ...body, verdict: 'pass' }),
+      failed.roundId,
+    );
+    const found = replay(entries);
+    expect(found[0]).toMatchObject({ index: at });
+    expect(found[0]?.reason).toContain('decided / fail');
+  });
+
+  it('flags rewards the tally does not give', async () => {
+    const { at, entries } = forge(
+      await logged(),
+      'consensus.round.tallied',
+      (body) => ({ ...body, rewardsDigest: '0'.repeat(64) }),
+      passed.roundId,
+    );
+    expect(replay(entries)[0]).toMatchObject({ index: at, reason: expect.stringContaining('rewards of round') });
+  });
+
+  it('flags a draw seeded by another checkpoint than the one it names, and a panel the nominations do not elect', async () => {
+    const draw = forge(
+      await logged(),
+      'consensus.round.opened',
+      (body) => ({ ...body, checkpointSize: Number(body.checkpointSize) - 1 }),
+      passed.roundId,
+    );
+    expect(replay(draw.entries)[0]).toMatchObject({
+      index: draw.at,
+      reason: expect.stringContaining('the draw of round'),
+    });
+
+    const election = forge(await logged(), 'consensus.panel.elected', (body) => ({
+      ...body,
+      elected: [...(body.elected as string[])].reverse(),
+    }));
+    expect(replay(election.entries)[0]).toMatchObject({
+      index: election.at,
+      reason: expect.stringContaining('the election of'),
+    });
+  });
+
+  it('flags a jury the draw does not give', async () => {
+    const { at, entries } = forge(await logged(), 'consensus.jury.drawn', (body) => ({
+      ...body,
+      jurors: [...(body.jurors as string[])].reverse(),
+    }));
+    expect(replay(entries)[0]).toMatchObject({ index: at, reason: expect.stringContaining('the jury of') });
+  });
+});
