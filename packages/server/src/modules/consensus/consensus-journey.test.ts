@@ -436,7 +436,14 @@ describe('a round that fails a mandatory attribute, appealed by the producer and
     const { after } = j.steps.appeal!;
     expect(j.finalVerdict).toBe('pass');
     expect(after.product).toMatchObject({ status: 'delisted', verdict: 'passed', suspendedReason: null });
-    expect(after.product.consensus?.round).toMatchObject({ id: j.roundId, verdict: 'pass' });
+    // The page says the testers found a fail and a jury overturned it.
+    expect(after.product.consensus?.round).toMatchObject({
+      id: j.roundId,
+      verdict: 'pass',
+      tallyVerdict: 'fail',
+      appeal: { caseId: j.caseId, instance: 0, status: 'ruled', ruling: 'overturn' },
+    });
+    expect(j.steps.afterTally.product.consensus?.round).toMatchObject({ tallyVerdict: 'fail', appeal: null });
     expect(after.product.consensus?.badge).toMatchObject({ roundId: j.roundId, lotId: j.lotId });
     // The round's verdict is the jury's; the published tally stays as it was.
     expect(after.results).toMatchObject({ status: 'decided', verdict: 'pass' });

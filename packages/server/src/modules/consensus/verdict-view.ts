@@ -27,6 +27,18 @@ export const PRODUCT_CONSENSUS_VIEW = z
       appealUntil: z.string().nullable(),
       testersDrawn: z.number().int(),
       testersRevealed: z.number().int().describe('Valid reveals: what the tally counted'),
+      tallyVerdict: z
+        .enum(['pass', 'fail'])
+        .describe("The testers' verdict; `verdict` differs when a jury overturned it on appeal"),
+      appeal: z
+        .object({
+          caseId: z.string(),
+          instance: z.number().int(),
+          status: z.enum(['awaiting_bond', 'voting', 'ruled', 'lapsed']),
+          ruling: z.enum(['uphold', 'overturn']).nullable(),
+        })
+        .nullable()
+        .describe("The round's latest appeal (null: never appealed)"),
     }),
     attributes: z.array(
       z.object({
@@ -77,7 +89,18 @@ export async function productConsensus(
     sql`select round_id, lot_id, awarded_at from consensus_badges
          where product_id = ${productId} and revoked_at is null order by awarded_at desc, round_id desc limit 1`,
   );
-  const attributes: AttributeTally[] = round.tally === null ? [] : parsed(round.tally).attributes;
+  const tally = round.tally === null ? null : parsed(round.tally);
+  const attributes: AttributeTally[] = tally?.attributes ?? [];
+  const [appeal] = await rows<{
+    case_id: string;
+    instance: number;
+    status: 'awaiting_bond' | 'voting' | 'ruled' | 'lapsed';
+    ruling: 'uphold' | 'overturn' | null;
+  }>(
+    executor,
+    sql`select case_id, instance, status, ruling from consensus_appeals where round_id = ${round.id}
+         order by instance desc limit 1`,
+  );
   return {
     round: {
       id: round.id,
@@ -87,6 +110,11 @@ export async function productConsensus(
       appealUntil: iso(round.appeal_until),
       testersDrawn: Number(round.drawn),
       testersRevealed: Number(round.revealed),
+      tallyVerdict: tally?.verdict === 'fail' ? 'fail' : tally?.verdict === 'pass' ? 'pass' : round.verdict,
+      appeal:
+        appeal === undefined
+          ? null
+          : { caseId: appeal.case_id, instance: Number(appeal.instance), status: appeal.status, ruling: appeal.ruling },
     },
     attributes: attributes.map((a) => ({
       key: a.key,
