@@ -19,6 +19,7 @@ import {
 } from '@concord/server';
 import { Command } from 'commander';
 import { demoLoaded, loadDemo, startDemoWitnesses } from './demo.js';
+import { DemoClock } from './demo-client.js';
 import { UsageError } from './usage-error.js';
 import { type VerifyCommandOptions, verifyCommand } from './verify/command.js';
 import { NetworkError } from './verify/http.js';
@@ -38,17 +39,23 @@ const program = new Command()
 program
   .command('start')
   .description('apply migrations, then serve the API and the web app on one port')
-  .option('--demo', 'load the demo (accounts, catalogue, orders) on first start')
+  .option('--demo', 'load the demo (accounts, catalogue, orders, consensus rounds) on first start')
   .action(async (options: { demo?: boolean }) => {
     let configured = config();
     if (options.demo && configured.witnesses.length === 0) {
       const witnesses = await startDemoWitnesses(resolveIdentities(configured));
       configured = { ...configured, witnesses, witnessQuorum: witnesses.length };
     }
-    const server = await startServer(configured, { installSignalHandlers: true });
-    if (options.demo && !demoLoaded(server.ctx.config.dataDir)) {
+    // The demo runs part of its story in the past: the server follows the demo's clock, which is
+    // the real time again once the demo is loaded.
+    const clock = options.demo ? new DemoClock() : undefined;
+    const server = await startServer(configured, {
+      installSignalHandlers: true,
+      ...(clock === undefined ? {} : { clock: clock.now }),
+    });
+    if (clock !== undefined && !demoLoaded(server.ctx.config.dataDir)) {
       server.logger.info('loading demo data (first start)');
-      await loadDemo(server, (line) => server.logger.info(line.trim()));
+      await loadDemo({ app: server.app, ctx: server.ctx, clock }, (line) => server.logger.info(line.trim()));
     }
     const database =
       server.ctx.database.kind === 'pglite' ? `embedded PGlite in ${server.ctx.config.dataDir}` : 'PostgreSQL';
@@ -143,19 +150,26 @@ keys
 
 program
   .command('demo')
-  .description('load demo accounts (keys in DATA_DIR/demo-keys/), a catalogue and orders in every state')
+  .description(
+    'load demo accounts (keys in DATA_DIR/demo-keys/), a catalogue, orders in every state and consensus rounds',
+  )
   .action(async () => {
     const configured = config();
     // A server of its own on a free local port: its jobs deliver the sandbox's payment webhooks,
-    // as they do for `start --demo`. Quiet unless LOG_LEVEL asks otherwise.
-    const server = await startServer({
-      ...configured,
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: process.env.LOG_LEVEL ? configured.logLevel : 'warn',
-    });
+    // as they do for `start --demo`. Quiet unless LOG_LEVEL asks otherwise. It follows the demo's
+    // clock, which the demo moves to run its consensus story in the past.
+    const clock = new DemoClock();
+    const server = await startServer(
+      {
+        ...configured,
+        host: '127.0.0.1',
+        port: 0,
+        logLevel: process.env.LOG_LEVEL ? configured.logLevel : 'warn',
+      },
+      { clock: clock.now },
+    );
     try {
-      await loadDemo(server, console.log);
+      await loadDemo({ app: server.app, ctx: server.ctx, clock }, console.log);
     } finally {
       await server.close();
     }

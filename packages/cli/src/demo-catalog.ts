@@ -27,7 +27,8 @@ export const DEMO_CATEGORIES: DemoCategory[] = [
 
 /** Demo accounts by key file name (DATA_DIR/demo-keys/<name>.json). */
 export type ExpertName = 'expert' | 'expert-2' | 'expert-3';
-export type ProducerName = 'producer' | 'producer-2' | 'producer-3';
+/** producer-4 is the consensus story's trader (demo-consensus.ts), outside DEMO_PRODUCERS. */
+export type ProducerName = 'producer' | 'producer-2' | 'producer-3' | 'producer-4';
 export type BuyerName = 'consumer' | 'consumer-2' | 'consumer-3';
 
 export const DEMO_EXPERTS: Record<ExpertName, string> = {

@@ -11,28 +11,66 @@ export interface DemoResponse<T = unknown> {
 
 type RequestOptions = { as?: KeyPair; payload?: object; headers?: Record<string, string> };
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The demo's clock, shared by the server it loads (its `clock` option) and the demo's signatures:
+ * the real time shifted by an offset. The consensus story runs in the past (its deadlines are days
+ * long), moving the offset forward to each step's time, and ends at the real time, so the times on
+ * the log only go forward.
+ */
+export class DemoClock {
+  private offsetMs = 0;
+
+  /** The demo's time now: what the server reads, and what envelopes are signed with. */
+  readonly now = (): Date => new Date(Date.now() + this.offsetMs);
+
+  /** Sets the clock `days` before the real time (0: the real time). */
+  daysAgo(days: number): void {
+    this.offsetMs = -days * DAY_MS;
+  }
+
+  /** Moves the clock on to `at`; never back, and never past the real time. */
+  advanceTo(at: Date): void {
+    const offset = Math.min(at.getTime() - Date.now(), 0);
+    if (offset > this.offsetMs) this.offsetMs = offset;
+  }
+}
+
 /**
  * The demo's way into the server: the same requests a client sends (signed envelopes, sessions,
- * Idempotency-Keys), injected into the app without a socket.
+ * Idempotency-Keys), injected into the app without a socket. Envelopes are signed at the demo's
+ * clock, which the server follows.
  */
 export class DemoClient {
   private readonly sessions = new Map<string, Promise<string>>();
 
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    readonly clock: DemoClock = new DemoClock(),
+  ) {}
 
   async request<T = unknown>(
     method: 'GET' | 'POST' | 'PUT',
     url: string,
     options: RequestOptions = {},
   ): Promise<DemoResponse<T>> {
-    const headers = { ...options.headers };
-    if (options.as !== undefined) headers.authorization = `Bearer ${await this.session(options.as)}`;
-    const response = await this.app.inject({
-      method,
-      url,
-      headers,
-      ...(options.payload === undefined ? {} : { payload: options.payload }),
-    });
+    const send = async () => {
+      const headers = { ...options.headers };
+      if (options.as !== undefined) headers.authorization = `Bearer ${await this.session(options.as)}`;
+      return this.app.inject({
+        method,
+        url,
+        headers,
+        ...(options.payload === undefined ? {} : { payload: options.payload }),
+      });
+    };
+    let response = await send();
+    if (response.statusCode === 401 && options.as !== undefined) {
+      // The session expired: the demo's clock moved on by days. Sign in again, once.
+      this.sessions.delete(options.as.did);
+      response = await send();
+    }
     const text = response.body;
     let body: unknown = text;
     try {
@@ -59,7 +97,13 @@ export class DemoClient {
 
   sign(pair: KeyPair, type: string, body: Record<string, unknown>): Envelope {
     return signEnvelope(
-      createEnvelope({ type, actor: pair.did, body, ts: new Date(), nonce: toBase64Url(nodeCrypto.randomBytes(16)) }),
+      createEnvelope({
+        type,
+        actor: pair.did,
+        body,
+        ts: this.clock.now(),
+        nonce: toBase64Url(nodeCrypto.randomBytes(16)),
+      }),
       pair.secretKey,
       nodeCrypto,
     );
@@ -79,7 +123,7 @@ export class DemoClient {
     return response;
   }
 
-  /** A session token of `pair`, signed in once per demo run. */
+  /** A session token of `pair`, signed in once per demo run (again when it expired). */
   session(pair: KeyPair): Promise<string> {
     let token = this.sessions.get(pair.did);
     if (token === undefined) {

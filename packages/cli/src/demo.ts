@@ -22,7 +22,15 @@ import {
   type DemoProducer,
   type ProducerName,
 } from './demo-catalog.js';
-import { DemoClient, until } from './demo-client.js';
+import { DemoClient, type DemoClock, until } from './demo-client.js';
+import {
+  CONSENSUS_ACCOUNTS,
+  CONSENSUS_DAYS_AGO,
+  CONSENSUS_PRODUCER,
+  consensusLines,
+  consensusLoaded,
+  loadConsensus,
+} from './demo-consensus.js';
 import { DISTRIBUTION_PERSONAS, loadChannel, releaseDemoCommissions } from './demo-distribution.js';
 import { DEMO_BUYERS, DEMO_ORDERS, loadOrders } from './demo-orders.js';
 import { DEMO_POINTS_ORDERS, loadPoints, pointsLines } from './demo-points.js';
@@ -30,22 +38,24 @@ import { decideDemoReviews, loadWithdrawals, reviewLines, withdrawalLines } from
 
 type AppliedRole = 'producer' | 'expert' | 'tester' | 'promoter';
 
+/** The demo's producers: the catalogue's, and the consensus story's trader. */
+const PRODUCERS: DemoProducer[] = [...DEMO_PRODUCERS, CONSENSUS_PRODUCER];
+
 /**
  * The demo accounts, by key file name (DATA_DIR/demo-keys/<name>.json): those with a role apply
- * for it and the operator approves; the others are plain accounts (every account may buy), the
- * nominators, witnesses and jurors until staking, the witness network and juries arrive.
+ * for it and the operator approves; the others are plain accounts (any account may buy and
+ * nominate): the buyers, the nominators, the promoter until she is bound, and the witness until
+ * the witness network arrives.
  */
 const ACCOUNTS: { name: string; role?: AppliedRole; persona?: string }[] = [
-  ...DEMO_PRODUCERS.map((p) => ({ name: p.name, role: 'producer' as const, persona: p.persona })),
+  ...PRODUCERS.map((p) => ({ name: p.name, role: 'producer' as const, persona: p.persona })),
   ...Object.entries(DEMO_EXPERTS).map(([name, persona]) => ({ name, role: 'expert' as const, persona })),
-  { name: 'tester', role: 'tester' },
+  ...CONSENSUS_ACCOUNTS,
   // The promoter is approved once bound to the team lead (loadChannel): she becomes his upline.
   { name: 'team-lead', role: 'promoter', persona: DISTRIBUTION_PERSONAS['team-lead'] },
   { name: 'promoter', persona: DISTRIBUTION_PERSONAS.promoter },
   ...DEMO_BUYERS.map((b) => ({ name: b.name, persona: `买家 ${b.persona}` })),
-  { name: 'nominator' },
   { name: 'witness' },
-  { name: 'juror' },
 ];
 
 export interface DemoAccount {
@@ -56,10 +66,14 @@ export interface DemoAccount {
   persona?: string;
 }
 
-/** The part of a running server the demo needs: its app, and its context for the return window. */
+/**
+ * The part of a running server the demo needs: its app, its context (for the return window and
+ * the jobs the demo runs), and the clock the server was started with, which the demo moves.
+ */
 export interface DemoServer {
   app: FastifyInstance;
   ctx: AppContext;
+  clock: DemoClock;
 }
 
 export const demoKeysDir = (dataDir: string) => join(dataDir, 'demo-keys');
@@ -71,14 +85,22 @@ const summaryFile = (dataDir: string) => join(demoKeysDir(dataDir), 'summary.txt
  * client would send), so the demo is also a smoke test of the pipeline: accounts, a catalogue
  * (categories with deposits, experts' quality models, producers' products and lots, listed once
  * their deposit is paid), orders in every state, the distribution channel with its commissions,
- * points in every state, withdrawals and the anti-abuse review queue. Payments and payouts go
- * through the sandbox, whose webhooks the server's own delivery job sends. Running it again
- * changes nothing.
+ * points in every state, withdrawals and the anti-abuse review queue; and the experience
+ * consensus (demo-consensus.ts): a panel, a round that passes, one that fails and an appeal ruled.
+ * Payments and payouts go through the sandbox, whose webhooks the server's own delivery job sends.
+ * Running it again changes nothing.
+ *
+ * The consensus deadlines are days long, so until its story is told the demo starts in the past
+ * (the server follows the demo's clock): the accounts, the catalogue and the story happen
+ * CONSENSUS_DAYS_AGO days back, the story moves the clock forward, and the rest of the demo runs
+ * at the real time.
  */
 export async function loadDemo(server: DemoServer, say: (line: string) => void): Promise<DemoAccount[]> {
   const started = Date.now();
   const dataDir = server.ctx.config.dataDir;
-  const client = new DemoClient(server.app);
+  const client = new DemoClient(server.app, server.clock);
+  const consensusDone = await consensusLoaded(client);
+  if (!consensusDone) server.clock.daysAgo(CONSENSUS_DAYS_AGO);
   const paths = keyPaths(dataDir);
   const operator = readKeyFile(paths.operator, nodeCrypto);
   const custodian = readKeyFile(paths.custodian, nodeCrypto);
@@ -122,7 +144,16 @@ export async function loadDemo(server: DemoServer, say: (line: string) => void):
       });
     }
   }
-  await Promise.all(DEMO_PRODUCERS.map((producer) => loadProducer(client, pair(producer.name), producer)));
+  await Promise.all(PRODUCERS.map((producer) => loadProducer(client, pair(producer.name), producer)));
+  if (!consensusDone) {
+    await loadConsensus(client, server.ctx, {
+      operator,
+      accounts: pairs,
+      ensureAddress: (buyer, address) => ensureAddress(client, buyer, address),
+    });
+  }
+  // The rest of the demo happens today.
+  server.clock.daysAgo(0);
 
   const buyers = new Map<BuyerName, KeyPair & { addressId: string }>();
   for (const buyer of DEMO_BUYERS) {
@@ -148,6 +179,7 @@ export async function loadDemo(server: DemoServer, say: (line: string) => void):
 
   const lines = await summary(client, server.ctx, {
     accounts,
+    pairs,
     buyers,
     promoters: [pair('promoter'), pair('team-lead')],
     operator,
@@ -211,7 +243,7 @@ interface ProductView {
  * through the sandbox, then listed.
  */
 async function loadProducer(client: DemoClient, producer: KeyPair, data: DemoProducer): Promise<void> {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = client.clock.now().toISOString().slice(0, 10);
   const toList: string[] = [];
   for (const product of data.products) {
     let found = await client.request<ProductView>('GET', `/v1/catalog/products/${product.id}`, { as: producer });
@@ -233,7 +265,7 @@ async function loadProducer(client: DemoClient, producer: KeyPair, data: DemoPro
     const registered = new Set(found.body.lots.map((lot) => lot.lotId));
     for (const lot of product.lots) {
       if (registered.has(lot.lotId)) continue;
-      // The demo's dates are of the 2026 harvest; never in the future of a machine set earlier.
+      // The demo's dates are of the 2026 harvest; never in the future of the demo's clock.
       const productionDate = lot.productionDate < today ? lot.productionDate : today;
       await client.submit(producer, 'catalog.lot.registered', { productId: product.id, ...lot, productionDate });
     }
@@ -287,18 +319,25 @@ async function summary(
   ctx: AppContext,
   {
     accounts,
+    pairs,
     buyers,
     promoters,
     operator,
-  }: { accounts: DemoAccount[]; buyers: Map<BuyerName, KeyPair>; promoters: KeyPair[]; operator: KeyPair },
+  }: {
+    accounts: DemoAccount[];
+    pairs: Map<string, KeyPair>;
+    buyers: Map<BuyerName, KeyPair>;
+    promoters: KeyPair[];
+    operator: KeyPair;
+  },
 ): Promise<string[]> {
   const lines = ['Demo accounts (name, DID, key file):'];
   for (const a of accounts) {
     lines.push(`  ${a.role.padEnd(10)} ${a.did}  ${a.keyFile}${a.persona === undefined ? '' : `  ${a.persona}`}`);
   }
-  const products = DEMO_PRODUCERS.reduce((n, p) => n + p.products.length, 0);
+  const products = PRODUCERS.reduce((n, p) => n + p.products.length, 0);
   lines.push(
-    `Catalogue: ${DEMO_CATEGORIES.length} categories, ${DEMO_MODELS.length} quality models by ${Object.keys(DEMO_EXPERTS).length} experts, ${products} products by ${DEMO_PRODUCERS.length} producers (search 大米, 绿茶 or 苹果).`,
+    `Catalogue: ${DEMO_CATEGORIES.length} categories, ${DEMO_MODELS.length} quality models by ${Object.keys(DEMO_EXPERTS).length} experts, ${products} products by ${PRODUCERS.length} producers (search 大米, 绿茶 or 苹果).`,
   );
   lines.push('Orders (id: status now):');
   for (const buyer of DEMO_BUYERS) {
@@ -330,12 +369,15 @@ async function summary(
   const earners = promoters.map((p, i): [string, KeyPair] => [i === 0 ? 'promoter' : 'team-lead', p]);
   lines.push(...(await withdrawalLines(client, ctx, earners)));
   lines.push(...(await reviewLines(client, operator)));
+  lines.push(...(await consensusLines(client, { accounts: pairs }, nameOf)));
   lines.push(
     'Sign in with a key file: keys/operator.json (operator: withdrawals and orders held for review),',
     '  demo-keys/producer*.json (products, deposit, shipping, refunds), demo-keys/expert*.json (quality models),',
     '  demo-keys/consumer*.json (buyers: orders in every state, points), demo-keys/promoter.json and',
-    '  team-lead.json (share links, the team, commissions frozen and released, withdrawals).',
-    'Nominators, witnesses and jurors are plain accounts until staking, the witness network and juries arrive.',
+    '  team-lead.json (share links, the team, commissions frozen and released, withdrawals),',
+    '  demo-keys/tester*.json (the oil panel: drawn, bought, committed and revealed), nominator*.json (stake',
+    '  behind the panel), producer-4.json (the failed product and its appeal), juror.json and expert*.json (juries).',
+    'The witness is a plain account until the witness network arrives.',
   );
   return lines;
 }

@@ -4,6 +4,7 @@ import { generateNoteKeys, signInMessage, toBase64Url } from '@concord/protocol'
 import { nodeCrypto } from '@concord/protocol/node';
 import { openDatabase, pgliteDirIn, readKeyFile } from '@concord/server';
 import { tableCounts } from '@concord/server/test-support';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { cliTestEnvironment, freePort, runCli, spawnCli, waitFor } from './run-cli.js';
 
@@ -32,6 +33,7 @@ describe('concord', () => {
       expect(producer.roles).toEqual(['consumer', 'producer']);
       await expectDemoCatalogue(`http://127.0.0.1:${port}`);
       await expectDemoOrders(`http://127.0.0.1:${port}`);
+      await expectDemoConsensus(`http://127.0.0.1:${port}`);
 
       // The demo log is cosigned by its two witnesses: the published checkpoint carries the
       // log's signature and two cosignatures, and an outsider's verify agrees.
@@ -84,17 +86,43 @@ describe('concord', () => {
     expect(demo.output).toMatch(
       /demo-refund-refused-guapian: pending, device_velocity; demo-completed-houkui-gift: approved, device_velocity/,
     );
+    // The consensus story: the panel, a round passed and one failed, the appeal of the failure ruled.
+    expect(demo.output).toMatch(/panel\s+oil, cycle \d+: 8 testers elected by Phragmén from 8 candidates/);
+    expect(demo.output).toMatch(
+      /passed\s+pressed-soybean-oil lot WC-OIL-20260920, round r-[\w-]+: pass; 7 of 7 testers revealed; badge awarded; product listed, verdict passed; penalised: tester(-\d)?/,
+    );
+    expect(demo.output).toMatch(
+      /failed\s+xinyuan-soybean-oil lot XY-OIL-20261008, round r-[\w-]+: fail; 7 of 7 testers revealed; failed grade, pressed, acid_value, peroxide; product suspended, verdict failed; 2 refund offers to its buyers; deposit cut by 10000 fen to 40000/,
+    );
+    expect(demo.output).toMatch(
+      /appeal\s+appeal-r-[\w-]+ by producer-4 \(bond 10000 fen.*\): ruled, ruling uphold; jury /,
+    );
     // Nothing new on the log or in the catalogue, orders, points and withdrawals; only the demo's sign-ins.
     expect(await demoTableCounts()).toEqual(before);
     expect(before).toMatchObject({
-      catalog_products: 10,
-      orders: 15,
+      catalog_products: 11,
+      // The demo's orders, the drawn testers' purchases of the two tested lots and two buyers' of the failed one.
+      orders: 15 + 2 * 7 + 2,
+      consensus_panels: 1,
+      consensus_rounds: 2,
+      consensus_round_testers: 14,
+      consensus_appeals: 1,
+      consensus_jurors: 3,
       order_refunds: 4,
       distribution_points_transfers: 1,
       distribution_points_retirements: 1,
       distribution_withdrawals: 4,
       distribution_reviews: 2,
     });
+    // The story ran in the past and the clock only moved forward: the log's times never go back
+    // (beyond envelopes signed side by side), and end at the real time.
+    const times = await logTimes();
+    let latest = 0;
+    for (const ts of times) {
+      expect(ts).toBeGreaterThan(latest - 5_000);
+      latest = Math.max(latest, ts);
+    }
+    expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThan(30 * DAY_MS);
     const migrate = await runCli(['migrate'], env);
     expect(migrate.output).toContain('Database is up to date.');
   }, 120_000);
@@ -142,6 +170,21 @@ describe('concord', () => {
     expect(result.output).toContain('PORT');
   }, 60_000);
 });
+
+const DAY_MS = 86_400_000;
+
+/** The signed times of the log's entries, in log order. */
+async function logTimes(): Promise<number[]> {
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: pgliteDirIn(dataDir) });
+  try {
+    const result = (await database.db.execute(
+      sql`select envelope->>'ts' as ts from events where log_index is not null order by log_index`,
+    )) as unknown as { rows: { ts: string }[] };
+    return result.rows.map((row) => Date.parse(row.ts));
+  } finally {
+    await database.close();
+  }
+}
 
 /** Row counts of the demo's database, less the tables that sign-ins and log checkpoints write. */
 async function demoTableCounts(): Promise<Record<string, number>> {
@@ -283,4 +326,76 @@ async function expectDemoOrders(base: string) {
   expect(delivered.status).toBe('delivered');
   const window = Date.parse(delivered.returnWindowEnds as string) - Date.parse(delivered.deliveredAt as string);
   expect(window).toBe(7 * 86_400_000);
+}
+
+/**
+ * The consensus story, through the API: the oil panel, the pressed oil passed with a badge naming
+ * its round, the trader's oil failed and suspended (refunds offered to its buyers), and its appeal
+ * ruled by a jury — all decided weeks before today.
+ */
+async function expectDemoConsensus(base: string) {
+  const roundOf = async (productId: string) =>
+    (await getJson(`${base}/v1/consensus/rounds?productId=${productId}`)).items as Json[];
+  const [passed, ...otherPassed] = await roundOf('pressed-soybean-oil');
+  expect(otherPassed).toEqual([]);
+  expect(passed).toMatchObject({ status: 'decided', verdict: 'pass', category: 'oil', lotId: 'WC-OIL-20260920' });
+  const oil = await getJson(`${base}/v1/catalog/products/pressed-soybean-oil`);
+  expect(oil).toMatchObject({
+    status: 'listed',
+    verdict: 'passed',
+    consensus: {
+      round: { id: passed.id, verdict: 'pass', testersDrawn: 7, testersRevealed: 7 },
+      badge: { roundId: passed.id, lotId: 'WC-OIL-20260920' },
+    },
+  });
+  expect(Date.parse(oil.consensus.round.decidedAt)).toBeLessThan(Date.now() - 14 * DAY_MS);
+
+  const [failed] = await roundOf('xinyuan-soybean-oil');
+  expect(failed).toMatchObject({ status: 'decided', verdict: 'fail', cycle: passed.cycle });
+  const trader = await getJson(`${base}/v1/catalog/products/xinyuan-soybean-oil`);
+  expect(trader).toMatchObject({
+    status: 'suspended',
+    verdict: 'failed',
+    consensus: { round: { id: failed.id, verdict: 'fail' }, badge: null },
+  });
+  expect(trader.suspendedReason).toContain(failed.id);
+  const conforms = Object.fromEntries(
+    trader.consensus.attributes.map((a: { key: string; conforms: boolean }) => [a.key, a.conforms]),
+  );
+  expect(conforms).toMatchObject({
+    grade: false,
+    pressed: false,
+    acid_value: false,
+    peroxide: false,
+    benzopyrene: true,
+  });
+  const tally = await getJson(`${base}/v1/consensus/rounds/${failed.id}/tally`);
+  expect(tally.tallies.at(-1).result.failedMandatory).toEqual(['grade', 'pressed', 'acid_value', 'peroxide']);
+
+  // The panel both rounds drew from: elected from the eight testers' candidacies.
+  const panel = await getJson(`${base}/v1/consensus/panels/oil?cycle=${failed.cycle}`);
+  expect(panel.members).toHaveLength(8);
+
+  // Its buyers are offered a refund; the drawn testers, who bought it to test it, are not.
+  const offers = async (keyFile: string) =>
+    (await getJson(`${base}/v1/consensus/refund-offers`, await signIn(base, keyFile))).items;
+  expect(await offers('consumer-4.json')).toEqual([expect.objectContaining({ roundId: failed.id, status: 'offered' })]);
+  const round = await getJson(`${base}/v1/consensus/rounds/${failed.id}`);
+  expect(round.testers.every((t: Json) => t.committed && t.revealStatus === 'valid')).toBe(true);
+  const testers = ['tester', ...[2, 3, 4, 5, 6, 7, 8].map((n) => `tester-${n}`)];
+  const drawn = testers.find((name) =>
+    round.testers.some(
+      (t: Json) => t.tester === readKeyFile(join(dataDir, 'demo-keys', `${name}.json`), nodeCrypto).did,
+    ),
+  ) as string;
+  expect(await offers(`${drawn}.json`)).toEqual([]);
+
+  // The trader's appeal, its bond paid through the sandbox, ruled by a jury that committed and revealed.
+  const appeal = await getJson(`${base}/v1/consensus/appeals/appeal-${failed.id}`);
+  expect(appeal.instances).toEqual([
+    expect.objectContaining({ status: 'ruled', ruling: 'uphold', verdictAppealed: 'fail', bondFen: '10000' }),
+  ]);
+  const jurors = appeal.instances[0].jurors as Json[];
+  expect(jurors.map((j) => j.vote).sort()).toEqual(['overturn', 'uphold', 'uphold']);
+  expect(jurors.filter((j) => j.coherent).every((j) => BigInt(j.rewardFen) > 0n)).toBe(true);
 }

@@ -174,14 +174,19 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  options: { logger?: Logger; installSignalHandlers?: boolean } = {},
+  options: {
+    logger?: Logger;
+    installSignalHandlers?: boolean;
+    /** The server's time (default: the real time); the demo shifts it to run its story in the past. */
+    clock?: () => Date;
+  } = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const resolved = resolveIdentities(config);
   const database = await openConfiguredDatabase(resolved);
   const applied = await migrate(database);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
-  const ctx = createContext(resolved, database);
+  const ctx = createContext(resolved, database, options.clock === undefined ? {} : { clock: options.clock });
   const app = await buildApp(ctx, { logger });
   await app.listen({ port: config.port, host: config.host });
   const integrator = createIntegrator(ctx, logger);
