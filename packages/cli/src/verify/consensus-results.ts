@@ -5,7 +5,8 @@ import {
   drawStage,
   type Envelope,
   electionInputOf,
-  type RevealStatus,
+  juryPool,
+  outranks,
   resultDigest,
   roundRewards,
   type StageDraw,
@@ -34,32 +35,18 @@ import type { ReplayCheck } from './replay-checks.js';
 
 const DAY_MS = 86_400_000;
 
-// A tester's best reveal is kept (server consensus/reports.ts): valid over late over early…
-const RANK: Record<RevealStatus, number> = { missing: 0, mismatch: 1, early: 2, late: 3, valid: 4 };
-
 interface Body {
   [key: string]: unknown;
 }
 
-/** An appeal case as its jury draws read it. */
-interface Case {
-  roundId: string;
-  appellants: Set<string>;
-  /** When each instance was filed: experience is weighed as of then. */
-  filedAtMs: Map<number, number>;
-  /** Jurors of the instances drawn so far. */
-  jurors: Set<string>;
-}
-
 export function consensusResults(policy: ConsensusPolicy = DEFAULT_CONSENSUS_POLICY): ReplayCheck {
   const state = new ConsensusState(policy);
-  const cases = new Map<string, Case>();
   return {
     name: 'consensus-results',
     entry(index, envelope, log) {
       try {
         state.fold(envelope);
-        return replay(state, policy, envelope, index, log) ?? appeals(state, cases, policy, envelope, index, log);
+        return replay(state, policy, envelope, index, log);
       } catch (error) {
         return `${envelope.type} cannot be replayed: ${(error as Error).message}`;
       }
@@ -94,6 +81,8 @@ function replay(
       return reveal(roundOf(state, body), envelope.actor, body, atMs);
     case 'consensus.round.tallied':
       return tally(state, policy, body, atMs);
+    case 'consensus.jury.drawn':
+      return juryDraw(state, policy, body, index, log);
     default:
       return undefined;
   }
@@ -229,7 +218,8 @@ function reveal(round: ReplayRound, tester: string, body: Body, atMs: number): s
     revealDeadlineMs: round.revealDeadlineMs,
   });
   const status = outcome?.status ?? 'missing';
-  if (seat.revealStatus === null || RANK[status] > RANK[seat.revealStatus]) {
+  // The seat keeps the tester's best reveal, as the server's does.
+  if (outranks(status, seat.revealStatus)) {
     Object.assign(seat, { report, salt, revealedAtMs: atMs, revealStatus: status });
   }
   return undefined;
@@ -284,29 +274,17 @@ function tally(state: ConsensusState, policy: ConsensusPolicy, body: Body, atMs:
   return undefined;
 }
 
-/** Appeal filings and jury draws: the draw is recomputed from the case's state and the seeding root. */
-function appeals(
+/** A jury draw, recomputed from the case, the experience as of its filing and the seeding root. */
+function juryDraw(
   state: ConsensusState,
-  cases: Map<string, Case>,
   policy: ConsensusPolicy,
-  envelope: Envelope,
+  body: Body,
   index: number,
   log: LogPrefix,
 ): string | undefined {
-  const body = envelope.body as Body;
-  if (envelope.type === 'consensus.appeal.filed') {
-    const roundId = String(body.roundId);
-    const caseId = `appeal-${roundId}`;
-    const found = cases.get(caseId) ?? { roundId, appellants: new Set(), filedAtMs: new Map(), jurors: new Set() };
-    found.appellants.add(envelope.actor);
-    found.filedAtMs.set(Number(body.instance), Date.parse(envelope.ts));
-    cases.set(caseId, found);
-    return undefined;
-  }
-  if (envelope.type !== 'consensus.jury.drawn') return undefined;
   const caseId = String(body.caseId);
   const instance = Number(body.instance);
-  const found = cases.get(caseId);
+  const found = state.cases.get(caseId);
   const filedAtMs = found?.filedAtMs.get(instance);
   const round = found === undefined ? undefined : state.rounds.get(found.roundId);
   if (found === undefined || filedAtMs === undefined || round === undefined)
@@ -314,17 +292,16 @@ function appeals(
   const root = log.rootAt(Number(body.checkpointSize), index);
   if (root === undefined)
     return `the jury of ${caseId} is seeded by a tree of ${String(body.checkpointSize)} entries, which the log did not have before it`;
-  // Experts (at least weight 1) and testers with enough experience, as of the filing.
+  // Experts and experienced testers, weighed as of the filing.
   const holders = state.holders(['expert', 'tester']);
-  const power = state.experience(
-    holders.map(([did]) => did),
-    filedAtMs,
+  const pool = juryPool(
+    holders,
+    state.experience(
+      holders.map((holder) => holder.did),
+      filedAtMs,
+    ),
+    JUROR_EP_MIN,
   );
-  const pool = holders.flatMap(([did, roles]) => {
-    const ep = power.get(did) ?? 0;
-    const weight = Math.max(roles.includes('expert') ? Math.max(ep, 1) : 0, ep >= JUROR_EP_MIN ? ep : 0);
-    return weight > 0 ? [{ id: did, weight }] : [];
-  });
   const expert = state.modelExperts.get(round.modelKey);
   const exclude = new Set([
     round.producer,

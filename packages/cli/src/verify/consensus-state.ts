@@ -62,6 +62,16 @@ export interface ReplayPanel {
   electedAtMs: number;
 }
 
+/** An appeal case as its jury draws read it. */
+export interface ReplayCase {
+  roundId: string;
+  appellants: Set<string>;
+  /** When each instance was filed: experience is weighed as of then. */
+  filedAtMs: Map<number, number>;
+  /** Jurors of the instances drawn so far. */
+  jurors: Set<string>;
+}
+
 export const modelKeyOf = (id: string, version: number) => `${id}#${version}`;
 export const panelKeyOf = (cycle: number, category: string) => `${cycle}\n${category}`;
 
@@ -75,6 +85,8 @@ export class ConsensusState {
   readonly panels = new Map<string, ReplayPanel>();
   readonly rounds = new Map<string, ReplayRound>();
   readonly products = new Map<string, ReplayProduct>();
+  /** Appeal cases by case id (`appeal-<roundId>`). */
+  readonly cases = new Map<string, ReplayCase>();
   readonly models = new Map<string, QualityModelDefinition>();
   /** modelKey → the expert who published it (tied to any case about a product using it). */
   readonly modelExperts = new Map<string, string>();
@@ -163,6 +175,20 @@ export class ConsensusState {
         this.nominations.set(envelope.actor, { targets, stakeFen: BigInt(stakePoints) });
         return;
       }
+      case 'consensus.appeal.filed': {
+        const { roundId, instance } = body as { roundId: string; instance: number };
+        const caseId = `appeal-${roundId}`;
+        const found = this.cases.get(caseId) ?? {
+          roundId,
+          appellants: new Set(),
+          filedAtMs: new Map(),
+          jurors: new Set(),
+        };
+        found.appellants.add(envelope.actor);
+        found.filedAtMs.set(instance, atMs);
+        this.cases.set(caseId, found);
+        return;
+      }
       case 'consensus.stake.unlocked': {
         const nomination = this.nominations.get(envelope.actor);
         if (nomination !== undefined) nomination.stakeFen -= BigInt((body as { amountPoints: string }).amountPoints);
@@ -198,10 +224,10 @@ export class ConsensusState {
   }
 
   /** Everyone holding any of `roles` now, with the roles they hold. */
-  holders(roles: readonly string[]): [did: string, roles: string[]][] {
+  holders(roles: readonly string[]): { did: string; roles: string[] }[] {
     return [...this.roles].flatMap(([did, held]) => {
       const wanted = roles.filter((role) => held.has(role));
-      return wanted.length === 0 ? [] : [[did, wanted] as [string, string[]]];
+      return wanted.length === 0 ? [] : [{ did, roles: wanted }];
     });
   }
 

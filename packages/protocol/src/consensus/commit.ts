@@ -148,6 +148,18 @@ export function validateReport(input: unknown, field = 'report'): TestReport {
  */
 export type RevealStatus = 'valid' | 'mismatch' | 'early' | 'late' | 'missing';
 
+/**
+ * Whether a reveal's status `next` outranks the status kept so far (`null`: none yet), as
+ * `classifyReveals` ranks a participant's reveals: one valid reveal makes the participant valid,
+ * else one late, else one early; mismatches count only when nothing opens the commit. A store
+ * that keeps one reveal per participant keeps the best, so it says what the rule says of all.
+ */
+export function outranks(next: RevealStatus, kept: RevealStatus | null): boolean {
+  return kept === null || REVEAL_RANK[next] > REVEAL_RANK[kept];
+}
+
+const REVEAL_RANK: Record<RevealStatus, number> = { missing: 0, mismatch: 1, early: 2, late: 3, valid: 4 };
+
 export interface CommitRecord {
   readonly participant: string;
   readonly commit: string;

@@ -6,7 +6,7 @@ import { DEFAULT_WEIGHT_POLICY, type RoundWeight, roundWeights, type WeightPolic
 import type { PhragmenInput, PhragmenResult, PhragmenVoter } from './phragmen.js';
 import { resultDigest } from './result-digest.js';
 import { type RewardPolicy, type RewardResult, type RewardTester, rewardRound } from './rewards.js';
-import { drawSortition, type SortitionResult } from './sortition.js';
+import { drawSortition, type SortitionEntry, type SortitionResult } from './sortition.js';
 import { type TallyPolicy, type TallyResult, tallyRound } from './tally.js';
 
 /**
@@ -285,4 +285,23 @@ export function slashesByParty(rewards: RewardResult): [party: string, amountFen
   const byParty = new Map<string, bigint>();
   for (const leg of rewards.slashes) byParty.set(leg.party, (byParty.get(leg.party) ?? 0n) + BigInt(leg.amountFen));
   return [...byParty].sort(([a], [b]) => byId(a, b));
+}
+
+/**
+ * Who a jury is drawn from, with their weights: experts weigh their EP but at least 1 (their
+ * expertise qualifies them), testers their EP once it reaches `testerEpMin`; anyone else, or
+ * anyone at weight 0, is left out. One holding both roles weighs the larger.
+ */
+export function juryPool(
+  people: readonly { did: string; roles: readonly string[] }[],
+  experience: ReadonlyMap<string, number>,
+  testerEpMin: number,
+): SortitionEntry[] {
+  return people.flatMap(({ did, roles }) => {
+    const ep = experience.get(did) ?? 0;
+    const asExpert = roles.includes('expert') ? Math.max(ep, 1) : 0;
+    const asTester = roles.includes('tester') && ep >= testerEpMin ? ep : 0;
+    const weight = Math.max(asExpert, asTester);
+    return weight > 0 ? [{ id: did, weight }] : [];
+  });
 }

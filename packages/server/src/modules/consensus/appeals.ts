@@ -2,6 +2,7 @@ import {
   appealBondFen,
   ConsensusError,
   drawJury,
+  juryPool,
   jurySize,
   resultDigest,
   type SortitionResult,
@@ -245,17 +246,14 @@ export async function juryDraw(
     tx,
     sql`select did, role from account_roles where role in ('expert', 'tester') order by did, role`,
   );
-  const power = await experienceOf(
-    tx,
-    candidates.map((c) => c.did),
-    now,
+  const roles = new Map<string, string[]>();
+  for (const { did, role } of candidates) roles.set(did, [...(roles.get(did) ?? []), role]);
+  const power = await experienceOf(tx, [...roles.keys()], now);
+  const pool = juryPool(
+    [...roles].map(([did, held]) => ({ did, roles: held })),
+    power,
+    JUROR_EP_MIN,
   );
-  const weights = new Map<string, number>();
-  for (const { did, role } of candidates) {
-    const ep = power.get(did) ?? 0;
-    const weight = role === 'expert' ? Math.max(ep, 1) : ep >= JUROR_EP_MIN ? ep : 0;
-    if (weight > (weights.get(did) ?? 0)) weights.set(did, weight);
-  }
   const tied = await rows<{ did: string }>(
     tx,
     sql`select tester_did as did from consensus_round_testers where round_id = ${appeal.round_id}
@@ -273,11 +271,11 @@ export async function juryDraw(
       checkpointRoot: Buffer.from(checkpoint.root).toString('hex'),
       caseId,
       instance,
-      pool: [...weights].filter(([, w]) => w > 0).map(([id, weight]) => ({ id, weight })),
+      pool,
       exclude,
       policy: DEFAULT_CONSENSUS_POLICY.jury,
     });
-    return { draw, weights };
+    return { draw, weights: new Map(pool.map((entry) => [entry.id, Number(entry.weight)])) };
   } catch (error) {
     if (error instanceof ConsensusError) throw new AppError(409, error.code, error.message, error.field);
     throw error;

@@ -21,6 +21,14 @@ const CASE = {
 
 const ms = (value: Date | string | null) => (value === null ? 0 : new Date(value).getTime());
 
+/** The appeal instance, which must be voting, and the juror's seat on it (both row-locked). */
+async function votingSeat(tx: Tx, caseId: string, instance: number, juror: string) {
+  const appeal = await loadAppeal(tx, caseId, instance, true);
+  if (appeal.status !== 'voting')
+    throw conflict('not_voting', `The jury of ${caseId} is not voting (${appeal.status}).`, 'body.caseId');
+  return { appeal, seat: await seatOf(tx, appeal, juror) };
+}
+
 async function seatOf(tx: Tx, appeal: AppealRow, juror: string) {
   const [seat] = await rows<{ commit: string | null; committed_at: Date | string | null; vote: string | null }>(
     tx,
@@ -37,10 +45,7 @@ export const juryVoteCommitted = defineEvent({
   body: z.object({ ...CASE, commit: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
   allowed: 'registered',
   async handle(event, body) {
-    const appeal = await loadAppeal(event.tx, body.caseId, body.instance, true);
-    if (appeal.status !== 'voting')
-      throw conflict('not_voting', `The jury of ${body.caseId} is not voting (${appeal.status}).`, 'body.caseId');
-    const seat = await seatOf(event.tx, appeal, event.actor);
+    const { appeal, seat } = await votingSeat(event.tx, body.caseId, body.instance, event.actor);
     if (seat.commit !== null) throw conflict('already_committed', 'You committed a vote already.', 'body.commit');
     const at = signedAt(event);
     if (at.getTime() > ms(appeal.commit_deadline))
@@ -61,10 +66,7 @@ export const juryVoteRevealed = defineEvent({
     .strict(),
   allowed: 'registered',
   async handle(event, body) {
-    const appeal = await loadAppeal(event.tx, body.caseId, body.instance, true);
-    if (appeal.status !== 'voting')
-      throw conflict('not_voting', `The jury of ${body.caseId} is not voting (${appeal.status}).`, 'body.caseId');
-    const seat = await seatOf(event.tx, appeal, event.actor);
+    const { appeal, seat } = await votingSeat(event.tx, body.caseId, body.instance, event.actor);
     if (seat.commit === null || seat.committed_at === null)
       throw conflict('not_committed', 'Commit a vote before revealing it.', 'body.vote');
     if (seat.vote !== null) throw conflict('already_revealed', 'You revealed your vote already.', 'body.vote');

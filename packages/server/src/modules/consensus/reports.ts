@@ -2,6 +2,7 @@ import {
   type ClaimValue,
   classifyReportReveals,
   type ModelAttribute,
+  outranks,
   type RevealStatus,
   type TestReport,
   validateReport,
@@ -154,10 +155,6 @@ export const REPORT_REVEALED_BODY = z
   })
   .strict();
 
-// Precedence of a tester's reveals, as classifyReveals ranks them: one valid reveal makes the
-// tester valid, else one late, else one early; mismatches count only when nothing opens the commit.
-const RANK: Record<RevealStatus, number> = { missing: 0, mismatch: 1, early: 2, late: 3, valid: 4 };
-
 export const reportRevealed = defineEvent({
   type: 'consensus.report.revealed',
   summary:
@@ -208,7 +205,7 @@ export const reportRevealed = defineEvent({
     }).map((outcome) => outcome.status);
     const thisStatus = status ?? 'missing';
     // The row keeps the tester's best reveal, so it says what the protocol says of all of them.
-    if (seat.reveal_status === null || RANK[thisStatus] > RANK[seat.reveal_status]) {
+    if (outranks(thisStatus, seat.reveal_status)) {
       await tx.execute(
         sql`update consensus_round_testers set report = ${JSON.stringify(report)}::jsonb, salt = ${body.salt},
               revealed_at = ${now.toISOString()}::timestamptz, revealed_event_id = ${eventId.toString()}::int8,

@@ -18,7 +18,7 @@ import { commissionsIn } from './candidates.js';
 import { recordTest } from './experience.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
 import type { RoundRow } from './rounds.js';
-import { stakeAccount } from './stake.js';
+import { lockNominator, stakeAccount } from './stake.js';
 
 /**
  * Rewards, experience and slashes of a decided round (DESIGN §8.4; protocol `rewardRound`). Every
@@ -37,9 +37,6 @@ import { stakeAccount } from './stake.js';
 
 /** The POINTS sink of slashed stake (counted by the points summary among the other accounts). */
 export const POINTS_SLASHED = 'points:slashed';
-
-// stake.ts's advisory lock class of a nominator's stake: a slash and a change of stake take turns.
-const STAKE_LOCK = 6030;
 
 /**
  * The panel's election of the round's cycle and category (the backing a round's testers had), or
@@ -109,7 +106,8 @@ async function applySlashes(ctx: AppContext, tx: Tx, round: RoundRow, rewards: R
   if (byParty.length === 0) return applied;
   await createAccounts(tx, [{ key: POINTS_SLASHED, ledger: POINTS_LEDGER, code: 'points_slashed' }]);
   for (const [party, amount] of byParty) {
-    await tx.execute(sql`select pg_advisory_xact_lock(${STAKE_LOCK}, hashtext(${party}))`);
+    // A slash and a change of stake take turns.
+    await lockNominator(tx, party);
     const [nomination] = await rows<{ stake_points: string }>(
       tx,
       sql`select stake_points::text as stake_points from consensus_nominations where nominator_did = ${party} for update`,

@@ -86,6 +86,23 @@ const deadlinesFrom = (now: Date) => {
   return { commit, reveal: new Date(commit.getTime() + DEFAULT_CONSENSUS_POLICY.revealDays * DAY_MS) };
 };
 
+/** What an opening or an extension answers of the stage it drew. */
+const stageView = (
+  stage: number,
+  checkpoint: { size: number; root: string },
+  draw: DrawOutcome,
+  deadlines: { commit: Date; reveal: Date },
+) => ({
+  stage,
+  checkpoint,
+  seed: draw.result.seed,
+  drawDigest: draw.digest,
+  drawn: draw.drawn.map(seatView),
+  eligible: draw.weights.map(seatView),
+  commitDeadline: deadlines.commit.toISOString(),
+  revealDeadline: deadlines.reveal.toISOString(),
+});
+
 /** A fresh round id (the operator's route and the job make them; a sender may choose its own). */
 export const newRoundId = (ctx: AppContext) => `r-${toBase64Url(ctx.crypto.randomBytes(12))}`;
 
@@ -215,14 +232,7 @@ async function openRound(event: EventContext, body: z.output<typeof ROUND_OPENED
     productId: body.productId,
     lotId: body.lotId,
     cycle,
-    stage: 0,
-    checkpoint: { size: checkpoint.size, root: checkpointRoot },
-    seed: draw.result.seed,
-    drawDigest: draw.digest,
-    drawn: draw.drawn.map(seatView),
-    eligible: draw.weights.map(seatView),
-    commitDeadline: deadlines.commit.toISOString(),
-    revealDeadline: deadlines.reveal.toISOString(),
+    ...stageView(0, { size: checkpoint.size, root: checkpointRoot }, draw, deadlines),
   };
 }
 
@@ -314,14 +324,7 @@ export const roundExtended = defineEvent({
     await storeDraw(tx, round.id, body.stage, draw, eventId, now);
     return {
       roundId: round.id,
-      stage: body.stage,
-      checkpoint: { size: Number(round.checkpoint_size), root: round.checkpoint_root },
-      seed: draw.result.seed,
-      drawDigest: draw.digest,
-      drawn: draw.drawn.map(seatView),
-      eligible: draw.weights.map(seatView),
-      commitDeadline: deadlines.commit.toISOString(),
-      revealDeadline: deadlines.reveal.toISOString(),
+      ...stageView(body.stage, { size: Number(round.checkpoint_size), root: round.checkpoint_root }, draw, deadlines),
     };
   },
 });

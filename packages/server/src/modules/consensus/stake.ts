@@ -32,7 +32,7 @@ export const STAKE_CODE = 'points_stake';
 export const stakeAccount = (did: string) => `stake:${did}`;
 
 // Advisory lock class: one change of a nominator's stake at a time (6030–6039 are consensus's).
-export const STAKE_LOCK = 6030;
+const STAKE_LOCK = 6030;
 
 const DAY_MS = 86_400_000;
 

@@ -110,7 +110,8 @@ export async function productConsensus(
       appealUntil: iso(round.appeal_until),
       testersDrawn: Number(round.drawn),
       testersRevealed: Number(round.revealed),
-      tallyVerdict: tally?.verdict === 'fail' ? 'fail' : tally?.verdict === 'pass' ? 'pass' : round.verdict,
+      // A decided round's tally says pass or fail; without its tally the round's verdict stands in.
+      tallyVerdict: tally?.verdict === 'pass' || tally?.verdict === 'fail' ? tally.verdict : round.verdict,
       appeal:
         appeal === undefined
           ? null

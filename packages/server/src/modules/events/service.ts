@@ -140,23 +140,22 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
     openFrames.set(tx, frames);
     const caused: EventReceipt[] = [];
     frames.push(caused);
-    const handled = definition.handle(
-      {
-        tx,
-        envelope,
-        eventId: inserted,
-        actor: envelope.actor,
-        actorRoles: status.roles,
-        now,
-        config: deps.config,
-        privateData: options.privateData,
-        deps,
-      },
-      parsedBody.data,
-    );
-    let result: Awaited<typeof handled>;
+    let result: Record<string, unknown>;
     try {
-      result = await handled;
+      result = await definition.handle(
+        {
+          tx,
+          envelope,
+          eventId: inserted,
+          actor: envelope.actor,
+          actorRoles: status.roles,
+          now,
+          config: deps.config,
+          privateData: options.privateData,
+          deps,
+        },
+        parsedBody.data,
+      );
     } finally {
       frames.pop();
     }
