@@ -118,7 +118,12 @@ const LOT_BUYERS: { name: string; persona: string; address: Address }[] = [
 /** Who stakes behind whom: each nominator's points come from a demo grant (see grantStake). */
 const DEMO_NOMINATIONS = [
   { name: 'nominator', stakePoints: 20_000n, targets: ['tester', 'tester-2', 'tester-3', 'tester-4', 'tester-5'] },
-  { name: 'nominator-2', stakePoints: 12_000n, targets: ['tester-4', 'tester-5', 'tester-6', 'tester-7', 'tester-8'] },
+  // Nominators back experts too, for juries (DESIGN §8.2): the expert juror serves with stake.
+  {
+    name: 'nominator-2',
+    stakePoints: 12_000n,
+    targets: ['tester-4', 'tester-5', 'tester-6', 'tester-7', 'tester-8', 'juror'],
+  },
 ];
 
 /** The demo accounts the consensus story adds (demo.ts registers them and approves their roles). */
@@ -287,7 +292,10 @@ interface JurorView {
   revealed: boolean;
   vote: 'uphold' | 'overturn' | null;
   coherent: boolean | null;
+  stakePoints: string;
   rewardFen: string | null;
+  slashPoints: string | null;
+  rewardPoints: string | null;
 }
 
 interface AppealView {
@@ -822,13 +830,20 @@ export async function consensusLines(
   }
   const appeal = await appealOf(client, failRound.id);
   if (appeal !== undefined) {
-    const votes = appeal.jurors.map((j) => `${nameOf(j.juror)} ${j.vote ?? 'no vote'}`).join(', ');
-    const rewarded = appeal.jurors.filter((j) => BigInt(j.rewardFen ?? '0') > 0n).map((j) => nameOf(j.juror));
+    const votes = appeal.jurors
+      .map((j) => `${nameOf(j.juror)} ${j.vote ?? 'no vote'} (stake ${j.stakePoints} points)`)
+      .join(', ');
+    const rewarded = appeal.jurors.filter((j) => BigInt(j.rewardFen ?? '0') > 0n);
+    const fees = rewarded.reduce((sum, j) => sum + BigInt(j.rewardFen ?? '0'), 0n);
+    const slashed = appeal.jurors.reduce((sum, j) => sum + BigInt(j.slashPoints ?? '0'), 0n);
     lines.push(
       `  appeal     ${appeal.caseId} by ${nameOf(appeal.appellant)} (bond ${appeal.bondFen} fen, paid through the sandbox): ${appeal.status}` +
         (appeal.ruling === null ? '' : `, ruling ${appeal.ruling}`) +
         (votes === '' ? '' : `; jury ${votes}`) +
-        (rewarded.length === 0 ? '' : `; the bond shared by ${rewarded.join(', ')}`),
+        (rewarded.length === 0
+          ? ''
+          : `; the jury fee (${fees} fen) shared by ${rewarded.map((j) => nameOf(j.juror)).join(', ')}`) +
+        (slashed === 0n ? '' : `; ${slashed} points slashed from the outvoted juror's backers for the others' backers`),
     );
   }
   return lines;

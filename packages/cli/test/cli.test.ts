@@ -95,7 +95,7 @@ describe('concord', () => {
       /failed\s+xinyuan-soybean-oil lot XY-OIL-20261008, round r-[\w-]+: fail; 7 of 7 testers revealed; failed grade, pressed, acid_value, peroxide; product suspended, verdict failed; 2 refund offers to its buyers; deposit cut by 10000 fen to 40000/,
     );
     expect(demo.output).toMatch(
-      /appeal\s+appeal-r-[\w-]+ by producer-4 \(bond 10000 fen.*\): ruled, ruling uphold; jury /,
+      /appeal\s+appeal-r-[\w-]+ by producer-4 \(bond 10000 fen.*\): ruled, ruling uphold; jury .*\(stake \d+ points\).*; the jury fee \(3000 fen\) shared by /,
     );
     // Nothing new on the log or in the catalogue, orders, points and withdrawals; only the demo's sign-ins.
     expect(await demoTableCounts()).toEqual(before);
@@ -398,4 +398,6 @@ async function expectDemoConsensus(base: string) {
   const jurors = appeal.instances[0].jurors as Json[];
   expect(jurors.map((j) => j.vote).sort()).toEqual(['overturn', 'uphold', 'uphold']);
   expect(jurors.filter((j) => j.coherent).every((j) => BigInt(j.rewardFen) > 0n)).toBe(true);
+  // The expert juror serves with the stake a nominator put behind it.
+  expect(jurors.some((j) => BigInt(j.stakePoints) > 0n)).toBe(true);
 }

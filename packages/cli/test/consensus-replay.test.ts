@@ -1,4 +1,5 @@
 import type { Envelope } from '@concord/protocol';
+import { DEFAULT_CONSENSUS_POLICY } from '@concord/server';
 import {
   accountWithRole,
   appeal,
@@ -14,7 +15,9 @@ import {
 } from '@concord/server/test-support';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consensusResults } from '../src/verify/consensus-results.js';
 import { consensusRulings } from '../src/verify/consensus-rulings.js';
+import { ConsensusState } from '../src/verify/consensus-state.js';
 
 let t: TestApp;
 let producer: Member;
@@ -42,9 +45,19 @@ async function logEnvelopes(): Promise<Envelope[]> {
 /** The rulings never ask for an earlier tree's root. */
 const noPrefix = { rootAt: () => undefined };
 
+/**
+ * The rulings' replay, fed by the results' replay state as `concord verify` feeds it (this log's
+ * rounds are decided by the test support, not on the log, so the results' own findings are not
+ * this test's subject).
+ */
 function replay(envelopes: readonly Envelope[]): string[] {
-  const check = consensusRulings();
-  return envelopes.flatMap((envelope, index) => check.entry(index, envelope, noPrefix) ?? []);
+  const state = new ConsensusState(DEFAULT_CONSENSUS_POLICY);
+  const results = consensusResults(DEFAULT_CONSENSUS_POLICY, state);
+  const check = consensusRulings(state);
+  return envelopes.flatMap((envelope, index) => {
+    results.entry(index, envelope, noPrefix);
+    return check.entry(index, envelope, noPrefix) ?? [];
+  });
 }
 
 describe('replaying appeal rulings from the log', () => {

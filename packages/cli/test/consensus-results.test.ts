@@ -38,7 +38,8 @@ beforeAll(async () => {
   failed = await consensusJourney(t, {
     category: 'grain',
     measurements: FAILING_MEASUREMENTS,
-    appeal: { votes: 'overturn' },
+    // Backed jurors, one of whom votes against the others: the ruling slashes and rewards stake.
+    appeal: { votes: (_juror, i) => (i === 0 ? 'uphold' : 'overturn'), jurorBacking: 100n },
     otherJurors: [...passed.experts, passed.modelExpert, ...passed.testers.map((tester) => tester.member.pair)],
   });
   t.clock.now = new Date();
@@ -107,6 +108,15 @@ describe('replaying the consensus results from the log', () => {
   it('the journeys published what the rules give: a pass, and a fail overturned on appeal', () => {
     expect([passed.decision, passed.verdict]).toEqual(['decided', 'pass']);
     expect([failed.decision, failed.verdict, failed.ruling]).toEqual(['decided', 'fail', 'overturn']);
+    // The jurors served with stake: the one outvoted loses some of its backing, the others' backers gain it.
+    const jurors = failed.steps.appeal?.ruled.jurors ?? [];
+    const sum = (values: (string | null)[]) => values.reduce((total, value) => total + BigInt(value ?? 0), 0n);
+    const outvoted = jurors.filter((j) => j.coherent === false);
+    expect(outvoted).toHaveLength(1);
+    expect(BigInt(outvoted[0]?.stakePoints ?? 0)).toBeGreaterThanOrEqual(100n);
+    const slashed = sum(outvoted.map((j) => j.slashPoints));
+    expect(slashed).toBeGreaterThanOrEqual(10n);
+    expect(sum(jurors.filter((j) => j.coherent === true).map((j) => j.rewardPoints))).toBe(slashed);
   });
 
   it('recomputes every election, draw, tally, rewards and jury draw, and finds nothing', async () => {
@@ -181,5 +191,13 @@ describe('replaying the consensus results from the log', () => {
       jurors: [...(body.jurors as string[])].reverse(),
     }));
     expect(replay(entries)[0]).toMatchObject({ index: at, reason: expect.stringContaining('the jury of') });
+  });
+
+  it('flags jurors’ stakes the nominations do not give', async () => {
+    const { at, entries } = forge(await logged(), 'consensus.jury.drawn', (body) => ({
+      ...body,
+      stakesDigest: '0'.repeat(64),
+    }));
+    expect(replay(entries)[0]).toMatchObject({ index: at, reason: expect.stringContaining('serve with stakes') });
   });
 });

@@ -6,6 +6,7 @@ import {
   type Envelope,
   electionInputOf,
   juryPool,
+  juryStakes,
   outranks,
   resultDigest,
   roundRewards,
@@ -39,8 +40,11 @@ interface Body {
   [key: string]: unknown;
 }
 
-export function consensusResults(policy: ConsensusPolicy = DEFAULT_CONSENSUS_POLICY): ReplayCheck {
-  const state = new ConsensusState(policy);
+/** `state` is shared with the rulings' replay (consensus-rulings.ts), which reads the jurors' stakes. */
+export function consensusResults(
+  policy: ConsensusPolicy = DEFAULT_CONSENSUS_POLICY,
+  state: ConsensusState = new ConsensusState(policy),
+): ReplayCheck {
   return {
     name: 'consensus-results',
     entry(index, envelope, log) {
@@ -285,6 +289,10 @@ function juryDraw(
   const caseId = String(body.caseId);
   const instance = Number(body.instance);
   const found = state.cases.get(caseId);
+  // The published jurors' stakes: the nominations naming them, as the entries before the draw
+  // left them. Kept even when the draw itself diverges, so its ruling can still be replayed.
+  const stakes = juryStakes(caseId, instance, body.jurors as string[], state.stakedNominations());
+  found?.stakes.set(instance, stakes);
   const filedAtMs = found?.filedAtMs.get(instance);
   const round = found === undefined ? undefined : state.rounds.get(found.roundId);
   if (found === undefined || filedAtMs === undefined || round === undefined)
@@ -322,5 +330,8 @@ function juryDraw(
   const digest = resultDigest(draw);
   if (digest !== body.digest || draw.drawn.join() !== (body.jurors as string[]).join())
     return `the jury of ${caseId} instance ${instance} is ${draw.drawn.join(', ')} (digest ${digest}), not the published ${(body.jurors as string[]).join(', ')} (${String(body.digest)})`;
+  const stakesDigest = resultDigest(stakes);
+  if (stakesDigest !== body.stakesDigest)
+    return `the jurors of ${caseId} instance ${instance} serve with stakes of digest ${stakesDigest}, not the published ${String(body.stakesDigest)}`;
   return undefined;
 }

@@ -4,12 +4,15 @@ import {
   type CommitRecord,
   type Envelope,
   type JuryVote,
+  jurorSeatsOf,
   juryRoundId,
   type RevealRecord,
   resultDigest,
   ruleAppeal,
+  stakeLegsByParty,
 } from '@concord/protocol';
 import { JURY_COMMIT_DAYS, JURY_REVEAL_DAYS } from '@concord/server';
+import type { ConsensusState } from './consensus-state.js';
 import type { ReplayCheck } from './replay-checks.js';
 
 /**
@@ -35,7 +38,11 @@ interface Instance {
 const caseIdOf = (roundId: string) => `appeal-${roundId}`;
 const keyOf = (caseId: unknown, instance: unknown) => `${String(caseId)}#${String(instance)}`;
 
-export function consensusRulings(): ReplayCheck {
+/**
+ * `state` is the consensus results' replay state (consensus-results.ts folds it before this check
+ * sees an entry): it holds the stakes each jury was drawn with, and takes the rulings' slashes.
+ */
+export function consensusRulings(state: ConsensusState): ReplayCheck {
   const instances = new Map<string, Instance>();
   const instanceOf = (caseId: unknown, instance: unknown) => {
     const key = keyOf(caseId, instance);
@@ -88,7 +95,7 @@ export function consensusRulings(): ReplayCheck {
           });
           return undefined;
         case 'consensus.appeal.ruled':
-          return checkRuling(instanceOf(body.caseId, body.instance), body);
+          return checkRuling(state, instanceOf(body.caseId, body.instance), body);
         default:
           return undefined;
       }
@@ -96,15 +103,21 @@ export function consensusRulings(): ReplayCheck {
   };
 }
 
-function checkRuling(seat: Instance, body: Record<string, unknown>): string | undefined {
-  if (seat.jurors === undefined || seat.commitDeadlineMs === undefined || seat.revealDeadlineMs === undefined)
+function checkRuling(state: ConsensusState, seat: Instance, body: Record<string, unknown>): string | undefined {
+  const stakes = state.cases.get(String(body.caseId))?.stakes.get(Number(body.instance));
+  if (
+    seat.jurors === undefined ||
+    stakes === undefined ||
+    seat.commitDeadlineMs === undefined ||
+    seat.revealDeadlineMs === undefined
+  )
     return `a ruling of ${String(body.caseId)} instance ${String(body.instance)}, whose jury the log never drew`;
   let ruling: ReturnType<typeof ruleAppeal>;
   try {
     ruling = ruleAppeal({
       caseId: String(body.caseId),
       instance: Number(body.instance),
-      jurors: seat.jurors.map((juror) => ({ juror, stakeFen: 0n })),
+      jurors: jurorSeatsOf(stakes),
       commits: seat.commits,
       reveals: seat.reveals,
       commitDeadlineMs: seat.commitDeadlineMs,
@@ -114,6 +127,8 @@ function checkRuling(seat: Instance, body: Record<string, unknown>): string | un
   } catch (error) {
     return `the ruling of ${String(body.caseId)} cannot be recomputed: ${(error as Error).message}`;
   }
+  // The incoherent jurors' backers lose stake as the server's handler took it (juror-stakes.ts).
+  for (const [party, amount] of stakeLegsByParty(ruling.slashes)) state.slash(party, amount);
   const digest = resultDigest(ruling);
   if (digest !== body.digest || ruling.ruling !== body.ruling)
     return `the ruling of ${String(body.caseId)} instance ${String(body.instance)} is ${ruling.ruling} (digest ${digest}), not the published ${String(body.ruling)} (${String(body.digest)})`;

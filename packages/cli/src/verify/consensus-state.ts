@@ -3,6 +3,7 @@ import {
   type CompletedTest,
   type Envelope,
   experiencePower,
+  type JuryStakes,
   type Nomination,
   type PhragmenResult,
   type QualityModelDefinition,
@@ -70,6 +71,8 @@ export interface ReplayCase {
   filedAtMs: Map<number, number>;
   /** Jurors of the instances drawn so far. */
   jurors: Set<string>;
+  /** The stakes each drawn instance's jurors serve with, as the replay computed them at the draw. */
+  stakes: Map<number, JuryStakes>;
 }
 
 export const modelKeyOf = (id: string, version: number) => `${id}#${version}`;
@@ -183,6 +186,7 @@ export class ConsensusState {
           appellants: new Set(),
           filedAtMs: new Map(),
           jurors: new Set(),
+          stakes: new Map(),
         };
         found.appellants.add(envelope.actor);
         found.filedAtMs.set(instance, atMs);

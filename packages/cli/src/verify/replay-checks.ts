@@ -1,6 +1,8 @@
 import type { Envelope } from '@concord/protocol';
+import { DEFAULT_CONSENSUS_POLICY } from '@concord/server';
 import { consensusResults } from './consensus-results.js';
 import { consensusRulings } from './consensus-rulings.js';
+import { ConsensusState } from './consensus-state.js';
 import type { LogPrefix } from './log-prefix.js';
 
 /**
@@ -30,4 +32,8 @@ export function uniqueNonces(): ReplayCheck {
   };
 }
 
-export const defaultReplayChecks = (): ReplayCheck[] => [uniqueNonces(), consensusResults(), consensusRulings()];
+export function defaultReplayChecks(): ReplayCheck[] {
+  // The rulings read the jurors' stakes from the results' replay, which sees each entry first.
+  const state = new ConsensusState(DEFAULT_CONSENSUS_POLICY);
+  return [uniqueNonces(), consensusResults(DEFAULT_CONSENSUS_POLICY, state), consensusRulings(state)];
+}

@@ -42,6 +42,7 @@ export {
   type BondOutcome,
   DEFAULT_JURY_POLICY,
   drawJury,
+  type JurorBacker,
   type JurorOutcome,
   type JurorSeat,
   type JuryChoice,
@@ -53,6 +54,7 @@ export {
   type RulingInput,
   type RulingResult,
   ruleAppeal,
+  type StakeLeg,
   voteCommit,
 } from './jury.js';
 export { CONSENSUS_LIMITS } from './limits.js';
@@ -83,7 +85,10 @@ export {
   type DrawnTester,
   drawStage,
   electionInputOf,
+  type JuryStakes,
+  jurorSeatsOf,
   juryPool,
+  juryStakes,
   type Nomination,
   type PanelSeat,
   type RoundRewards,
@@ -93,6 +98,7 @@ export {
   type StageTally,
   type StageTallyInput,
   slashesByParty,
+  stakeLegsByParty,
   type TalliedTester,
   tallyStage,
 } from './round-rules.js';

@@ -8,10 +8,12 @@ import { drawSortition, type SortitionEntry, type SortitionResult } from './sort
 /**
  * Arbitration (DESIGN §8.5, 仲裁): within the appeal window a producer, a tester of the round or
  * a verified buyer appeals a verdict with a bond; a jury drawn by sortition from experts and
- * high-EP testers with no tie to the case votes by commit–reveal; the majority rules. Jurors who
- * voted with the majority (coherent) share the losing side's bonds and the stakes of the others,
- * so the rational vote is the one a juror expects honest peers to cast — the Schelling point is
- * the truth. Each further appeal doubles the bond and (about) the jury, so appealing a sound
+ * high-EP testers with no tie to the case votes by commit–reveal; the majority rules. A juror's
+ * stake is the points nominators locked behind it (DESIGN §8.2: nominators back testers, and
+ * experts for juries). Jurors who voted with the majority (coherent) share the jury's fee out of
+ * the bonds, and their backers share what is slashed from the backers of the others, so the
+ * rational vote is the one a juror expects honest peers to cast — the Schelling point is the
+ * truth. Each further appeal doubles the bond and (about) the jury, so appealing a sound
  * ruling gets dearer fast, up to a last instance whose ruling is final.
  */
 
@@ -24,15 +26,18 @@ export interface JuryPolicy {
   readonly baseJurySize: number;
   /** The instance whose ruling is final (0–8). */
   readonly lastInstance: number;
-  /** Share of an incoherent juror's stake forfeited to the coherent ones. */
+  /** Share of an incoherent juror's backing slashed, for the coherent jurors' backers. */
   readonly jurorSlashBps: number;
+  /** Share of every bond that is the jury's fee, paid to the coherent jurors whatever the ruling. */
+  readonly juryFeeBps: number;
 }
 
 export const DEFAULT_JURY_POLICY: JuryPolicy = Object.freeze({
   baseBondFen: 10_000n,
   baseJurySize: 3,
   lastInstance: 3,
-  jurorSlashBps: 10_000,
+  jurorSlashBps: 1_000,
+  juryFeeBps: 3_000,
 });
 
 /** The bond an appeal at `instance` requires: baseBondFen × 2^instance (exact, a bigint shift). */
@@ -105,16 +110,22 @@ export interface AppealBond {
   readonly amountFen: bigint;
 }
 
+/** One nominator's points behind a juror, as the nominations stood when the jury was drawn. */
+export interface JurorBacker {
+  readonly nominator: string;
+  readonly stakePoints: bigint;
+}
+
 export interface JurorSeat {
   readonly juror: string;
-  /** What the juror locked to serve; forfeit (by jurorSlashBps) when incoherent. */
-  readonly stakeFen: bigint;
+  /** The juror's stake: the points its nominators (itself included) locked behind it. */
+  readonly backers: readonly JurorBacker[];
 }
 
 export interface RulingInput {
   readonly caseId: string;
   readonly instance: number;
-  /** The drawn jurors. */
+  /** The drawn jurors with their backing. */
   readonly jurors: readonly JurorSeat[];
   readonly commits: readonly CommitRecord[];
   readonly reveals: readonly RevealRecord<JuryVote>[];
@@ -129,20 +140,35 @@ export interface JurorOutcome {
   readonly status: RevealStatus;
   readonly vote: JuryChoice | null;
   readonly coherent: boolean;
-  readonly stakeFen: string;
-  readonly slashFen: string;
+  readonly stakePoints: string;
+  /** Taken from the juror's backers when incoherent. */
+  readonly slashPoints: string;
+  /** The juror's share of the jury fee (fen), for the work of judging. */
   readonly rewardFen: string;
+  /** The slashed points that go to this juror's backers, for the risk they took. */
+  readonly rewardPoints: string;
 }
 
 export interface BondOutcome {
   readonly party: string;
   readonly side: JuryChoice;
   readonly amountFen: string;
+  /** The jury's fee: paid whatever the ruling. */
+  readonly feeFen: string;
+  /** The rest, back to the party when its side won. */
   readonly returnedFen: string;
+  /** The rest, kept by the arbitration pool when its side lost. */
   readonly forfeitedFen: string;
 }
 
-/** JSON-safe; jurors in id order, bonds in input order. */
+/** Points moved from or to one backer of one juror. */
+export interface StakeLeg {
+  readonly party: string;
+  readonly juror: string;
+  readonly amountPoints: string;
+}
+
+/** JSON-safe; jurors in id order, bonds in input order, legs in (juror, party) order. */
 export interface RulingResult {
   readonly caseId: string;
   readonly instance: number;
@@ -151,11 +177,21 @@ export interface RulingResult {
   readonly votes: { readonly uphold: number; readonly overturn: number };
   readonly jurors: JurorOutcome[];
   readonly bonds: BondOutcome[];
-  /** Forfeited bonds + slashed stakes. */
-  readonly potFen: string;
+  /** The jury fees of all bonds, shared equally by the coherent jurors. */
+  readonly feesFen: string;
   readonly paidFen: string;
-  /** The pot when no juror was coherent (nobody revealed): back to the platform's pool. */
+  /** The fees when no juror was coherent (nobody revealed): to the arbitration pool. */
   readonly unpaidFen: string;
+  /** The losing bonds' forfeited rest: to the arbitration pool. */
+  readonly keptFen: string;
+  /** The incoherent jurors' backers' slashes… */
+  readonly slashes: StakeLeg[];
+  /** …shared by the coherent jurors' backers pro rata to their stake. */
+  readonly stakeRewards: StakeLeg[];
+  readonly slashedPoints: string;
+  readonly paidPoints: string;
+  /** Slashed points no coherent stake could take (burned). */
+  readonly unpaidPoints: string;
   /** True at the last instance: no further appeal. */
   readonly final: boolean;
   readonly next: { readonly instance: number; readonly bondFen: string; readonly jurySize: number } | null;
@@ -170,10 +206,17 @@ export interface RulingResult {
  *   vote at all — leaves the verdict standing (`uphold`): a verdict is only replaced by a
  *   majority;
  * - coherent jurors voted with the ruling; everyone else drawn — the minority and whoever did not
- *   reveal validly — is incoherent and forfeits `jurorSlashBps` of its stake;
- * - the bonds of the losing side are forfeited and the winning side's returned; the pot
- *   (forfeited bonds + slashes) goes to the coherent jurors pro rata to their stakes, by
- *   `allocate` (equally if they staked nothing), so it is paid out exactly.
+ *   reveal validly — is incoherent, and `jurorSlashBps` of each of its backers' stake is slashed;
+ * - every bond pays `juryFeeBps` of itself as the jury's fee; the rest comes back when its side
+ *   won and is kept by the arbitration pool when it lost;
+ * - the fees go to the coherent jurors in equal shares, and the slashed points to the coherent
+ *   jurors' backers pro rata to their stake, both by `allocate`, so both are paid out exactly.
+ *
+ * What a coherent juror earns thus never depends on which way the majority went — the fee is
+ * the same share of the bonds whether the verdict stands or falls, and a losing bond's rest
+ * goes to the pool, not to the jury — only on having voted with it: the rational vote is the
+ * one a juror expects honest peers to cast. (Paying the jury from the losing side's bond alone
+ * would pay it for upholding, since an appellant who wins gets the bond back.)
  *
  * The appellant's bonds (side `overturn`) must reach `appealBondFen(instance)`.
  *
@@ -185,10 +228,20 @@ export function ruleAppeal(input: RulingInput): RulingResult {
   const caseId = checkId(input.caseId, 'caseId');
   const instance = checkInstance(input.instance, policy);
   const round = juryRoundId(caseId, instance);
-  const seats = checkList(input.jurors, 'jurors', CONSENSUS_LIMITS.backersMax).map((seat, index) => ({
-    juror: checkId(seat.juror, `jurors[${index}].juror`),
-    stakeFen: checkAmount(seat.stakeFen, `jurors[${index}].stakeFen`),
-  }));
+  const seats = checkList(input.jurors, 'jurors', CONSENSUS_LIMITS.backersMax).map((seat, index) => {
+    const backers = checkList(seat.backers, `jurors[${index}].backers`, CONSENSUS_LIMITS.backersMax).map(
+      (backer, b) => ({
+        nominator: checkId(backer.nominator, `jurors[${index}].backers[${b}].nominator`),
+        stakePoints: checkAmount(backer.stakePoints, `jurors[${index}].backers[${b}].stakePoints`),
+      }),
+    );
+    checkDistinct(
+      backers.map((backer) => backer.nominator),
+      `jurors[${index}].backers`,
+    );
+    backers.sort((a, b) => byId(a.nominator, b.nominator));
+    return { juror: checkId(seat.juror, `jurors[${index}].juror`), backers };
+  });
   checkDistinct(
     seats.map((seat) => seat.juror),
     'jurors',
@@ -229,32 +282,53 @@ export function ruleAppeal(input: RulingInput): RulingResult {
     else if (outcome.payload?.vote === 'overturn') overturn++;
   }
   const ruling: JuryChoice = overturn > uphold ? 'overturn' : 'uphold';
-
   // outcomes and seats are both in juror-id order.
   const coherent = outcomes.map((outcome) => outcome.payload?.vote === ruling);
-  const slashes = seats.map((seat, j) => (coherent[j] ? 0n : shareOf(seat.stakeFen, policy.jurorSlashBps)));
+  const anyCoherent = coherent.some(Boolean);
+
+  // Fen: each bond's fee to the coherent jurors in equal shares, its rest back or kept.
   const bondOutcomes = bonds.map((bond) => {
-    const lost = bond.side !== ruling;
+    const fee = shareOf(bond.amountFen, policy.juryFeeBps);
+    const rest = bond.amountFen - fee;
+    const won = bond.side === ruling;
     return {
       party: bond.party,
       side: bond.side,
       amountFen: bond.amountFen.toString(),
-      returnedFen: (lost ? 0n : bond.amountFen).toString(),
-      forfeitedFen: (lost ? bond.amountFen : 0n).toString(),
+      feeFen: fee.toString(),
+      returnedFen: (won ? rest : 0n).toString(),
+      forfeitedFen: (won ? 0n : rest).toString(),
     };
   });
-  const forfeitedFen = bonds.filter((bond) => bond.side !== ruling).reduce((sum, bond) => sum + bond.amountFen, 0n);
-  const potFen = forfeitedFen + slashes.reduce((sum, slash) => sum + slash, 0n);
-  const coherentStake = seats.reduce((sum, seat, j) => (coherent[j] ? sum + seat.stakeFen : sum), 0n);
-  const anyCoherent = coherent.some(Boolean);
-  const rewards =
-    !anyCoherent || potFen === 0n
-      ? seats.map(() => 0n)
-      : allocate(
-          potFen,
-          seats.map((seat, j) => (coherent[j] ? (coherentStake > 0n ? seat.stakeFen : 1n) : 0n)),
-        );
-  const paidFen = rewards.reduce((sum, reward) => sum + reward, 0n);
+  const feesFen = bondOutcomes.reduce((sum, bond) => sum + BigInt(bond.feeFen), 0n);
+  const keptFen = bondOutcomes.reduce((sum, bond) => sum + BigInt(bond.forfeitedFen), 0n);
+  const rewardsFen =
+    anyCoherent && feesFen > 0n
+      ? allocate(
+          feesFen,
+          coherent.map((c) => (c ? 1n : 0n)),
+        )
+      : seats.map(() => 0n);
+  const paidFen = rewardsFen.reduce((sum, reward) => sum + reward, 0n);
+
+  // Points: the incoherent jurors' backers are slashed; the coherent jurors' backers share it.
+  const legs = seats.flatMap((seat, j) =>
+    seat.backers.map((backer) => ({ j, party: backer.nominator, stake: backer.stakePoints })),
+  );
+  const slashLegs = legs.map((leg) => (coherent[leg.j] ? 0n : shareOf(leg.stake, policy.jurorSlashBps)));
+  const slashedPoints = slashLegs.reduce((sum, slash) => sum + slash, 0n);
+  const coherentWeights = legs.map((leg) => (coherent[leg.j] ? leg.stake : 0n));
+  const coherentStake = coherentWeights.reduce((sum, stake) => sum + stake, 0n);
+  const rewardLegs =
+    slashedPoints > 0n && coherentStake > 0n ? allocate(slashedPoints, coherentWeights) : legs.map(() => 0n);
+  const paidPoints = rewardLegs.reduce((sum, reward) => sum + reward, 0n);
+  const legsOf = (amounts: bigint[]): StakeLeg[] =>
+    legs.flatMap((leg, l) =>
+      amounts[l]! > 0n ? [{ party: leg.party, juror: seats[leg.j]!.juror, amountPoints: amounts[l]!.toString() }] : [],
+    );
+  const perJuror = (amounts: bigint[], j: number) =>
+    legs.reduce((sum, leg, l) => (leg.j === j ? sum + amounts[l]! : sum), 0n).toString();
+
   const final = instance === policy.lastInstance;
   return {
     caseId,
@@ -267,14 +341,21 @@ export function ruleAppeal(input: RulingInput): RulingResult {
       status: outcomes[j]!.status,
       vote: outcomes[j]!.payload?.vote ?? null,
       coherent: coherent[j]!,
-      stakeFen: seat.stakeFen.toString(),
-      slashFen: slashes[j]!.toString(),
-      rewardFen: rewards[j]!.toString(),
+      stakePoints: seat.backers.reduce((sum, backer) => sum + backer.stakePoints, 0n).toString(),
+      slashPoints: perJuror(slashLegs, j),
+      rewardFen: rewardsFen[j]!.toString(),
+      rewardPoints: perJuror(rewardLegs, j),
     })),
     bonds: bondOutcomes,
-    potFen: potFen.toString(),
+    feesFen: feesFen.toString(),
     paidFen: paidFen.toString(),
-    unpaidFen: (potFen - paidFen).toString(),
+    unpaidFen: (feesFen - paidFen).toString(),
+    keptFen: keptFen.toString(),
+    slashes: legsOf(slashLegs),
+    stakeRewards: legsOf(rewardLegs),
+    slashedPoints: slashedPoints.toString(),
+    paidPoints: paidPoints.toString(),
+    unpaidPoints: (slashedPoints - paidPoints).toString(),
     final,
     next: final
       ? null
@@ -325,5 +406,6 @@ function checkJuryPolicy(policy: JuryPolicy): JuryPolicy {
     throw new ConsensusError('invalid_policy', 'policy.lastInstance', 'the last jury would exceed the draw limit');
   }
   checkBps(policy.jurorSlashBps, 'policy.jurorSlashBps');
+  checkBps(policy.juryFeeBps, 'policy.juryFeeBps');
   return policy;
 }

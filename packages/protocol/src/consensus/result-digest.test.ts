@@ -46,7 +46,7 @@ const results: [string, ConsensusResult][] = [
     ruleAppeal({
       caseId: 'c',
       instance: 0,
-      jurors: [{ juror: 'j', stakeFen: 1n }],
+      jurors: [{ juror: 'j', backers: [{ nominator: 'n', stakePoints: 1n }] }],
       commits: [],
       reveals: [],
       commitDeadlineMs: 1,

@@ -4,6 +4,7 @@ import { toHex } from '../encoding/bytes.js';
 import type { RulingResult } from './jury.js';
 import type { PhragmenResult } from './phragmen.js';
 import type { RewardResult } from './rewards.js';
+import type { JuryStakes } from './round-rules.js';
 import type { SortitionResult } from './sortition.js';
 import type { TallyResult } from './tally.js';
 
@@ -13,7 +14,7 @@ import type { TallyResult } from './tally.js';
  * log entries and compares digests. Every result here is plain JSON — amounts as decimal strings,
  * since canonical JSON has no bigint — so its digest is well defined.
  */
-export type ConsensusResult = PhragmenResult | SortitionResult | TallyResult | RewardResult | RulingResult;
+export type ConsensusResult = PhragmenResult | SortitionResult | TallyResult | RewardResult | RulingResult | JuryStakes;
 
 /**
  * Hex SHA-256 of the result's canonical bytes (RFC 8785, integers within ±(2⁵³−1)). Equal

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { reportCommit, type TestReport } from './commit.js';
 import { prng, randomHex, TEA_TRUTH, teaModel } from './consensus.test-helper.js';
-import { backingOf, type DrawnTester, electionInputOf, tallyStage } from './round-rules.js';
+import { resultDigest } from './result-digest.js';
+import { backingOf, type DrawnTester, electionInputOf, jurorSeatsOf, juryStakes, tallyStage } from './round-rules.js';
 
 const DAY = 86_400_000;
 
@@ -53,6 +54,51 @@ describe('who backs a round’s testers', () => {
     ]);
     expect(fromNominations.get('a')?.nominators.get('n')).toBe(33n);
     expect(fromNominations.get('b')?.nominators.get('n')).toBe(33n);
+  });
+
+  it('gives each juror the stake of the nominations naming it, its own included, as ruleAppeal takes it', () => {
+    const stakes = juryStakes(
+      'appeal-r1',
+      0,
+      ['j2', 'j1', 'j3'],
+      [
+        { nominator: 'z', targets: ['j1', 'j2'], stakeFen: 1_001n },
+        { nominator: 'j1', targets: ['j1'], stakeFen: 40n },
+        { nominator: 'a', targets: ['j2', 'x'], stakeFen: 10n },
+        { nominator: 'idle', targets: ['j3'], stakeFen: 0n },
+      ],
+    );
+    expect(stakes).toEqual({
+      caseId: 'appeal-r1',
+      instance: 0,
+      jurors: [
+        {
+          juror: 'j2',
+          stakePoints: '505',
+          backers: [
+            { nominator: 'a', stakePoints: '5' },
+            { nominator: 'z', stakePoints: '500' },
+          ],
+        },
+        {
+          juror: 'j1',
+          stakePoints: '540',
+          backers: [
+            { nominator: 'j1', stakePoints: '40' },
+            { nominator: 'z', stakePoints: '500' },
+          ],
+        },
+        { juror: 'j3', stakePoints: '0', backers: [] },
+      ],
+    });
+    expect(resultDigest(stakes)).toMatch(/^[0-9a-f]{64}$/);
+    expect(jurorSeatsOf(stakes)[1]).toEqual({
+      juror: 'j1',
+      backers: [
+        { nominator: 'j1', stakePoints: 40n },
+        { nominator: 'z', stakePoints: 500n },
+      ],
+    });
   });
 });
 

@@ -3,6 +3,7 @@ import type { ModelAttribute } from '../commerce/quality-model.js';
 import { byId } from './checks.js';
 import { classifyReportReveals, type RevealStatus, type TestReport } from './commit.js';
 import { DEFAULT_WEIGHT_POLICY, type RoundWeight, roundWeights, type WeightPolicy } from './experience.js';
+import type { JurorSeat, StakeLeg } from './jury.js';
 import type { PhragmenInput, PhragmenResult, PhragmenVoter } from './phragmen.js';
 import { resultDigest } from './result-digest.js';
 import { type RewardPolicy, type RewardResult, type RewardTester, rewardRound } from './rewards.js';
@@ -285,6 +286,61 @@ export function slashesByParty(rewards: RewardResult): [party: string, amountFen
   const byParty = new Map<string, bigint>();
   for (const leg of rewards.slashes) byParty.set(leg.party, (byParty.get(leg.party) ?? 0n) + BigInt(leg.amountFen));
   return [...byParty].sort(([a], [b]) => byId(a, b));
+}
+
+/** What a ruling's slashes (or stake rewards) come to for each party, in party order. */
+export function stakeLegsByParty(legs: readonly StakeLeg[]): [party: string, amountPoints: bigint][] {
+  const byParty = new Map<string, bigint>();
+  for (const leg of legs) byParty.set(leg.party, (byParty.get(leg.party) ?? 0n) + BigInt(leg.amountPoints));
+  return [...byParty].sort(([a], [b]) => byId(a, b));
+}
+
+/** The stakes a jury serves with, as plain JSON (a published result: amounts as strings). */
+export interface JuryStakes {
+  readonly caseId: string;
+  readonly instance: number;
+  readonly jurors: {
+    readonly juror: string;
+    readonly stakePoints: string;
+    readonly backers: { readonly nominator: string; readonly stakePoints: string }[];
+  }[];
+}
+
+/**
+ * The stake of each drawn juror: every staked nomination naming it, split evenly over the
+ * nomination's targets as `backingOf` splits it without an election (a juror's own nomination of
+ * itself counts as its backer too), read when the jury is drawn — the stake it serves with.
+ * Jurors in the order given, backers in id order.
+ */
+export function juryStakes(
+  caseId: string,
+  instance: number,
+  jurors: readonly string[],
+  nominations: readonly Nomination[],
+): JuryStakes {
+  const backing = backingOf(jurors, undefined, nominations);
+  return {
+    caseId,
+    instance,
+    jurors: jurors.map((juror) => {
+      const found = backing.get(juror);
+      const self = found !== undefined && found.selfStakeFen > 0n ? [[juror, found.selfStakeFen] as const] : [];
+      const backers = [...self, ...(found?.nominators ?? [])].sort(([a], [b]) => byId(a, b));
+      return {
+        juror,
+        stakePoints: backers.reduce((sum, [, stake]) => sum + stake, 0n).toString(),
+        backers: backers.map(([nominator, stake]) => ({ nominator, stakePoints: stake.toString() })),
+      };
+    }),
+  };
+}
+
+/** The seats `ruleAppeal` takes, from a jury's published stakes. */
+export function jurorSeatsOf(stakes: JuryStakes): JurorSeat[] {
+  return stakes.jurors.map((seat) => ({
+    juror: seat.juror,
+    backers: seat.backers.map((backer) => ({ nominator: backer.nominator, stakePoints: BigInt(backer.stakePoints) })),
+  }));
 }
 
 /**

@@ -379,7 +379,7 @@ describe('scenario: high dispersion extends a round', () => {
 });
 
 describe('scenario: an honest jury overturns a wrong verdict', () => {
-  it('replaces the verdict; coherent jurors share the losing bond and the bribed juror’s stake', () => {
+  it('replaces the verdict; coherent jurors share the fees, their backers the bribed juror’s slash', () => {
     // 60% of a small round colludes: the round wrongly passes a bad lot.
     const badLot = { moisture: 7.4, pesticide_free: false, grade: '二级', tea_polyphenols: 18 };
     const claims = { moisture: 6.0, pesticide_free: true, grade: '特级', tea_polyphenols: 18 };
@@ -406,7 +406,7 @@ describe('scenario: an honest jury overturns a wrong verdict', () => {
     const ruling = ruleAppeal({
       caseId,
       instance: 0,
-      jurors: jury.drawn.map((juror) => ({ juror, stakeFen: 5_000n })),
+      jurors: jury.drawn.map((juror) => ({ juror, backers: [{ nominator: `backer-${juror}`, stakePoints: 5_000n }] })),
       commits: votes.map((vote, j) => ({ participant: vote.juror, commit: voteCommit(vote, salt(j)), atMs: 1 })),
       reveals: votes.map((vote, j) => ({ participant: vote.juror, payload: vote, salt: salt(j), atMs: 3 })),
       commitDeadlineMs: 2,
@@ -418,10 +418,12 @@ describe('scenario: an honest jury overturns a wrong verdict', () => {
     });
     expect(ruling.ruling).toBe('overturn');
     const [bribed, ...honestJurors] = jury.drawn.map((juror) => ruling.jurors.find((j) => j.juror === juror)!);
-    expect(bribed).toMatchObject({ coherent: false, slashFen: '5000', rewardFen: '0' });
-    for (const juror of honestJurors) expect(juror).toMatchObject({ coherent: true, rewardFen: '7500' });
-    expect(ruling.bonds.find((b) => b.party === 'buyer')!.returnedFen).toBe('10000');
-    expect(ruling.bonds.find((b) => b.party === 'producer')!.forfeitedFen).toBe('10000');
+    expect(bribed).toMatchObject({ coherent: false, slashPoints: '500', rewardFen: '0', rewardPoints: '0' });
+    // The fees (30% of each bond) to the honest jurors, the bribed one's slash to their backers.
+    for (const juror of honestJurors)
+      expect(juror).toMatchObject({ coherent: true, rewardFen: '3000', rewardPoints: '250' });
+    expect(ruling.bonds.find((b) => b.party === 'buyer')!.returnedFen).toBe('7000');
+    expect(ruling.bonds.find((b) => b.party === 'producer')!.forfeitedFen).toBe('7000');
     expect(ruling.next).toEqual({ instance: 1, bondFen: '20000', jurySize: 7 });
   });
 });

@@ -93,7 +93,15 @@ export interface ConsensusJourneyOptions {
    * `votes(juror, i)`); absent, nobody appeals. The appellant is the producer (default) or the
    * first shopper (a verified buyer).
    */
-  appeal?: { votes: JuryChoice | ((juror: string, i: number) => JuryChoice); by?: 'producer' | 'shopper' };
+  appeal?: {
+    votes: JuryChoice | ((juror: string, i: number) => JuryChoice);
+    by?: 'producer' | 'shopper';
+    /**
+     * Before the appeal, points holders back every account the jury may draw (16 to a
+     * nominator) with this many points each, so the jurors serve with stake.
+     */
+    jurorBacking?: bigint;
+  };
   /**
    * A category of its own, which must not exist yet (default 'rice'); its model is
    * `<category>-model` v1. Two journeys in one app need two categories.
@@ -167,7 +175,10 @@ export interface JurorView {
   vote: 'uphold' | 'overturn' | null;
   status: string | null;
   coherent: boolean | null;
+  stakePoints: string;
   rewardFen: string | null;
+  slashPoints: string | null;
+  rewardPoints: string | null;
 }
 
 export interface AppealInstanceView {
@@ -544,6 +555,15 @@ export async function consensusJourney(t: TestApp, options: ConsensusJourneyOpti
   const appellant = options.appeal.by === 'shopper' ? shoppers[0]?.member : producer;
   if (appellant === undefined) throw new Error('a shopper appeals, but the journey has none');
   t.clock.now = new Date(t.clock.now.getTime() + HOUR_MS);
+  const mayJudge = [...experts, ...testerMembers.map((m) => m.pair), ...(options.otherJurors ?? [])];
+  if (options.appeal.jurorBacking !== undefined) {
+    for (let i = 0; i < mayJudge.length; i += 16) {
+      const targets = mayJudge.slice(i, i + 16).map((pair) => pair.did);
+      const stake = options.appeal.jurorBacking * BigInt(targets.length);
+      const backer = await pointsHolder(t, stake);
+      await accepted(t, backer.pair, 'consensus.nomination.set', { targets, stakePoints: stake.toString() });
+    }
+  }
   await fresh(t, appellant);
   const filedResponse = await fileAppeal(t, appellant, roundId, 0);
   must('appeal', filedResponse);
@@ -562,13 +582,7 @@ export async function consensusJourney(t: TestApp, options: ConsensusJourneyOpti
   if (drawnInstance?.status !== 'voting') throw new Error(`no jury was drawn: ${JSON.stringify(drawnInstance)}`);
 
   // The jurors commit and reveal; the ruling job rules after the reveal deadline.
-  const { jurors } = await juryVotesAndRuling(
-    t,
-    [...experts, ...testerMembers.map((m) => m.pair), ...(options.otherJurors ?? [])],
-    caseId,
-    0,
-    voteOf,
-  );
+  const { jurors } = await juryVotesAndRuling(t, mayJudge, caseId, 0, voteOf);
   // juryVotesAndRuling sets the clock back to the real time; the journey stays at the ruling's.
   const ruledAt = new Date(Date.parse(drawnInstance.revealDeadline as string) + 1_000);
   t.clock.now = ruledAt;

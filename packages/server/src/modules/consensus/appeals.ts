@@ -2,8 +2,10 @@ import {
   appealBondFen,
   ConsensusError,
   drawJury,
+  type JuryStakes,
   juryPool,
   jurySize,
+  juryStakes,
   resultDigest,
   type SortitionResult,
 } from '@concord/protocol';
@@ -23,6 +25,7 @@ import { experienceOf } from './experience.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
 import { findRound, type RoundRow } from './rounds.js';
 import { signedAt } from './signed-time.js';
+import { stakedNominations } from './stake.js';
 
 /**
  * Appeals of a decided round (DESIGN §8.5, 仲裁). A case is a round's appeal; each instance has an
@@ -210,6 +213,7 @@ export async function onAppealBondPayment(
       checkpointSize: checkpoint.size,
       jurors: draw.drawn,
       digest: resultDigest(draw),
+      stakesDigest: resultDigest(await jurorStakes(tx, caseId, instance, draw.drawn)),
     });
     return;
   }
@@ -282,6 +286,20 @@ export async function juryDraw(
   }
 }
 
+/**
+ * The stakes the drawn jurors serve with (protocol `juryStakes`): the nominations naming each, as
+ * they stand when the jury is drawn. Published by digest with the draw, so a juror's nominators
+ * know what their stake answers for, and the ruling slashes and rewards exactly that.
+ */
+export async function jurorStakes(
+  executor: Executor,
+  caseId: string,
+  instance: number,
+  jurors: readonly string[],
+): Promise<JuryStakes> {
+  return juryStakes(caseId, instance, jurors, await stakedNominations(executor));
+}
+
 export const juryDrawn = defineEvent({
   type: 'consensus.jury.drawn',
   summary:
@@ -293,6 +311,10 @@ export const juryDrawn = defineEvent({
       checkpointSize: z.number().int().min(1).describe('The published checkpoint whose root seeds the draw.'),
       jurors: z.array(DID_SCHEMA).min(1).max(1024).describe('The drawn jurors, in the order drawn.'),
       digest: z.string().regex(/^[0-9a-f]{64}$/),
+      stakesDigest: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .describe("The digest of the jurors' stakes (protocol juryStakes) as the nominations stand at the draw."),
     })
     .strict(),
   allowed: ['operator'],
@@ -307,6 +329,15 @@ export const juryDrawn = defineEvent({
     const digest = resultDigest(draw);
     if (digest !== body.digest || draw.drawn.join() !== body.jurors.join())
       throw new AppError(422, 'digest_mismatch', `The draw's digest is ${digest}.`, 'body.digest');
+    const stakes = await jurorStakes(tx, body.caseId, body.instance, draw.drawn);
+    const stakesDigest = resultDigest(stakes);
+    if (stakesDigest !== body.stakesDigest)
+      throw new AppError(
+        422,
+        'stakes_digest_mismatch',
+        `The jurors' stakes have digest ${stakesDigest}.`,
+        'body.stakesDigest',
+      );
     const commitDeadline = new Date(now.getTime() + JURY_COMMIT_DAYS * DAY_MS);
     const revealDeadline = new Date(commitDeadline.getTime() + JURY_REVEAL_DAYS * DAY_MS);
     await tx.execute(
@@ -315,10 +346,11 @@ export const juryDrawn = defineEvent({
                  reveal_deadline = ${revealDeadline.toISOString()}::timestamptz, drawn_event_id = ${event.eventId.toString()}::int8
            where case_id = ${body.caseId} and instance = ${body.instance}`,
     );
-    for (const juror of draw.drawn) {
+    for (const seat of stakes.jurors) {
       await tx.execute(
-        sql`insert into consensus_jurors (case_id, instance, juror_did, weight)
-            values (${body.caseId}, ${body.instance}, ${juror}, ${weights.get(juror) ?? 0})`,
+        sql`insert into consensus_jurors (case_id, instance, juror_did, weight, backing, stake_points)
+            values (${body.caseId}, ${body.instance}, ${seat.juror}, ${weights.get(seat.juror) ?? 0},
+                    ${JSON.stringify(seat.backers)}::jsonb, ${seat.stakePoints}::int8)`,
       );
     }
     await tx.execute(
@@ -330,6 +362,7 @@ export const juryDrawn = defineEvent({
       caseId: body.caseId,
       instance: body.instance,
       jurors: draw.drawn,
+      stakes: stakes.jurors.map((seat) => ({ juror: seat.juror, stakePoints: seat.stakePoints })),
       commitDeadline: commitDeadline.toISOString(),
       revealDeadline: revealDeadline.toISOString(),
     };

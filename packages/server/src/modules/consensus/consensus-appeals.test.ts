@@ -1,10 +1,10 @@
-import { drawJury, type JuryChoice, resultDigest } from '@concord/protocol';
+import { drawJury, type JuryChoice, juryStakes, resultDigest } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
 import type { KeyPair } from '../../keys.js';
 import { createTestApp, register, type TestApp } from '../../test-support/app.js';
-import { accountWithRole, deliverWebhooks, send } from '../../test-support/commerce.js';
+import { accepted, accountWithRole, deliverWebhooks, send } from '../../test-support/commerce.js';
 import {
   appeal,
   appealCase,
@@ -12,11 +12,13 @@ import {
   juryVotesAndRuling,
 } from '../../test-support/consensus-appeals.js';
 import { tableCounts } from '../../test-support/database.js';
-import { DAY_MS, type Member, riceShop, signedInMember } from '../../test-support/shopping.js';
+import { DAY_MS, type Member, pointsHolder, riceShop, signedInMember } from '../../test-support/shopping.js';
 import { getAccounts, ledgerViolations } from '../accounting/ledger.js';
-import { earningsAccount } from '../distribution/accounts.js';
+import { available, earningsAccount, pointsAccount } from '../distribution/accounts.js';
 import { findPayment } from '../payments/service.js';
 import { caseIdOf } from './appeals.js';
+import { ARBITRATION_ACCOUNT } from './rulings.js';
+import { nominationOf, stakeAccount } from './stake.js';
 
 let t: TestApp;
 let producer: Member;
@@ -74,7 +76,7 @@ describe('appeals to a jury', () => {
     expect(resultDigest(redrawn)).toBe(stored?.digest);
   });
 
-  it('overturns a verdict by majority: the bond comes back and the product is no longer failed', async () => {
+  it('overturns a verdict by majority: the bond comes back less the jury fee, and the product is no longer failed', async () => {
     const roundId = await decidedRound('fail');
     const caseId = caseIdOf(roundId);
     expect((await fileAppeal(producer, roundId, 0)).statusCode).toBe(201);
@@ -87,11 +89,19 @@ describe('appeals to a jury', () => {
       sql`select verdict from consensus_rounds where id = ${roundId}`,
     );
     expect(round?.verdict).toBe('pass');
-    expect((await findPayment(t.ctx.database.db, `bond-${caseId}-0`))?.refunded).toBe(10_000n);
+    // 30% of the bond is the jury's fee, whichever way it rules: 1,500 to each coherent juror.
+    expect((await findPayment(t.ctx.database.db, `bond-${caseId}-0`))?.refunded).toBe(7_000n);
+    expect(
+      view.instances[0].jurors.map((j: { coherent: boolean; rewardFen: string }) => [j.coherent, j.rewardFen]).sort(),
+    ).toEqual([
+      [false, '0'],
+      [true, '1500'],
+      [true, '1500'],
+    ]);
     expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
   });
 
-  it('lets a verdict stand without a majority: coherent jurors share the bond; a second instance doubles bond and jury', async () => {
+  it('lets a verdict stand: coherent jurors share the same fee, the pool keeps the rest; a second instance doubles bond and jury', async () => {
     const roundId = await decidedRound('fail');
     const caseId = caseIdOf(roundId);
     expect((await fileAppeal(producer, roundId, 0)).statusCode).toBe(201);
@@ -103,8 +113,11 @@ describe('appeals to a jury', () => {
       jurors.map((j) => earningsAccount(j)),
     );
     const paid = earnings.map((a) => (a?.creditsPosted ?? 0n) - (a?.debitsPosted ?? 0n));
-    expect(paid.reduce((sum, fen) => sum + fen, 0n)).toBe(10_000n);
-    expect(Math.max(...paid.map(Number)) - Math.min(...paid.map(Number))).toBeLessThanOrEqual(1);
+    // The fee an overturn pays (above), no more: upholding earns a juror nothing extra.
+    expect(paid).toEqual([1_000n, 1_000n, 1_000n]);
+    const [pool] = await getAccounts(t.ctx.database.db, [ARBITRATION_ACCOUNT]);
+    expect((pool?.creditsPosted ?? 0n) - (pool?.debitsPosted ?? 0n)).toBeGreaterThanOrEqual(7_000n);
+    expect((await findPayment(t.ctx.database.db, `bond-${caseId}-0`))?.refunded).toBe(0n);
 
     const second = await fileAppeal(producer, roundId, 1);
     expect(second.statusCode, second.body).toBe(201);
@@ -140,6 +153,64 @@ describe('appeals to a jury', () => {
     delete counts.idempotency_keys;
     delete before.idempotency_keys;
     expect(counts).toEqual(before);
+  });
+
+  it('stakes the jurors’ backing: the incoherent juror’s backers are slashed for the coherent jurors’ backers', async () => {
+    // Each expert is backed by a nominator of its own with 1,000 points.
+    const backers = new Map<string, Member>();
+    for (const expert of experts) {
+      const backer = await pointsHolder(t, 1_000n);
+      await accepted(t, backer.pair, 'consensus.nomination.set', { targets: [expert.did], stakePoints: '1000' });
+      backers.set(expert.did, backer);
+    }
+    const roundId = await decidedRound('fail');
+    const caseId = caseIdOf(roundId);
+    expect((await fileAppeal(producer, roundId, 0)).statusCode).toBe(201);
+    await deliverWebhooks(t);
+    const drawn = (await caseOf(caseId)).instances[0].jurors;
+    expect(drawn.map((j: { stakePoints: string }) => j.stakePoints)).toEqual(['1000', '1000', '1000']);
+    // The draw publishes the stakes by digest, as anyone recomputes them from the nominations.
+    const [envelope] = await rows<{ envelope: { body: { jurors: string[]; stakesDigest: string } } }>(
+      t.ctx.database.db,
+      sql`select envelope from events where type = 'consensus.jury.drawn' and envelope->'body'->>'caseId' = ${caseId}`,
+    );
+    const jurors = envelope?.envelope.body.jurors ?? [];
+    expect(envelope?.envelope.body.stakesDigest).toBe(
+      resultDigest(
+        juryStakes(caseId, 0, jurors, [
+          ...jurors.map((juror) => ({ nominator: backers.get(juror)!.pair.did, targets: [juror], stakeFen: 1_000n })),
+        ]),
+      ),
+    );
+
+    const { view } = await voteAndRule(caseId, 0, (_j, i) => (i === 0 ? 'uphold' : 'overturn'));
+    const byJuror = new Map(view.instances[0].jurors.map((j: { juror: string }) => [j.juror, j]));
+    // The votes go in the case view's juror order.
+    const [against, ...majority] = drawn.map((j: { juror: string }) => j.juror) as string[];
+    expect(byJuror.get(against!)).toMatchObject({
+      coherent: false,
+      slashPoints: '100',
+      rewardPoints: '0',
+      rewardFen: '0',
+    });
+    for (const juror of majority)
+      expect(byJuror.get(juror)).toMatchObject({
+        coherent: true,
+        slashPoints: '0',
+        rewardPoints: '50',
+        rewardFen: '1500',
+      });
+    const stakeOf = async (member: Member) => (await nominationOf(t.ctx.database.db, member.pair.did))?.stakePoints;
+    expect(await stakeOf(backers.get(against!)!)).toBe(900n);
+    const [slashedStake] = await getAccounts(t.ctx.database.db, [stakeAccount(backers.get(against!)!.pair.did)]);
+    expect((slashedStake?.creditsPosted ?? 0n) - (slashedStake?.debitsPosted ?? 0n)).toBe(900n);
+    for (const juror of majority) {
+      const backer = backers.get(juror)!;
+      expect(await stakeOf(backer)).toBe(1_000n);
+      // The reward is spendable points, not more stake.
+      expect(await available(t.ctx.database.db, pointsAccount(backer.pair.did))).toBe(50n);
+    }
+    expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
   });
 
   it('lapses an appeal whose bond payment fails', async () => {

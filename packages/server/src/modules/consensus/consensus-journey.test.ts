@@ -411,7 +411,7 @@ describe('a round that fails a mandatory attribute, appealed by the producer and
     expect(published?.digest).toBe(resultDigest(redrawn));
   });
 
-  it('rules overturn after the jurors’ commit–reveal: all coherent, the bond paid back', async () => {
+  it('rules overturn after the jurors’ commit–reveal: all coherent, sharing the fee; the rest of the bond paid back', async () => {
     const appeal = j.steps.appeal!;
     expect(j.ruling).toBe('overturn');
     expect(appeal.ruled).toMatchObject({ status: 'ruled', ruling: 'overturn', verdictAppealed: 'fail' });
@@ -423,13 +423,14 @@ describe('a round that fails a mandatory attribute, appealed by the producer and
         vote: 'overturn',
         status: 'valid',
         coherent: true,
+        rewardFen: '1000',
       });
     }
     expect(await bodiesOf(t, 'consensus.appeal.ruled')).toEqual([
       { caseId: appeal.caseId, instance: 0, ruling: 'overturn', digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
     const bond = await findPayment(t.ctx.database.db, appeal.filed.appeal.paymentId);
-    expect(bond?.refunded).toBe(10_000n);
+    expect(bond?.refunded).toBe(7_000n);
   });
 
   it('replaces the verdict: the product passes and is no longer suspended, the offers withdrawn, the cut kept', async () => {

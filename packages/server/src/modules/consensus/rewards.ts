@@ -12,13 +12,13 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
-import { createAccounts, createTransfers } from '../accounting/ledger.js';
-import { available, POINTS_LEDGER, transferIdOf } from '../distribution/accounts.js';
+import { createAccounts } from '../accounting/ledger.js';
+import { POINTS_LEDGER, transferIdOf } from '../distribution/accounts.js';
 import { commissionsIn } from './candidates.js';
 import { recordTest } from './experience.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
 import type { RoundRow } from './rounds.js';
-import { lockNominator, stakeAccount } from './stake.js';
+import { slashStake, stakedNominations } from './stake.js';
 
 /**
  * Rewards, experience and slashes of a decided round (DESIGN §8.4; protocol `rewardRound`). Every
@@ -51,15 +51,7 @@ async function backingFor(executor: Executor, round: RoundRow, testers: readonly
     const result = typeof panel.result === 'string' ? (JSON.parse(panel.result) as PhragmenResult) : panel.result;
     return { source: 'election' as const, backing: backingOf(testers, result, []) };
   }
-  const nominations = await rows<{ nominator_did: string; targets: string[] | string; stake_points: string }>(
-    executor,
-    sql`select nominator_did, targets, stake_points::text as stake_points from consensus_nominations where stake_points > 0`,
-  );
-  const staked = nominations.map((row) => ({
-    nominator: row.nominator_did,
-    targets: typeof row.targets === 'string' ? (JSON.parse(row.targets) as string[]) : row.targets,
-    stakeFen: BigInt(row.stake_points),
-  }));
+  const staked = await stakedNominations(executor);
   return { source: 'nominations' as const, backing: backingOf(testers, undefined, staked) };
 }
 
@@ -93,49 +85,21 @@ export interface SlashApplied {
   slashedPoints: string;
 }
 
-/**
- * Takes the slashed points out of each backer's stake: `stake:<did>` → points:slashed on the
- * POINTS ledger, and the nomination's stake_points less as much, so stake.ts's invariant (the
- * account holds the stake plus the cooling unlocks) stays true. A backer whose stake has shrunk
- * since the election (unlocked meanwhile) loses at most what is still staked: points that are
- * cooling down are not slashed.
- */
+/** Takes the slashed points out of each backer's stake (stake.ts `slashStake`) into points:slashed. */
 async function applySlashes(ctx: AppContext, tx: Tx, round: RoundRow, rewards: RewardResult, now: Date) {
   const byParty = slashesByParty(rewards);
   const applied: SlashApplied[] = [];
   if (byParty.length === 0) return applied;
   await createAccounts(tx, [{ key: POINTS_SLASHED, ledger: POINTS_LEDGER, code: 'points_slashed' }]);
   for (const [party, amount] of byParty) {
-    // A slash and a change of stake take turns.
-    await lockNominator(tx, party);
-    const [nomination] = await rows<{ stake_points: string }>(
-      tx,
-      sql`select stake_points::text as stake_points from consensus_nominations where nominator_did = ${party} for update`,
-    );
-    const staked = BigInt(nomination?.stake_points ?? '0');
-    const held = await available(tx, stakeAccount(party));
-    let slashed = amount < staked ? amount : staked;
-    if (held < slashed) slashed = held;
-    if (slashed > 0n) {
-      await createTransfers(
-        tx,
-        [
-          {
-            id: transferIdOf(ctx.crypto, 'consensus-slash', round.id, party),
-            debitAccount: stakeAccount(party),
-            creditAccount: POINTS_SLASHED,
-            amount: slashed,
-            code: 'stake_slash',
-            reference: `round:${round.id}`,
-          },
-        ],
-        now,
-      );
-      await tx.execute(
-        sql`update consensus_nominations set stake_points = stake_points - ${slashed.toString()}::int8,
-              updated_at = ${now.toISOString()}::timestamptz where nominator_did = ${party}`,
-      );
-    }
+    const slashed = await slashStake(tx, {
+      party,
+      amountPoints: amount,
+      creditAccount: POINTS_SLASHED,
+      transferId: transferIdOf(ctx.crypto, 'consensus-slash', round.id, party),
+      reference: `round:${round.id}`,
+      now,
+    });
     applied.push({ party, amountPoints: amount.toString(), slashedPoints: slashed.toString() });
   }
   return applied;

@@ -20,7 +20,10 @@ const JUROR_VIEW = z.object({
   vote: z.enum(['uphold', 'overturn']).nullable().describe('Shown once the reveal deadline has passed.'),
   status: z.string().nullable(),
   coherent: z.boolean().nullable(),
-  rewardFen: z.string().nullable(),
+  stakePoints: z.string().describe('The points nominators had behind the juror when it was drawn.'),
+  rewardFen: z.string().nullable().describe("The juror's share of the jury fee, once ruled."),
+  slashPoints: z.string().nullable().describe("Slashed from the juror's backers when incoherent, once ruled."),
+  rewardPoints: z.string().nullable().describe("Paid to the juror's backers when coherent, once ruled."),
 });
 
 const INSTANCE_VIEW = z.object({
@@ -48,7 +51,10 @@ interface JurorRow {
   vote: 'uphold' | 'overturn' | null;
   reveal_status: string | null;
   coherent: boolean | null;
+  stake_points: string;
   reward_fen: string | null;
+  slash_points: string | null;
+  reward_points: string | null;
 }
 
 /** Appeals and juries (DESIGN §8.5): filing with a bond, the case as it stands, my jury seats. */
@@ -202,7 +208,8 @@ export const appealRoutes =
       );
       const jurors = await rows<JurorRow>(
         executor,
-        sql`select instance, juror_did, commit, vote, reveal_status, coherent, reward_fen::text as reward_fen
+        sql`select instance, juror_did, commit, vote, reveal_status, coherent, stake_points::text as stake_points,
+                   reward_fen::text as reward_fen, slash_points::text as slash_points, reward_points::text as reward_points
               from consensus_jurors where case_id = ${caseId} order by instance, juror_did`,
       );
       const now = ctx.clock().getTime();
@@ -232,7 +239,10 @@ export const appealRoutes =
               vote: votesOpen ? j.vote : null,
               status: votesOpen ? j.reveal_status : null,
               coherent: j.coherent,
+              stakePoints: j.stake_points,
               rewardFen: j.reward_fen,
+              slashPoints: j.slash_points,
+              rewardPoints: j.reward_points,
             })),
         };
       });

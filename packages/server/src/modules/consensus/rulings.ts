@@ -11,6 +11,7 @@ import { platformAct } from '../orders/platform-acts.js';
 import { appOf, requirePlatform } from '../orders/transitions.js';
 import { postPaymentHold, refundPayment } from '../payments/service.js';
 import { type AppealRow, flip, loadAppeal } from './appeals.js';
+import { settleJurorStakes } from './juror-stakes.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
 import { signedAt } from './signed-time.js';
 import { replaceVerdict } from './verdict.js';
@@ -18,9 +19,11 @@ import { replaceVerdict } from './verdict.js';
 /**
  * The ruling of an appeal instance (DESIGN §8.5): after the jury's reveal deadline the platform
  * publishes `ruleAppeal` over the jurors' commits and reveals as an envelope whose digest anyone
- * can recompute. The majority rules (a tie lets the verdict stand); the appellant's bond comes back
- * when the verdict is overturned and is shared by the coherent jurors when it stands; an overturned
- * verdict is replaced by the other one, with its consequences (`replaceVerdict`).
+ * can recompute. The majority rules (a tie lets the verdict stand); the jury's fee out of the bond
+ * goes to the coherent jurors whichever way they ruled, the rest comes back when the verdict is
+ * overturned and goes to the arbitration pool when it stands; the incoherent jurors' backers are
+ * slashed for the coherent jurors' backers (juror-stakes.ts); an overturned verdict is replaced by
+ * the other one, with its consequences (`replaceVerdict`).
  */
 
 export const ARBITRATION_ACCOUNT = 'platform:arbitration';
@@ -36,17 +39,28 @@ export async function computeRuling(tx: Tx, appeal: AppealRow): Promise<RulingRe
     vote: 'uphold' | 'overturn' | null;
     salt: string | null;
     revealed_at: Date | string | null;
+    backing: { nominator: string; stakePoints: string }[] | string;
   }>(
     tx,
-    sql`select juror_did, commit, committed_at, vote, salt, revealed_at from consensus_jurors
+    sql`select juror_did, commit, committed_at, vote, salt, revealed_at, backing from consensus_jurors
          where case_id = ${appeal.case_id} and instance = ${appeal.instance} order by juror_did`,
   );
   const round = juryRoundId(appeal.case_id, appeal.instance);
   return ruleAppeal({
     caseId: appeal.case_id,
     instance: appeal.instance,
-    // Jurors lock nothing to serve today: the pot is the losing side's bond.
-    jurors: jurors.map((j) => ({ juror: j.juror_did, stakeFen: 0n })),
+    // The stakes as read at the draw (appeals.ts jurorStakes).
+    jurors: jurors.map((j) => {
+      // jsonb comes back parsed from both drivers; a string would be a driver that does not parse it.
+      const backing = typeof j.backing === 'string' ? (JSON.parse(j.backing) as typeof j.backing) : j.backing;
+      return {
+        juror: j.juror_did,
+        backers: (backing as { nominator: string; stakePoints: string }[]).map((b) => ({
+          nominator: b.nominator,
+          stakePoints: BigInt(b.stakePoints),
+        })),
+      };
+    }),
     commits: jurors.flatMap((j) =>
       j.commit === null ? [] : [{ participant: j.juror_did, commit: j.commit, atMs: ms(j.committed_at) }],
     ),
@@ -69,7 +83,11 @@ export async function computeRuling(tx: Tx, appeal: AppealRow): Promise<RulingRe
   });
 }
 
-/** Pays out the bond as ruled: back to the appellant through the provider, or to the coherent jurors. */
+/**
+ * Pays out the bond as ruled: the jury's fee to the coherent jurors' earnings, the rest back to the
+ * appellant through the provider when the verdict fell, or to the arbitration pool when it stood
+ * (with the fee when no juror was coherent).
+ */
 async function settleBond(ctx: AppContext, tx: Tx, appeal: AppealRow, ruling: RulingResult, now: Date): Promise<void> {
   await postPaymentHold(ctx, tx, appeal.payment_id);
   const returned = ruling.bonds.reduce((sum, bond) => sum + BigInt(bond.returnedFen), 0n);
@@ -79,6 +97,7 @@ async function settleBond(ctx: AppContext, tx: Tx, appeal: AppealRow, ruling: Ru
   for (const juror of paid) await ensureEarnings(tx, juror.juror);
   await createAccounts(tx, [{ key: ARBITRATION_ACCOUNT, ledger: 'CNY', code: 'arbitration' }]);
   const id = (suffix: string) => `ruling:${appeal.case_id}:${appeal.instance}:${suffix}`;
+  const toPool = BigInt(ruling.unpaidFen) + BigInt(ruling.keptFen);
   await createTransfers(
     tx,
     [
@@ -90,14 +109,14 @@ async function settleBond(ctx: AppContext, tx: Tx, appeal: AppealRow, ruling: Ru
         code: 'jury_reward',
         reference: appeal.case_id,
       })),
-      ...(BigInt(ruling.unpaidFen) > 0n
+      ...(toPool > 0n
         ? [
             {
-              id: id('unpaid'),
+              id: id('pool'),
               debitAccount: escrow,
               creditAccount: ARBITRATION_ACCOUNT,
-              amount: BigInt(ruling.unpaidFen),
-              code: 'jury_unpaid',
+              amount: toPool,
+              code: 'jury_kept',
               reference: appeal.case_id,
             },
           ]
@@ -149,7 +168,8 @@ export const appealRuled = defineEvent({
     for (const juror of ruling.jurors) {
       await tx.execute(
         sql`update consensus_jurors set reveal_status = ${juror.status}, coherent = ${juror.coherent},
-                   reward_fen = ${juror.rewardFen}::int8
+                   reward_fen = ${juror.rewardFen}::int8, slash_points = ${juror.slashPoints}::int8,
+                   reward_points = ${juror.rewardPoints}::int8
              where case_id = ${appeal.case_id} and instance = ${appeal.instance} and juror_did = ${juror.juror}`,
       );
     }
@@ -159,6 +179,7 @@ export const appealRuled = defineEvent({
                   ${event.eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
     );
     await settleBond(ctx, tx, appeal, ruling, now);
+    const stakes = await settleJurorStakes(ctx, tx, appeal, ruling, now);
     const verdict = ruling.ruling === 'overturn' ? flip(appeal.verdict_appealed) : appeal.verdict_appealed;
     if (ruling.ruling === 'overturn') await replaceVerdict(ctx, tx, appeal.round_id, verdict, now);
     return {
@@ -167,6 +188,7 @@ export const appealRuled = defineEvent({
       ruling: ruling.ruling,
       verdict,
       votes: ruling.votes,
+      slashedPoints: stakes.slashedPoints.toString(),
       final: ruling.final,
       appealUntil: appealUntil?.toISOString() ?? null,
     };

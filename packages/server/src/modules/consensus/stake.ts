@@ -1,3 +1,4 @@
+import type { Nomination as StakedNomination } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -102,6 +103,65 @@ const toNomination = (row: NominationRow): Nomination => ({
   setEventId: String(row.set_event_id),
   updatedAt: new Date(row.updated_at),
 });
+
+/** Every nomination with stake, as an election, a round's backing or a jury's stakes read them. */
+export async function stakedNominations(executor: Executor): Promise<StakedNomination[]> {
+  const found = await rows<NominationRow>(
+    executor,
+    sql`select nominator_did, targets, stake_points::text as stake_points, set_event_id::text as set_event_id, updated_at
+          from consensus_nominations where stake_points > 0 order by nominator_did`,
+  );
+  return found.map(toNomination).map((n) => ({ nominator: n.nominator, targets: n.targets, stakeFen: n.stakePoints }));
+}
+
+export interface SlashMove {
+  party: string;
+  amountPoints: bigint;
+  /** Where the slashed points go on the POINTS ledger. */
+  creditAccount: string;
+  transferId: string;
+  reference: string;
+  now: Date;
+}
+
+/**
+ * Takes a slash out of a nominator's stake: `stake:<did>` → `creditAccount`, and the
+ * nomination's stake_points less as much, so the invariant above stays true. A nominator whose
+ * stake has shrunk since it was read (unlocked meanwhile) loses at most what is still staked:
+ * points that are cooling down are not slashed. Returns what was taken.
+ */
+export async function slashStake(tx: Tx, move: SlashMove): Promise<bigint> {
+  // A slash and a change of stake take turns.
+  await lockNominator(tx, move.party);
+  const [nomination] = await rows<{ stake_points: string }>(
+    tx,
+    sql`select stake_points::text as stake_points from consensus_nominations where nominator_did = ${move.party} for update`,
+  );
+  const staked = BigInt(nomination?.stake_points ?? '0');
+  const held = await available(tx, stakeAccount(move.party));
+  let slashed = move.amountPoints < staked ? move.amountPoints : staked;
+  if (held < slashed) slashed = held;
+  if (slashed <= 0n) return 0n;
+  await createTransfers(
+    tx,
+    [
+      {
+        id: move.transferId,
+        debitAccount: stakeAccount(move.party),
+        creditAccount: move.creditAccount,
+        amount: slashed,
+        code: 'stake_slash',
+        reference: move.reference,
+      },
+    ],
+    move.now,
+  );
+  await tx.execute(
+    sql`update consensus_nominations set stake_points = stake_points - ${slashed.toString()}::int8,
+          updated_at = ${move.now.toISOString()}::timestamptz where nominator_did = ${move.party}`,
+  );
+  return slashed;
+}
 
 export async function nominationOf(executor: Executor, did: string): Promise<Nomination | undefined> {
   const [row] = await rows<NominationRow>(
