@@ -139,3 +139,24 @@ export async function cutDeposit(
     cut.now,
   );
 }
+
+/** Pays a cut back from the platform's deposit-cut revenue into the producer's deposit. */
+export async function restoreDeposit(
+  tx: Tx,
+  payback: { producer: string; amountFen: bigint; transferId: string; reference: string; now: Date },
+): Promise<void> {
+  await createTransfers(
+    tx,
+    [
+      {
+        id: payback.transferId,
+        debitAccount: DEPOSIT_CUT_REVENUE,
+        creditAccount: depositAccountKey(payback.producer),
+        amount: payback.amountFen,
+        code: 'deposit_restored',
+        reference: payback.reference,
+      },
+    ],
+    payback.now,
+  );
+}

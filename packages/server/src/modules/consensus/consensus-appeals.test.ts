@@ -1,10 +1,10 @@
 import { drawJury, type JuryChoice, juryStakes, resultDigest } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rows } from '../../db/connection.js';
+import { rows, transaction } from '../../db/connection.js';
 import type { KeyPair } from '../../keys.js';
 import { createTestApp, register, type TestApp } from '../../test-support/app.js';
-import { accepted, accountWithRole, deliverWebhooks, send } from '../../test-support/commerce.js';
+import { accepted, accountWithRole, bearer, deliverWebhooks, send } from '../../test-support/commerce.js';
 import {
   appeal,
   appealCase,
@@ -14,11 +14,13 @@ import {
 import { tableCounts } from '../../test-support/database.js';
 import { DAY_MS, type Member, pointsHolder, riceShop, signedInMember } from '../../test-support/shopping.js';
 import { getAccounts, ledgerViolations } from '../accounting/ledger.js';
+import { depositHeld } from '../catalog/deposits.js';
 import { available, earningsAccount, pointsAccount } from '../distribution/accounts.js';
 import { findPayment } from '../payments/service.js';
 import { caseIdOf } from './appeals.js';
 import { ARBITRATION_ACCOUNT } from './rulings.js';
 import { nominationOf, stakeAccount } from './stake.js';
+import { replaceVerdict } from './verdict.js';
 
 let t: TestApp;
 let producer: Member;
@@ -106,17 +108,20 @@ describe('appeals to a jury', () => {
     const caseId = caseIdOf(roundId);
     expect((await fileAppeal(producer, roundId, 0)).statusCode).toBe(201);
     await deliverWebhooks(t);
+    // Jurors may have served in earlier cases of this file: what this ruling pays is the difference.
+    const balances = async (keys: string[]) =>
+      new Map(
+        (await getAccounts(t.ctx.database.db, keys)).map((a) => [a.key, a.creditsPosted - a.debitsPosted] as const),
+      );
+    const accounts = experts.map((pair) => earningsAccount(pair.did));
+    const before = await balances([...accounts, ARBITRATION_ACCOUNT]);
     const { jurors, view } = await voteAndRule(caseId, 0, () => 'uphold');
     expect(view.instances[0]).toMatchObject({ ruling: 'uphold' });
-    const earnings = await getAccounts(
-      t.ctx.database.db,
-      jurors.map((j) => earningsAccount(j)),
-    );
-    const paid = earnings.map((a) => (a?.creditsPosted ?? 0n) - (a?.debitsPosted ?? 0n));
+    const after = await balances([...accounts, ARBITRATION_ACCOUNT]);
+    const earned = (key: string) => (after.get(key) ?? 0n) - (before.get(key) ?? 0n);
     // The fee an overturn pays (above), no more: upholding earns a juror nothing extra.
-    expect(paid).toEqual([1_000n, 1_000n, 1_000n]);
-    const [pool] = await getAccounts(t.ctx.database.db, [ARBITRATION_ACCOUNT]);
-    expect((pool?.creditsPosted ?? 0n) - (pool?.debitsPosted ?? 0n)).toBeGreaterThanOrEqual(7_000n);
+    expect(jurors.map((j) => earned(earningsAccount(j)))).toEqual([1_000n, 1_000n, 1_000n]);
+    expect(earned(ARBITRATION_ACCOUNT)).toBe(7_000n);
     expect((await findPayment(t.ctx.database.db, `bond-${caseId}-0`))?.refunded).toBe(0n);
 
     const second = await fileAppeal(producer, roundId, 1);
@@ -210,6 +215,42 @@ describe('appeals to a jury', () => {
       // The reward is spendable points, not more stake.
       expect(await available(t.ctx.database.db, pointsAccount(backer.pair.did))).toBe(50n);
     }
+    expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
+  });
+
+  it('cuts the deposit while a round stands failed, pays it back when overturned, and cuts again if failed again', async () => {
+    const roundId = await decidedRound('pass');
+    const paid = await t.app.inject({
+      method: 'POST',
+      url: '/v1/catalog/deposits',
+      headers: { ...bearer(producer.token), 'idempotency-key': 'appeal-test-deposit' },
+      payload: { amount: '50000' },
+    });
+    expect(paid.statusCode, paid.body).toBe(201);
+    await deliverWebhooks(t);
+    const held = () => depositHeld(t.ctx.database.db, producer.pair.did);
+    const flip = (verdict: 'pass' | 'fail') =>
+      transaction(t.ctx.database.db, (tx) => replaceVerdict(t.ctx, tx, roundId, verdict, t.ctx.clock()));
+    const before = await held();
+    expect(before).toBeGreaterThan(0n);
+    const cut = (before * 2_000n) / 10_000n;
+    await flip('fail');
+    expect(await held()).toBe(before - cut);
+    await flip('fail'); // failing again while failed cuts nothing more
+    expect(await held()).toBe(before - cut);
+    await flip('pass');
+    expect(await held()).toBe(before);
+    await flip('fail');
+    expect(await held()).toBe(before - cut);
+    const moves = await rows<{ id: string; amount: string }>(
+      t.ctx.database.db,
+      sql`select id, amount::text as amount from ledger_transfers where reference = ${roundId} order by seq`,
+    );
+    expect(moves).toEqual([
+      { id: `consensus-deposit-cut:${roundId}`, amount: String(cut) },
+      { id: `consensus-deposit-restored:${roundId}:1`, amount: String(cut) },
+      { id: `consensus-deposit-cut:${roundId}:2`, amount: String(cut) },
+    ]);
     expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
   });
 

@@ -433,7 +433,7 @@ describe('a round that fails a mandatory attribute, appealed by the producer and
     expect(bond?.refunded).toBe(7_000n);
   });
 
-  it('replaces the verdict: the product passes and is no longer suspended, the offers withdrawn, the cut kept', async () => {
+  it('replaces the verdict: the product passes and is no longer suspended, the offers withdrawn, the cut paid back', async () => {
     const { after } = j.steps.appeal!;
     expect(j.finalVerdict).toBe('pass');
     expect(after.product).toMatchObject({ status: 'delisted', verdict: 'passed', suspendedReason: null });
@@ -450,7 +450,12 @@ describe('a round that fails a mandatory attribute, appealed by the producer and
     expect(after.results).toMatchObject({ status: 'decided', verdict: 'pass' });
     expect(after.results.tallies).toEqual(j.steps.afterTally.results.tallies);
     expect(after.shopperOffers).toEqual([[expect.objectContaining({ roundId: j.roundId, status: 'withdrawn' })]]);
-    expect(after.deposit.heldFen).toBe('80000');
+    // The producer was not at fault: the 20,000 fen the fail cut come back to its deposit.
+    expect(j.steps.afterTally.deposit.heldFen).toBe('80000');
+    expect(after.deposit.heldFen).toBe('100000');
+    expect(await bodiesOf(t, 'consensus.deposit.restored')).toEqual([
+      { roundId: j.roundId, producer: j.producer.pair.did, amountFen: '20000' },
+    ]);
     expect(await bodiesOf(t, 'catalog.product.reinstated')).toEqual([{ productId: j.productId }]);
     expect(await ledgerViolations(t.ctx.database.db)).toEqual([]);
   });

@@ -8,7 +8,7 @@ import { roundExtended, roundOpened } from './rounds.js';
 import { appealRuled } from './rulings.js';
 import { nominationSet, stakeReleased, stakeUnlocked } from './stake.js';
 import { roundTallied } from './tally.js';
-import { consensusDepositCut } from './verdict.js';
+import { consensusDepositCut, consensusDepositRestored } from './verdict.js';
 
 /** The consensus module's event types (each file defines its own; this list registers them). */
 export function registerConsensusEvents(registry: EventRegistry): void {
@@ -29,4 +29,5 @@ export function registerConsensusEvents(registry: EventRegistry): void {
   registry.register(appealRuled);
   registry.register(roundTallied);
   registry.register(consensusDepositCut);
+  registry.register(consensusDepositRestored);
 }

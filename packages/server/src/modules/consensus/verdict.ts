@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { rows, type Tx } from '../../db/connection.js';
 import { AppError, conflict, notFound } from '../../errors.js';
-import { cutDeposit, depositHeld } from '../catalog/deposits.js';
+import { cutDeposit, depositHeld, restoreDeposit } from '../catalog/deposits.js';
 import { defineEvent } from '../events/registry.js';
 import { DID_SCHEMA } from '../identity/schema.js';
 import { platformAct } from '../orders/platform-acts.js';
@@ -29,6 +29,33 @@ const DEPOSIT_CUT_LOCK = 6021;
 const REASON_CHARS_MAX = 500;
 
 export const cutTransferId = (roundId: string) => `consensus-deposit-cut:${roundId}`;
+
+/**
+ * A round's cuts of its producer's deposit and their paybacks. Appeals can flip a verdict back
+ * and forth (up to the last instance), so a round may cut, pay back and cut again: the n-th cut
+ * and the n-th payback each have their own transfer id, and the deposit is cut for the round
+ * exactly when it has more cuts than paybacks — the latest cut is what a payback returns.
+ */
+async function roundCuts(tx: Tx, roundId: string) {
+  // The ids a round can have used: a verdict changes at most once per appeal instance. Looked up
+  // by primary key, not by reference, which the ledger does not index.
+  const times = DEFAULT_CONSENSUS_POLICY.jury.lastInstance + 2;
+  const cutIdOf = (n: number) => (n === 1 ? cutTransferId(roundId) : `${cutTransferId(roundId)}:${n}`);
+  const paybackIdOf = (n: number) => `consensus-deposit-restored:${roundId}:${n}`;
+  const candidates = Array.from({ length: times }, (_, i) => [cutIdOf(i + 1), paybackIdOf(i + 1)]).flat();
+  const found = await rows<{ id: string; code: string; amount: string }>(
+    tx,
+    sql`select id, code, amount::text as amount from ledger_transfers where id in ${candidates} order by seq`,
+  );
+  const cuts = found.filter((t) => t.code === 'deposit_cut');
+  const paybacks = found.filter((t) => t.code === 'deposit_restored');
+  return {
+    cut: cuts.length > paybacks.length,
+    lastCutFen: BigInt(cuts.at(-1)?.amount ?? '0'),
+    nextCutId: cutIdOf(cuts.length + 1),
+    nextPaybackId: paybackIdOf(paybacks.length + 1),
+  };
+}
 
 export const CONSENSUS_DEPOSIT_CUT_BODY = z
   .object({
@@ -154,14 +181,11 @@ export async function applyVerdict(
     suspendedEventId = receipt.eventId;
   }
   const refundOffers = await offerRefunds(tx, round, now);
-  // A round cuts the deposit once, even if appeals make it fail twice.
-  const [cut] = await rows<{ id: string }>(
-    tx,
-    sql`select id from ledger_transfers where id = ${cutTransferId(round.id)}`,
-  );
+  // A round's deposit is cut once while it stands failed, however often appeals make it fail.
+  const { cut } = await roundCuts(tx, round.id);
   const cutFen = shareOf(await depositHeld(tx, round.producer_did), DEFAULT_CONSENSUS_POLICY.failDepositCutBps);
   let depositCut: VerdictConsequences['depositCut'] = null;
-  if (cut === undefined && cutFen > 0n) {
+  if (!cut && cutFen > 0n) {
     const receipt = await platformAct(ctx, tx, consensusDepositCut.type, {
       roundId: round.id,
       producer: round.producer_did,
@@ -177,8 +201,8 @@ export async function applyVerdict(
  * the product take the new verdict with its consequences. Overturned to fail: as a failed tally
  * (suspension, refund offers, deposit cut). Overturned to pass: the badge, the product passed,
  * the offers still open withdrawn, and the listing's suspension for this round lifted (the product
- * comes back delisted, for its producer to list again). A deposit cut already made stays: it is on
- * the log, and paying it back is the operator's decision.
+ * comes back delisted, for its producer to list again), and the deposit cut paid back
+ * (`consensus.deposit.restored`): the producer was not at fault.
  */
 export async function replaceVerdict(
   ctx: AppContext,
@@ -206,9 +230,39 @@ export async function replaceVerdict(
   if (product?.status === 'suspended' && product.suspended_reason?.includes(`Consensus round ${roundId} failed`)) {
     await platformAct(ctx, tx, 'catalog.product.reinstated', { productId: round.product_id });
   }
+  const cuts = await roundCuts(tx, roundId);
+  if (cuts.cut) {
+    await platformAct(ctx, tx, consensusDepositRestored.type, {
+      roundId,
+      producer: round.producer_did,
+      amountFen: cuts.lastCutFen.toString(),
+    });
+  }
 }
 
 // The ruling module applies overturned verdicts through this module's consequences.
+
+/**
+ * The round a deposit cut or payback names, locked: decided and standing at `verdict`, of the
+ * named producer; then the producer's deposit cuts are serialised and the round's cuts read.
+ */
+async function roundStanding(tx: Tx, body: { roundId: string; producer: string }, verdict: 'pass' | 'fail') {
+  const [round] = await rows<{ producer_did: string; status: string; verdict: string | null }>(
+    tx,
+    sql`select producer_did, status, verdict from consensus_rounds where id = ${body.roundId} for update`,
+  );
+  if (round === undefined) throw notFound(`Round ${body.roundId}`, 'body.roundId');
+  if (round.status !== 'decided' || round.verdict !== verdict)
+    throw conflict(
+      verdict === 'fail' ? 'not_failed' : 'not_passed',
+      `Round ${body.roundId} does not stand ${verdict === 'fail' ? 'failed' : 'passed'}.`,
+      'body.roundId',
+    );
+  if (round.producer_did !== body.producer)
+    throw new AppError(422, 'producer_mismatch', `Round ${body.roundId} tested another producer.`, 'body.producer');
+  await tx.execute(sql`select pg_advisory_xact_lock(${DEPOSIT_CUT_LOCK}, hashtext(${body.producer}))`);
+  return roundCuts(tx, body.roundId);
+}
 
 /**
  * The platform cuts a producer's deposit for a failed round. The handler re-applies the rule: the
@@ -227,21 +281,9 @@ export const consensusDepositCut = defineEvent({
     const ctx = appOf(event);
     const { tx } = event;
     const now = signedAt(event);
-    const [round] = await rows<{ producer_did: string; status: string; verdict: string | null }>(
-      tx,
-      sql`select producer_did, status, verdict from consensus_rounds where id = ${body.roundId} for update`,
-    );
-    if (round === undefined) throw notFound(`Round ${body.roundId}`, 'body.roundId');
-    if (round.status !== 'decided' || round.verdict !== 'fail') {
-      throw conflict('not_failed', `Round ${body.roundId} did not fail a product.`, 'body.roundId');
-    }
-    if (round.producer_did !== body.producer) {
-      throw new AppError(422, 'producer_mismatch', `Round ${body.roundId} tested another producer.`, 'body.producer');
-    }
-    await tx.execute(sql`select pg_advisory_xact_lock(${DEPOSIT_CUT_LOCK}, hashtext(${body.producer}))`);
-    const transferId = cutTransferId(body.roundId);
-    const [done] = await rows<{ id: string }>(tx, sql`select id from ledger_transfers where id = ${transferId}`);
-    if (done !== undefined) throw conflict('already_cut', `Round ${body.roundId} has cut the deposit already.`);
+    const cuts = await roundStanding(tx, body, 'fail');
+    if (cuts.cut) throw conflict('already_cut', `Round ${body.roundId} has cut the deposit already.`);
+    const transferId = cuts.nextCutId;
     const held = await depositHeld(tx, body.producer);
     const cutFen = shareOf(held, DEFAULT_CONSENSUS_POLICY.failDepositCutBps);
     if (cutFen.toString() !== body.amountFen) {
@@ -259,6 +301,42 @@ export const consensusDepositCut = defineEvent({
       producer: body.producer,
       amountFen: cutFen.toString(),
       depositLeftFen: (await depositHeld(tx, body.producer)).toString(),
+    };
+  },
+});
+
+/**
+ * The platform pays back a round's deposit cut once a jury has overturned the round's fail: the
+ * handler re-applies the rule — the round stands passed, of this producer, its deposit cut and
+ * not paid back, and the amount is that cut's. The money comes back from the deposit-cut revenue
+ * to the producer's deposit.
+ */
+export const consensusDepositRestored = defineEvent({
+  type: 'consensus.deposit.restored',
+  summary:
+    "The platform pays back the deposit cut of a round whose fail a jury overturned; names the round. Derived: anyone can recompute it from the round's verdict and its cut.",
+  body: CONSENSUS_DEPOSIT_CUT_BODY.extend({ amountFen: FEN.describe('The amount of the round’s latest cut') }).strict(),
+  allowed: ['operator'],
+  async handle(event, body) {
+    requirePlatform(event, 'Only the platform pays back a deposit cut, by the verdict rule.');
+    const { tx } = event;
+    const now = signedAt(event);
+    const cuts = await roundStanding(tx, body, 'pass');
+    if (!cuts.cut) throw conflict('not_cut', `Round ${body.roundId} has no deposit cut to pay back.`, 'body.roundId');
+    if (cuts.lastCutFen.toString() !== body.amountFen)
+      throw conflict('amount_mismatch', `The round's cut was ${cuts.lastCutFen} fen.`, 'body.amountFen');
+    await restoreDeposit(tx, {
+      producer: body.producer,
+      amountFen: cuts.lastCutFen,
+      transferId: cuts.nextPaybackId,
+      reference: body.roundId,
+      now,
+    });
+    return {
+      roundId: body.roundId,
+      producer: body.producer,
+      amountFen: body.amountFen,
+      depositHeldFen: (await depositHeld(tx, body.producer)).toString(),
     };
   },
 });
