@@ -9,6 +9,7 @@ import {
 } from '@concord/protocol';
 import {
   type AppContext,
+  caseIdOf,
   type KeyPair,
   mintPoints,
   ruleDueAppeals,
@@ -310,7 +311,6 @@ interface AppealView {
   jurors: JurorView[];
 }
 
-const caseIdOf = (roundId: string) => `appeal-${roundId}`;
 const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
 const latest = (times: string[]) => times.reduce((a, b) => (a > b ? a : b));
 

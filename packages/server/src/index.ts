@@ -28,7 +28,7 @@ export {
   ledgerViolations,
 } from './modules/accounting/ledger.js';
 export type { AccountInput, LedgerAccount, TransferInput, TransferResult } from './modules/accounting/types.js';
-export { JUROR_EP_MIN, JURY_COMMIT_DAYS, JURY_REVEAL_DAYS } from './modules/consensus/appeals.js';
+export { caseIdOf, JUROR_EP_MIN, JURY_COMMIT_DAYS, JURY_REVEAL_DAYS } from './modules/consensus/appeals.js';
 export { GENESIS_ROUND } from './modules/consensus/experience.js';
 export { runPanelElections } from './modules/consensus/panels.js';
 export { type ConsensusPolicy, DEFAULT_CONSENSUS_POLICY } from './modules/consensus/policy.js';

@@ -12,7 +12,7 @@ import {
   roundRewards,
   type StageDraw,
   seqPhragmen,
-  slashesByParty,
+  sumByParty,
   tallyStage,
   toHex,
   validateReport,
@@ -272,7 +272,7 @@ function tally(state: ConsensusState, policy: ConsensusPolicy, body: Body, atMs:
   for (const t of rewards.rewards.testers) {
     state.recordTest(t.tester, round.id, { accuracy: t.accuracy, penalty: t.epPenalty, completedAtMs: atMs });
   }
-  for (const [party, amount] of slashesByParty(rewards.rewards)) state.slash(party, amount);
+  for (const [party, amount] of sumByParty(rewards.rewards.slashes, (leg) => leg.amountFen)) state.slash(party, amount);
   if (rewards.digest !== body.rewardsDigest)
     return `the rewards of round ${round.id} have digest ${rewards.digest}, not the published ${String(body.rewardsDigest)}`;
   return undefined;

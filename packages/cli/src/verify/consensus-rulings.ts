@@ -9,9 +9,9 @@ import {
   type RevealRecord,
   resultDigest,
   ruleAppeal,
-  stakeLegsByParty,
+  sumByParty,
 } from '@concord/protocol';
-import { JURY_COMMIT_DAYS, JURY_REVEAL_DAYS } from '@concord/server';
+import { caseIdOf, JURY_COMMIT_DAYS, JURY_REVEAL_DAYS } from '@concord/server';
 import type { ConsensusState } from './consensus-state.js';
 import type { ReplayCheck } from './replay-checks.js';
 
@@ -35,7 +35,6 @@ interface Instance {
   reveals: RevealRecord<JuryVote>[];
 }
 
-const caseIdOf = (roundId: string) => `appeal-${roundId}`;
 const keyOf = (caseId: unknown, instance: unknown) => `${String(caseId)}#${String(instance)}`;
 
 /**
@@ -117,7 +116,7 @@ function checkRuling(state: ConsensusState, seat: Instance, body: Record<string,
     ruling = ruleAppeal({
       caseId: String(body.caseId),
       instance: Number(body.instance),
-      jurors: jurorSeatsOf(stakes),
+      jurors: jurorSeatsOf(stakes.jurors),
       commits: seat.commits,
       reveals: seat.reveals,
       commitDeadlineMs: seat.commitDeadlineMs,
@@ -128,7 +127,7 @@ function checkRuling(state: ConsensusState, seat: Instance, body: Record<string,
     return `the ruling of ${String(body.caseId)} cannot be recomputed: ${(error as Error).message}`;
   }
   // The incoherent jurors' backers lose stake as the server's handler took it (juror-stakes.ts).
-  for (const [party, amount] of stakeLegsByParty(ruling.slashes)) state.slash(party, amount);
+  for (const [party, amount] of sumByParty(ruling.slashes, (leg) => leg.amountPoints)) state.slash(party, amount);
   const digest = resultDigest(ruling);
   if (digest !== body.digest || ruling.ruling !== body.ruling)
     return `the ruling of ${String(body.caseId)} instance ${String(body.instance)} is ${ruling.ruling} (digest ${digest}), not the published ${String(body.ruling)} (${String(body.digest)})`;

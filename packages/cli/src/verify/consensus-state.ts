@@ -12,7 +12,7 @@ import {
   validateClaims,
   validateQualityModel,
 } from '@concord/protocol';
-import { type ConsensusPolicy, GENESIS_ROUND } from '@concord/server';
+import { type ConsensusPolicy, caseIdOf, GENESIS_ROUND } from '@concord/server';
 
 /**
  * The state the consensus rules read, rebuilt from the log alone: who holds the tester role and
@@ -88,7 +88,7 @@ export class ConsensusState {
   readonly panels = new Map<string, ReplayPanel>();
   readonly rounds = new Map<string, ReplayRound>();
   readonly products = new Map<string, ReplayProduct>();
-  /** Appeal cases by case id (`appeal-<roundId>`). */
+  /** Appeal cases by case id (server `caseIdOf`). */
   readonly cases = new Map<string, ReplayCase>();
   readonly models = new Map<string, QualityModelDefinition>();
   /** modelKey → the expert who published it (tied to any case about a product using it). */
@@ -180,7 +180,7 @@ export class ConsensusState {
       }
       case 'consensus.appeal.filed': {
         const { roundId, instance } = body as { roundId: string; instance: number };
-        const caseId = `appeal-${roundId}`;
+        const caseId = caseIdOf(roundId);
         const found = this.cases.get(caseId) ?? {
           roundId,
           appellants: new Set(),

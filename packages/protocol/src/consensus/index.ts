@@ -97,8 +97,7 @@ export {
   type StageDrawInput,
   type StageTally,
   type StageTallyInput,
-  slashesByParty,
-  stakeLegsByParty,
+  sumByParty,
   type TalliedTester,
   tallyStage,
 } from './round-rules.js';

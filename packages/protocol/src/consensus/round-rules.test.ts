@@ -92,7 +92,7 @@ describe('who backs a round’s testers', () => {
       ],
     });
     expect(resultDigest(stakes)).toMatch(/^[0-9a-f]{64}$/);
-    expect(jurorSeatsOf(stakes)[1]).toEqual({
+    expect(jurorSeatsOf(stakes.jurors)[1]).toEqual({
       juror: 'j1',
       backers: [
         { nominator: 'j1', stakePoints: 40n },

@@ -3,7 +3,7 @@ import type { ModelAttribute } from '../commerce/quality-model.js';
 import { byId } from './checks.js';
 import { classifyReportReveals, type RevealStatus, type TestReport } from './commit.js';
 import { DEFAULT_WEIGHT_POLICY, type RoundWeight, roundWeights, type WeightPolicy } from './experience.js';
-import type { JurorSeat, StakeLeg } from './jury.js';
+import type { JurorSeat } from './jury.js';
 import type { PhragmenInput, PhragmenResult, PhragmenVoter } from './phragmen.js';
 import { resultDigest } from './result-digest.js';
 import { type RewardPolicy, type RewardResult, type RewardTester, rewardRound } from './rewards.js';
@@ -158,8 +158,9 @@ export interface StageTally {
  */
 export function tallyStage(input: StageTallyInput): StageTally {
   const testers = [...input.testers].sort((a, b) => byId(a.tester, b.tester));
-  const settled = testers.filter((t) => t.stage < input.stage && t.revealStatus === 'valid');
-  const open = testers.filter((t) => !settled.includes(t));
+  const isSettled = (t: DrawnTester) => t.stage < input.stage && t.revealStatus === 'valid';
+  const settled = testers.filter(isSettled);
+  const open = testers.filter((t) => !isSettled(t));
   const outcomes = new Map<string, { status: RevealStatus; report: TestReport | null }>();
   for (const outcome of classifyReportReveals({
     round: input.roundId,
@@ -281,17 +282,16 @@ export function roundRewards(
   return { inputs, rewards, digest: resultDigest(rewards) };
 }
 
-/** What a round's slashes take of each party, in party order. */
-export function slashesByParty(rewards: RewardResult): [party: string, amountFen: bigint][] {
+/**
+ * What legs come to for each party, in party order: a round's slashes (`RewardLeg`, amountFen)
+ * or a ruling's slashes and stake rewards (`StakeLeg`, amountPoints), as the ledger moves them.
+ */
+export function sumByParty<L extends { readonly party: string }>(
+  legs: readonly L[],
+  amountOf: (leg: L) => string,
+): [party: string, amount: bigint][] {
   const byParty = new Map<string, bigint>();
-  for (const leg of rewards.slashes) byParty.set(leg.party, (byParty.get(leg.party) ?? 0n) + BigInt(leg.amountFen));
-  return [...byParty].sort(([a], [b]) => byId(a, b));
-}
-
-/** What a ruling's slashes (or stake rewards) come to for each party, in party order. */
-export function stakeLegsByParty(legs: readonly StakeLeg[]): [party: string, amountPoints: bigint][] {
-  const byParty = new Map<string, bigint>();
-  for (const leg of legs) byParty.set(leg.party, (byParty.get(leg.party) ?? 0n) + BigInt(leg.amountPoints));
+  for (const leg of legs) byParty.set(leg.party, (byParty.get(leg.party) ?? 0n) + BigInt(amountOf(leg)));
   return [...byParty].sort(([a], [b]) => byId(a, b));
 }
 
@@ -335,9 +335,9 @@ export function juryStakes(
   };
 }
 
-/** The seats `ruleAppeal` takes, from a jury's published stakes. */
-export function jurorSeatsOf(stakes: JuryStakes): JurorSeat[] {
-  return stakes.jurors.map((seat) => ({
+/** The seats `ruleAppeal` takes, from a jury's published stakes (`JuryStakes.jurors`). */
+export function jurorSeatsOf(jurors: readonly Pick<JuryStakes['jurors'][number], 'juror' | 'backers'>[]): JurorSeat[] {
+  return jurors.map((seat) => ({
     juror: seat.juror,
     backers: seat.backers.map((backer) => ({ nominator: backer.nominator, stakePoints: BigInt(backer.stakePoints) })),
   }));

@@ -88,6 +88,12 @@ export async function preparedRows<T>(executor: Executor, name: string, text: st
   return (await (client as Pick<PGlite, 'query'>).query<T>(text, values)).rows;
 }
 
+/**
+ * A jsonb column's value: both drivers parse jsonb already; a string is a driver (or a column
+ * read as text) that did not.
+ */
+export const fromJsonb = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+
 /** Rows of a raw query, whichever driver ran it. */
 export async function rows<T>(executor: Executor, query: ReturnType<typeof sql>): Promise<T[]> {
   const result = (await executor.execute(query)) as unknown as { rows: T[] };

@@ -98,6 +98,16 @@ export async function describeDeposit(executor: Executor, did: string) {
   };
 }
 
+// Advisory lock class of a producer's deposit cuts and ratings (6020–6029 are distribution's).
+const PRODUCER_DEPOSIT_LOCK = 6021;
+
+/**
+ * Serialises what reads a producer's deposit to cut it (a rating cut, a verdict's cut or payback)
+ * and the producer's ratings, within the transaction.
+ */
+export const lockProducerDeposit = (tx: Tx, producer: string) =>
+  tx.execute(sql`select pg_advisory_xact_lock(${PRODUCER_DEPOSIT_LOCK}, hashtext(${producer}))`);
+
 /** Where cut deposits go: the platform's revenue. */
 export const DEPOSIT_CUT_REVENUE = 'revenue:platform:deposit_cuts';
 

@@ -15,6 +15,7 @@ import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, conflict, forbidden, notFound } from '../../errors.js';
 import { createAccounts } from '../accounting/ledger.js';
+import { SHA256_HEX } from '../catalog/schema.js';
 import { defineEvent } from '../events/registry.js';
 import { DID_SCHEMA } from '../identity/schema.js';
 import { checkpointAt, publishedCheckpoint } from '../log/checkpoints.js';
@@ -23,6 +24,7 @@ import { appOf, requirePlatform } from '../orders/transitions.js';
 import { createPayment, type Payment } from '../payments/service.js';
 import { experienceOf } from './experience.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
+import { storeResult } from './results.js';
 import { findRound, type RoundRow } from './rounds.js';
 import { signedAt } from './signed-time.js';
 import { stakedNominations } from './stake.js';
@@ -39,7 +41,7 @@ import { stakedNominations } from './stake.js';
  */
 
 export const caseIdOf = (roundId: string) => `appeal-${roundId}`;
-const bondEscrowOf = (caseId: string, instance: number) => `escrow:appeal:${caseId}:${instance}`;
+export const bondEscrowOf = (caseId: string, instance: number) => `escrow:appeal:${caseId}:${instance}`;
 const bondPaymentOf = (caseId: string, instance: number) => `bond-${caseId}-${instance}`;
 
 /** Testers need at least this much experience to sit on a jury (experts always may). */
@@ -310,11 +312,10 @@ export const juryDrawn = defineEvent({
       instance: z.number().int().min(0).max(8),
       checkpointSize: z.number().int().min(1).describe('The published checkpoint whose root seeds the draw.'),
       jurors: z.array(DID_SCHEMA).min(1).max(1024).describe('The drawn jurors, in the order drawn.'),
-      digest: z.string().regex(/^[0-9a-f]{64}$/),
-      stakesDigest: z
-        .string()
-        .regex(/^[0-9a-f]{64}$/)
-        .describe("The digest of the jurors' stakes (protocol juryStakes) as the nominations stand at the draw."),
+      digest: SHA256_HEX,
+      stakesDigest: SHA256_HEX.describe(
+        "The digest of the jurors' stakes (protocol juryStakes) as the nominations stand at the draw.",
+      ),
     })
     .strict(),
   allowed: ['operator'],
@@ -353,11 +354,15 @@ export const juryDrawn = defineEvent({
                     ${JSON.stringify(seat.backers)}::jsonb, ${seat.stakePoints}::int8)`,
       );
     }
-    await tx.execute(
-      sql`insert into consensus_results (kind, subject, stage, result, digest, event_id, created_at)
-          values ('draw', ${`jury:${body.caseId}`}, ${body.instance}, ${JSON.stringify(draw)}::jsonb, ${digest},
-                  ${event.eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
-    );
+    await storeResult(tx, {
+      kind: 'draw',
+      subject: `jury:${body.caseId}`,
+      stage: body.instance,
+      result: draw,
+      digest,
+      eventId: event.eventId,
+      at: now,
+    });
     return {
       caseId: body.caseId,
       instance: body.instance,

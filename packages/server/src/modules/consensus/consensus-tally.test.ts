@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows, transaction } from '../../db/connection.js';
 import type { KeyPair } from '../../keys.js';
 import { createTestApp, register, type TestApp } from '../../test-support/app.js';
-import { bearer, deliverWebhooks, riceClaims, riceModel, signAs } from '../../test-support/commerce.js';
+import { bearer, deliverWebhooks, riceClaims, riceModel, send, signAs } from '../../test-support/commerce.js';
 import {
   act,
   type DrawnTester,
@@ -142,85 +142,69 @@ async function recomputed(roundId: string, drawableCount: number): Promise<Tally
 const draw = (conducts: DrawnTester['conduct'][], from = 0): DrawnTester[] =>
   conducts.map((conduct, i) => ({ tester: tester(from + i), conduct }));
 
+/** Listed product `rice-<tag>`, its lot `L-<tag>` and round `r-<tag>`, whose drawn testers act as `conducts`. */
+async function testedRound(tag: string, conducts: DrawnTester['conduct'][]): Promise<TestedProduct> {
+  t.clock.now = new Date();
+  const product = await listedProduct(t, `rice-${tag}`);
+  await registerLot(t, product, `L-${tag}`);
+  await insertRound(t, { roundId: `r-${tag}`, product, lotId: `L-${tag}`, drawn: draw(conducts) });
+  return product;
+}
+
 describe('a round whose testers agree with the claims', () => {
   const roundId = 'r-pass';
-  let product: TestedProduct;
 
   beforeAll(async () => {
-    t.clock.now = new Date();
-    product = await listedProduct(t, 'rice-pass');
-    await registerLot(t, product, 'L-pass');
-    await insertRound(t, {
-      roundId,
-      product,
-      lotId: 'L-pass',
-      drawn: draw([
-        honest(14.5),
-        honest(14.4),
-        honest(14.6),
-        honest(14.5),
-        honest(14.3),
-        honest(15.6, false, '二级'),
-        'silent',
-      ]),
-    });
+    await testedRound('pass', [
+      honest(14.5),
+      honest(14.4),
+      honest(14.6),
+      honest(14.5),
+      honest(14.3),
+      honest(15.6, false, '二级'),
+      'silent',
+    ]);
   });
 
   it('refuses a tally whose digest is not the rule’s, writing nothing', async () => {
     const someone = await signedInMember(t);
     const before = await tableCounts(t.ctx.database);
-    const tampered = await t.app.inject({
-      method: 'POST',
-      url: '/v1/events',
-      payload: signAs(t, t.operator, 'consensus.round.tallied', {
-        roundId,
-        stage: 0,
-        digest: '0'.repeat(64),
-        decision: 'decided',
-        verdict: 'fail',
-      }) as object,
+    const tampered = await send(t, t.operator, 'consensus.round.tallied', {
+      roundId,
+      stage: 0,
+      digest: '0'.repeat(64),
+      decision: 'decided',
+      verdict: 'fail',
     });
     expect(tampered.statusCode, tampered.body).toBe(422);
     expect(tampered.json().error).toMatchObject({ code: 'digest_mismatch', field: 'body.digest' });
 
     const expected = await recomputed(roundId, 2);
-    const wrongVerdict = await t.app.inject({
-      method: 'POST',
-      url: '/v1/events',
-      payload: signAs(t, t.operator, 'consensus.round.tallied', {
-        roundId,
-        stage: 0,
-        digest: resultDigest(expected),
-        decision: 'decided',
-        verdict: 'fail',
-      }) as object,
+    const wrongVerdict = await send(t, t.operator, 'consensus.round.tallied', {
+      roundId,
+      stage: 0,
+      digest: resultDigest(expected),
+      decision: 'decided',
+      verdict: 'fail',
     });
     expect(wrongVerdict.json().error.code).toBe('tally_mismatch');
     // The rewards are published with the tally: a digest that is not theirs is refused too.
-    const wrongRewards = await t.app.inject({
-      method: 'POST',
-      url: '/v1/events',
-      payload: signAs(t, t.operator, 'consensus.round.tallied', {
-        roundId,
-        stage: 0,
-        digest: resultDigest(expected),
-        decision: 'decided',
-        verdict: 'pass',
-        rewardsDigest: '0'.repeat(64),
-      }) as object,
+    const wrongRewards = await send(t, t.operator, 'consensus.round.tallied', {
+      roundId,
+      stage: 0,
+      digest: resultDigest(expected),
+      decision: 'decided',
+      verdict: 'pass',
+      rewardsDigest: '0'.repeat(64),
     });
     expect(wrongRewards.json().error).toMatchObject({ code: 'rewards_digest_mismatch', field: 'body.rewardsDigest' });
     // Only the platform's key may sign a tally.
-    const forged = await t.app.inject({
-      method: 'POST',
-      url: '/v1/events',
-      payload: signAs(t, someone.pair, 'consensus.round.tallied', {
-        roundId,
-        stage: 0,
-        digest: resultDigest(expected),
-        decision: 'decided',
-        verdict: 'pass',
-      }) as object,
+    const forged = await send(t, someone.pair, 'consensus.round.tallied', {
+      roundId,
+      stage: 0,
+      digest: resultDigest(expected),
+      decision: 'decided',
+      verdict: 'pass',
     });
     expect(forged.statusCode).toBe(403);
     expect(await tableCounts(t.ctx.database)).toEqual(before);
@@ -475,18 +459,9 @@ describe('a round that fails a mandatory attribute', () => {
 
 describe('a round with too few reveals', () => {
   const roundId = 'r-extend';
-  let product: TestedProduct;
 
   beforeAll(async () => {
-    t.clock.now = new Date();
-    product = await listedProduct(t, 'rice-extend');
-    await registerLot(t, product, 'L-extend');
-    await insertRound(t, {
-      roundId,
-      product,
-      lotId: 'L-extend',
-      drawn: draw([honest(14.5), honest(14.4), honest(14.6), 'silent', 'silent', 'absent', 'absent']),
-    });
+    await testedRound('extend', [honest(14.5), honest(14.4), honest(14.6), 'silent', 'silent', 'absent', 'absent']);
   });
 
   it('extends: more testers are drawn from the panel, the stage moves and the deadlines with it', async () => {
@@ -537,15 +512,17 @@ describe('a round with too few reveals', () => {
 
 describe('a round the panel cannot complete', () => {
   it('is inconclusive: nothing but the status, and the product is untested again', async () => {
-    t.clock.now = new Date();
-    const product = await listedProduct(t, 'rice-none');
-    await registerLot(t, product, 'L-none');
-    await insertRound(t, {
-      roundId: 'r-none',
-      product,
-      lotId: 'L-none',
-      drawn: draw([honest(14.5), honest(14.5), 'silent', 'absent', 'absent', 'absent', 'absent', 'absent', 'absent']),
-    });
+    await testedRound('none', [
+      honest(14.5),
+      honest(14.5),
+      'silent',
+      'absent',
+      'absent',
+      'absent',
+      'absent',
+      'absent',
+      'absent',
+    ]);
     const runs = await tallyDueRounds(t.ctx, 10);
     expect(runs).toEqual([expect.objectContaining({ roundId: 'r-none', decision: 'inconclusive' })]);
     expect(await roundOf('r-none')).toMatchObject({ status: 'inconclusive', verdict: 'inconclusive' });

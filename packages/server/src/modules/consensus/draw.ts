@@ -5,6 +5,7 @@ import { AppError } from '../../errors.js';
 import { experienceOf } from './experience.js';
 import { findPanel } from './panels.js';
 import { type ConsensusPolicy, DEFAULT_CONSENSUS_POLICY } from './policy.js';
+import { storeResult } from './results.js';
 
 /**
  * The draw of a round's testers (DESIGN §8.2): the category's panel of the round's cycle, less
@@ -112,11 +113,15 @@ export async function storeDraw(tx: Tx, roundId: string, stage: number, draw: Dr
           values (${roundId}, ${seat.tester}, ${stage}, ${seat.ep}, ${seat.stakeFen}::int8, ${seat.weight})`,
     );
   }
-  await tx.execute(
-    sql`insert into consensus_results (kind, subject, stage, result, digest, event_id, created_at)
-        values ('draw', ${roundId}, ${stage}, ${JSON.stringify(draw.result)}::jsonb, ${draw.digest},
-                ${eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
-  );
+  await storeResult(tx, {
+    kind: 'draw',
+    subject: roundId,
+    stage,
+    result: draw.result,
+    digest: draw.digest,
+    eventId,
+    at: now,
+  });
 }
 
 /** A drawn tester as answered by the API (stake as a decimal string). */

@@ -1,4 +1,4 @@
-import { allocate, type RulingResult, stakeLegsByParty } from '@concord/protocol';
+import { allocate, type RulingResult, sumByParty } from '@concord/protocol';
 import type { AppContext } from '../../context.js';
 import type { Tx } from '../../db/connection.js';
 import { createAccounts, createTransfers } from '../accounting/ledger.js';
@@ -35,7 +35,7 @@ export async function settleJurorStakes(
   ruling: RulingResult,
   now: Date,
 ): Promise<JurorStakesSettled> {
-  const slashes = stakeLegsByParty(ruling.slashes);
+  const slashes = sumByParty(ruling.slashes, (leg) => leg.amountPoints);
   if (slashes.length === 0) return { slashedPoints: 0n, paidPoints: 0n };
   await createAccounts(tx, [
     { key: POINTS_ARBITRATION, ledger: POINTS_LEDGER, code: 'points_arbitration' },
@@ -55,7 +55,7 @@ export async function settleJurorStakes(
     });
   }
 
-  const rewards = stakeLegsByParty(ruling.stakeRewards);
+  const rewards = sumByParty(ruling.stakeRewards, (leg) => leg.amountPoints);
   const shares =
     rewards.length === 0 || collected === 0n
       ? []

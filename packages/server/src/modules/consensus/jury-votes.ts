@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { rows, type Tx } from '../../db/connection.js';
 import { conflict, forbidden } from '../../errors.js';
+import { SHA256_HEX } from '../catalog/schema.js';
 import { defineEvent } from '../events/registry.js';
 import { type AppealRow, loadAppeal } from './appeals.js';
 import { signedAt } from './signed-time.js';
@@ -42,7 +43,7 @@ async function seatOf(tx: Tx, appeal: AppealRow, juror: string) {
 export const juryVoteCommitted = defineEvent({
   type: 'consensus.jury.committed',
   summary: "A juror commits to a vote: voteCommit({round, juror, vote}, salt), before the jury's commit deadline.",
-  body: z.object({ ...CASE, commit: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  body: z.object({ ...CASE, commit: SHA256_HEX }).strict(),
   allowed: 'registered',
   async handle(event, body) {
     const { appeal, seat } = await votingSeat(event.tx, body.caseId, body.instance, event.actor);

@@ -9,7 +9,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { type Executor, rows, type Tx, transaction } from '../../db/connection.js';
+import { type Executor, fromJsonb, rows, type Tx, transaction } from '../../db/connection.js';
 import { AppError, conflict } from '../../errors.js';
 import { CATEGORY_SLUG, SHA256_HEX } from '../catalog/schema.js';
 import { cycleOf } from '../distribution/supplier-tokens.js';
@@ -19,7 +19,9 @@ import { platformAct } from '../orders/platform-acts.js';
 import { requirePlatform } from '../orders/transitions.js';
 import { eligibleCandidates, requireCategory } from './candidates.js';
 import { type ConsensusPolicy, DEFAULT_CONSENSUS_POLICY } from './policy.js';
+import { storeResult } from './results.js';
 import { signedAt } from './signed-time.js';
+import { stakedNominations } from './stake.js';
 
 /**
  * Panels (DESIGN §8.2): each cycle (distribution/supplier-tokens `cycleOf`, a week) the tester
@@ -45,12 +47,6 @@ export interface Election {
   digest: string;
 }
 
-interface NominationVotesRow {
-  nominator_did: string;
-  targets: string[] | string;
-  stake_points: string;
-}
-
 /**
  * The election of `category` as the database stands: its eligible candidates (declared, still
  * testers), every nomination with stake naming at least one of them — restricted to those, so
@@ -62,22 +58,7 @@ export async function electionInput(
   policy: ConsensusPolicy = DEFAULT_CONSENSUS_POLICY,
 ): Promise<PhragmenInput> {
   const candidates = await eligibleCandidates(executor, category);
-  const found =
-    candidates.length === 0
-      ? []
-      : await rows<NominationVotesRow>(
-          executor,
-          sql`select n.nominator_did, n.targets, n.stake_points::text as stake_points
-                from consensus_nominations n
-               where n.stake_points > 0
-                 and exists (select 1 from jsonb_array_elements_text(n.targets) t(did)
-                              join consensus_candidates c on c.did = t.did and c.category = ${category})`,
-        );
-  const nominations = found.map((row) => ({
-    nominator: row.nominator_did,
-    targets: typeof row.targets === 'string' ? (JSON.parse(row.targets) as string[]) : row.targets,
-    stakeFen: BigInt(row.stake_points),
-  }));
+  const nominations = candidates.length === 0 ? [] : await stakedNominations(executor, category);
   return electionInputOf(candidates, nominations, policy.panelSeats);
 }
 
@@ -174,11 +155,15 @@ export const panelElected = defineEvent({
             values (${cycle}, ${category}, ${winner.candidate}, ${winner.backedStakeFen}::int8)`,
       );
     }
-    await tx.execute(
-      sql`insert into consensus_results (kind, subject, stage, result, digest, event_id, created_at)
-          values ('election', ${electionSubject(cycle, category)}, 0, ${resultJson}::jsonb, ${digest},
-                  ${eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
-    );
+    await storeResult(tx, {
+      kind: 'election',
+      subject: electionSubject(cycle, category),
+      stage: 0,
+      result,
+      digest,
+      eventId,
+      at: now,
+    });
     return {
       cycle,
       category,
@@ -231,7 +216,7 @@ export async function findPanel(executor: Executor, category: string, cycle: num
          where cycle = ${cycle} and category = ${category}`,
   );
   const backed = new Map(members.map((m) => [m.tester_did, BigInt(m.backed_points)]));
-  const result = typeof row.result === 'string' ? (JSON.parse(row.result) as PhragmenResult) : row.result;
+  const result = fromJsonb(row.result);
   return {
     cycle: Number(row.cycle),
     category: row.category,

@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { rows, type Tx } from '../../db/connection.js';
 import { AppError, conflict, forbidden, unprocessable } from '../../errors.js';
+import { SHA256_HEX } from '../catalog/schema.js';
 import { defineEvent } from '../events/registry.js';
 import { ORDER_ID } from '../orders/schema.js';
 import { loadOrder } from '../orders/store.js';
@@ -25,7 +26,6 @@ import { signedAt } from './signed-time.js';
  * status — valid, mismatch, early, late — says whether it counts.
  */
 
-const HASH = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits (SHA-256)');
 const SALT = z.string().regex(/^(?:[0-9a-f]{2}){16,64}$/, 'the salt: 16–64 bytes as lowercase hex');
 /** Orders in these states were paid and not (wholly) given back: a verified purchase. */
 const PURCHASED = new Set(['paid', 'shipped', 'delivered', 'completed']);
@@ -52,7 +52,9 @@ export const REPORT_COMMITTED_BODY = z
   .object({
     roundId: ROUND_ID,
     orderId: ORDER_ID.describe('your paid order of the product, placed after the round opened'),
-    commit: HASH.describe('reportCommit(report, salt): SHA-256 of the canonical report followed by the salt bytes'),
+    commit: SHA256_HEX.describe(
+      'reportCommit(report, salt): SHA-256 of the canonical report followed by the salt bytes',
+    ),
   })
   .strict();
 

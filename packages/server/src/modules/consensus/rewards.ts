@@ -5,18 +5,19 @@ import {
   type RewardResult,
   type RoundRewards,
   roundRewards,
-  slashesByParty,
+  sumByParty,
   type TalliedTester,
 } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { type Executor, fromJsonb, rows, type Tx } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import { createAccounts } from '../accounting/ledger.js';
 import { POINTS_LEDGER, transferIdOf } from '../distribution/accounts.js';
 import { commissionsIn } from './candidates.js';
 import { recordTest } from './experience.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
+import { storeResult } from './results.js';
 import type { RoundRow } from './rounds.js';
 import { slashStake, stakedNominations } from './stake.js';
 
@@ -48,8 +49,7 @@ async function backingFor(executor: Executor, round: RoundRow, testers: readonly
     sql`select result from consensus_panels where cycle = ${round.cycle} and category = ${round.category}`,
   );
   if (panel !== undefined) {
-    const result = typeof panel.result === 'string' ? (JSON.parse(panel.result) as PhragmenResult) : panel.result;
-    return { source: 'election' as const, backing: backingOf(testers, result, []) };
+    return { source: 'election' as const, backing: backingOf(testers, fromJsonb(panel.result), []) };
   }
   const staked = await stakedNominations(executor);
   return { source: 'nominations' as const, backing: backingOf(testers, undefined, staked) };
@@ -87,7 +87,7 @@ export interface SlashApplied {
 
 /** Takes the slashed points out of each backer's stake (stake.ts `slashStake`) into points:slashed. */
 async function applySlashes(ctx: AppContext, tx: Tx, round: RoundRow, rewards: RewardResult, now: Date) {
-  const byParty = slashesByParty(rewards);
+  const byParty = sumByParty(rewards.slashes, (leg) => leg.amountFen);
   const applied: SlashApplied[] = [];
   if (byParty.length === 0) return applied;
   await createAccounts(tx, [{ key: POINTS_SLASHED, ledger: POINTS_LEDGER, code: 'points_slashed' }]);
@@ -156,11 +156,15 @@ export async function rewardDecidedRound(
     shares,
     slashes,
   };
-  await tx.execute(
-    sql`insert into consensus_results (kind, subject, stage, result, digest, event_id, created_at)
-        values ('rewards', ${round.id}, ${round.stage}, ${JSON.stringify(stored)}::jsonb, ${digest},
-                ${eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
-  );
+  await storeResult(tx, {
+    kind: 'rewards',
+    subject: round.id,
+    stage: round.stage,
+    result: stored,
+    digest,
+    eventId,
+    at: now,
+  });
   return {
     digest,
     winners: winners.map((t) => t.tester),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx, transaction } from '../../db/connection.js';
 import { AppError, conflict, notFound } from '../../errors.js';
-import { ENTITY_ID, LOT_ID } from '../catalog/schema.js';
+import { ENTITY_ID, LOT_ID, SHA256_HEX } from '../catalog/schema.js';
 import { cycleOf } from '../distribution/supplier-tokens.js';
 import { defineEvent, type EventContext } from '../events/registry.js';
 import { checkpointAt, publishedCheckpoint } from '../log/checkpoints.js';
@@ -106,15 +106,13 @@ const stageView = (
 /** A fresh round id (the operator's route and the job make them; a sender may choose its own). */
 export const newRoundId = (ctx: AppContext) => `r-${toBase64Url(ctx.crypto.randomBytes(12))}`;
 
-const DIGEST = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 digest, hex');
-
 export const ROUND_OPENED_BODY = z
   .object({
     roundId: ROUND_ID,
     productId: ENTITY_ID,
     lotId: LOT_ID,
     checkpointSize: z.number().int().min(1).describe('the published checkpoint whose root seeds the draw'),
-    digest: DIGEST.describe('resultDigest of the draw: the handler recomputes it and refuses another'),
+    digest: SHA256_HEX.describe('resultDigest of the draw: the handler recomputes it and refuses another'),
   })
   .strict();
 
@@ -241,7 +239,7 @@ export const ROUND_EXTENDED_BODY = z
     roundId: ROUND_ID,
     stage: z.number().int().min(1).max(1_000_000).describe('the new stage: the round’s current stage + 1'),
     count: z.number().int().min(1).max(CONSENSUS_LIMITS.drawMax),
-    digest: DIGEST.describe('resultDigest of the stage’s draw: the handler recomputes it and refuses another'),
+    digest: SHA256_HEX.describe('resultDigest of the stage’s draw: the handler recomputes it and refuses another'),
   })
   .strict();
 

@@ -4,18 +4,17 @@ import type { AppContext } from '../../context.js';
 import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { CURSOR_QUERY, LIMIT_QUERY } from '../catalog/cursor.js';
-import { ENTITY_ID, LOT_ID } from '../catalog/schema.js';
+import { ENTITY_ID, LOT_ID, SHA256_HEX } from '../catalog/schema.js';
 import { authenticate, authenticateOperator } from '../identity/service.js';
 import { openRoundNow, ROUND_ID } from './rounds.js';
 import { describeRound, listRounds, myRounds } from './rounds-queries.js';
 
 const security = [{ session: [] }];
-const HEX64 = z.string().regex(/^[0-9a-f]{64}$/);
 const TIME = z.string().describe('ISO 8601');
 const STATUS = z.enum(['open', 'decided', 'inconclusive']);
 const REVEAL_STATUS = z.enum(['valid', 'mismatch', 'early', 'late', 'missing']);
 const CHECKPOINT = z
-  .object({ size: z.number().int(), root: HEX64 })
+  .object({ size: z.number().int(), root: SHA256_HEX })
   .describe(
     'The published checkpoint whose root seeds the draw: drawSortition({checkpointRoot: root, roundId, stage, …})',
   );
@@ -51,8 +50,8 @@ const DRAW_RESULT = z.object({
   cycle: z.number().int(),
   stage: z.number().int(),
   checkpoint: CHECKPOINT,
-  seed: HEX64.describe('sortitionSeed(checkpoint root, round id, stage)'),
-  drawDigest: HEX64.describe('resultDigest of the sortition result'),
+  seed: SHA256_HEX.describe('sortitionSeed(checkpoint root, round id, stage)'),
+  drawDigest: SHA256_HEX.describe('resultDigest of the sortition result'),
   drawn: z.array(SEAT).describe('in the order drawn'),
   eligible: z.array(SEAT).describe('the panel less conflicts of interest: what the sortition drew from'),
   commitDeadline: TIME,
@@ -64,13 +63,19 @@ const DRAW_RESULT = z.object({
 const ROUND_VIEW = ROUND_SUMMARY.extend({
   revealsPublic: z.boolean().describe('reports and salts are shown once the reveal deadline has passed'),
   draws: z.array(
-    z.object({ stage: z.number().int(), seed: HEX64, drawn: z.array(z.string()), digest: HEX64, eventId: z.string() }),
+    z.object({
+      stage: z.number().int(),
+      seed: SHA256_HEX,
+      drawn: z.array(z.string()),
+      digest: SHA256_HEX,
+      eventId: z.string(),
+    }),
   ),
   testers: z.array(
     SEAT.extend({
       stage: z.number().int(),
       committed: z.boolean(),
-      commit: HEX64.nullable(),
+      commit: SHA256_HEX.nullable(),
       committedAt: TIME.nullable(),
       revealStatus: REVEAL_STATUS.nullable().describe('null until revealed; only valid counts'),
       revealedAt: TIME.nullable(),

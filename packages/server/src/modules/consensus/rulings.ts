@@ -1,18 +1,27 @@
-import { type JuryVote, juryRoundId, type RulingResult, resultDigest, ruleAppeal } from '@concord/protocol';
+import {
+  type JuryVote,
+  jurorSeatsOf,
+  juryRoundId,
+  type RulingResult,
+  resultDigest,
+  ruleAppeal,
+} from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { rows, type Tx, transaction } from '../../db/connection.js';
+import { fromJsonb, rows, type Tx, transaction } from '../../db/connection.js';
 import { AppError, conflict } from '../../errors.js';
 import { createAccounts, createTransfers } from '../accounting/ledger.js';
+import { SHA256_HEX } from '../catalog/schema.js';
 import { earningsAccount, ensureEarnings } from '../distribution/accounts.js';
 import { defineEvent } from '../events/registry.js';
 import { platformAct } from '../orders/platform-acts.js';
 import { appOf, requirePlatform } from '../orders/transitions.js';
 import { postPaymentHold, refundPayment } from '../payments/service.js';
-import { type AppealRow, flip, loadAppeal } from './appeals.js';
+import { type AppealRow, bondEscrowOf, flip, loadAppeal } from './appeals.js';
 import { settleJurorStakes } from './juror-stakes.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
+import { storeResult } from './results.js';
 import { signedAt } from './signed-time.js';
 import { replaceVerdict } from './verdict.js';
 
@@ -50,17 +59,7 @@ export async function computeRuling(tx: Tx, appeal: AppealRow): Promise<RulingRe
     caseId: appeal.case_id,
     instance: appeal.instance,
     // The stakes as read at the draw (appeals.ts jurorStakes).
-    jurors: jurors.map((j) => {
-      // jsonb comes back parsed from both drivers; a string would be a driver that does not parse it.
-      const backing = typeof j.backing === 'string' ? (JSON.parse(j.backing) as typeof j.backing) : j.backing;
-      return {
-        juror: j.juror_did,
-        backers: (backing as { nominator: string; stakePoints: string }[]).map((b) => ({
-          nominator: b.nominator,
-          stakePoints: BigInt(b.stakePoints),
-        })),
-      };
-    }),
+    jurors: jurorSeatsOf(jurors.map((j) => ({ juror: j.juror_did, backers: fromJsonb(j.backing) }))),
     commits: jurors.flatMap((j) =>
       j.commit === null ? [] : [{ participant: j.juror_did, commit: j.commit, atMs: ms(j.committed_at) }],
     ),
@@ -92,7 +91,7 @@ async function settleBond(ctx: AppContext, tx: Tx, appeal: AppealRow, ruling: Ru
   await postPaymentHold(ctx, tx, appeal.payment_id);
   const returned = ruling.bonds.reduce((sum, bond) => sum + BigInt(bond.returnedFen), 0n);
   if (returned > 0n) await refundPayment(ctx, tx, appeal.payment_id, returned);
-  const escrow = `escrow:appeal:${appeal.case_id}:${appeal.instance}`;
+  const escrow = bondEscrowOf(appeal.case_id, appeal.instance);
   const paid = ruling.jurors.filter((juror) => BigInt(juror.rewardFen) > 0n);
   for (const juror of paid) await ensureEarnings(tx, juror.juror);
   await createAccounts(tx, [{ key: ARBITRATION_ACCOUNT, ledger: 'CNY', code: 'arbitration' }]);
@@ -135,7 +134,7 @@ export const appealRuled = defineEvent({
       caseId: z.string().min(1).max(80),
       instance: z.number().int().min(0).max(8),
       ruling: z.enum(['uphold', 'overturn']),
-      digest: z.string().regex(/^[0-9a-f]{64}$/),
+      digest: SHA256_HEX,
     })
     .strict(),
   allowed: ['operator'],
@@ -173,11 +172,15 @@ export const appealRuled = defineEvent({
              where case_id = ${appeal.case_id} and instance = ${appeal.instance} and juror_did = ${juror.juror}`,
       );
     }
-    await tx.execute(
-      sql`insert into consensus_results (kind, subject, stage, result, digest, event_id, created_at)
-          values ('ruling', ${appeal.case_id}, ${appeal.instance}, ${JSON.stringify(ruling)}::jsonb, ${digest},
-                  ${event.eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
-    );
+    await storeResult(tx, {
+      kind: 'ruling',
+      subject: appeal.case_id,
+      stage: appeal.instance,
+      result: ruling,
+      digest,
+      eventId: event.eventId,
+      at: now,
+    });
     await settleBond(ctx, tx, appeal, ruling, now);
     const stakes = await settleJurorStakes(ctx, tx, appeal, ruling, now);
     const verdict = ruling.ruling === 'overturn' ? flip(appeal.verdict_appealed) : appeal.verdict_appealed;

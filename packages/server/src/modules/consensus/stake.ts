@@ -2,10 +2,10 @@ import type { Nomination as StakedNomination } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { type Executor, rows, type Tx, transaction } from '../../db/connection.js';
+import { type Executor, fromJsonb, rows, type Tx, transaction } from '../../db/connection.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import { createAccounts, createTransfers } from '../accounting/ledger.js';
-import { available, ensurePoints, POINTS_LEDGER, pointsAccount } from '../distribution/accounts.js';
+import { available, ensurePoints, POINTS_LEDGER, pointsAccount, STAKE_CODE } from '../distribution/accounts.js';
 import { addLots, settledLots } from '../distribution/points-ledger.js';
 import { defineEvent } from '../events/registry.js';
 import { DID_SCHEMA } from '../identity/schema.js';
@@ -28,8 +28,6 @@ import { signedAt } from './signed-time.js';
  * Invariant: the balance of `stake:<did>` = the nomination's stake_points + its cooling unlocks.
  */
 
-/** The account code of locked stake: not 'points', so the monthly retirement never burns it. */
-export const STAKE_CODE = 'points_stake';
 export const stakeAccount = (did: string) => `stake:${did}`;
 
 // Advisory lock class: one change of a nominator's stake at a time (6030–6039 are consensus's).
@@ -97,21 +95,34 @@ export interface Nomination {
 
 const toNomination = (row: NominationRow): Nomination => ({
   nominator: row.nominator_did,
-  // jsonb comes back parsed from both drivers; a string would be a driver that does not parse it.
-  targets: typeof row.targets === 'string' ? (JSON.parse(row.targets) as string[]) : row.targets,
+  targets: fromJsonb(row.targets),
   stakePoints: BigInt(row.stake_points),
   setEventId: String(row.set_event_id),
   updatedAt: new Date(row.updated_at),
 });
 
-/** Every nomination with stake, as an election, a round's backing or a jury's stakes read them. */
-export async function stakedNominations(executor: Executor): Promise<StakedNomination[]> {
-  const found = await rows<NominationRow>(
+/**
+ * Every nomination with stake, as an election, a round's backing or a jury's stakes read them;
+ * with `candidatesOf`, only those naming at least one candidate of that category (what its
+ * election counts: the rest would be filtered out by the rule anyway).
+ */
+export async function stakedNominations(executor: Executor, candidatesOf?: string): Promise<StakedNomination[]> {
+  const found = await rows<Pick<NominationRow, 'nominator_did' | 'targets' | 'stake_points'>>(
     executor,
-    sql`select nominator_did, targets, stake_points::text as stake_points, set_event_id::text as set_event_id, updated_at
-          from consensus_nominations where stake_points > 0 order by nominator_did`,
+    sql`select n.nominator_did, n.targets, n.stake_points::text as stake_points from consensus_nominations n
+         where n.stake_points > 0 ${
+           candidatesOf === undefined
+             ? sql``
+             : sql`and exists (select 1 from jsonb_array_elements_text(n.targets) t(did)
+                                join consensus_candidates c on c.did = t.did and c.category = ${candidatesOf})`
+         }
+         order by n.nominator_did`,
   );
-  return found.map(toNomination).map((n) => ({ nominator: n.nominator, targets: n.targets, stakeFen: n.stakePoints }));
+  return found.map((row) => ({
+    nominator: row.nominator_did,
+    targets: fromJsonb(row.targets),
+    stakeFen: BigInt(row.stake_points),
+  }));
 }
 
 export interface SlashMove {

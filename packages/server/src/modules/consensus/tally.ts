@@ -15,6 +15,7 @@ import { defineEvent } from '../events/registry.js';
 import { platformAct } from '../orders/platform-acts.js';
 import { appOf, requirePlatform } from '../orders/transitions.js';
 import { DEFAULT_CONSENSUS_POLICY } from './policy.js';
+import { storeResult } from './results.js';
 import { type ComputedRewards, computeRewards, rewardDecidedRound } from './rewards.js';
 import { drawNextStage, extendRound, findRound, ROUND_ID, type RoundRow, type RoundTesterRow } from './rounds.js';
 import { signedAt } from './signed-time.js';
@@ -139,11 +140,15 @@ export const talliedBody = (round: RoundRow, computed: ComputedTally) => ({
 });
 
 async function storeTally(tx: Tx, round: RoundRow, computed: ComputedTally, eventId: bigint, now: Date) {
-  await tx.execute(
-    sql`insert into consensus_results (kind, subject, stage, result, digest, event_id, created_at)
-        values ('tally', ${round.id}, ${round.stage}, ${JSON.stringify(computed.tally)}::jsonb, ${computed.digest},
-                ${eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
-  );
+  await storeResult(tx, {
+    kind: 'tally',
+    subject: round.id,
+    stage: round.stage,
+    result: computed.tally,
+    digest: computed.digest,
+    eventId,
+    at: now,
+  });
   for (const t of computed.testers) {
     await tx.execute(
       sql`update consensus_round_testers set reveal_status = ${t.status}, accuracy = ${t.accuracy}

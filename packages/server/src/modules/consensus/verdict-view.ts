@@ -1,7 +1,7 @@
 import type { AttributeTally, TallyResult } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type Executor, rows } from '../../db/connection.js';
+import { type Executor, fromJsonb, rows } from '../../db/connection.js';
 
 /**
  * Reads of published verdicts: the consensus section of a product page and a round's results.
@@ -56,7 +56,6 @@ export const PRODUCT_CONSENSUS_VIEW = z
   .describe('The latest decided consensus round of the product (null: none yet)');
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
-const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
 /** The consensus section of a product page: its latest decided round, attribute by attribute. */
 export async function productConsensus(
@@ -89,7 +88,7 @@ export async function productConsensus(
     sql`select round_id, lot_id, awarded_at from consensus_badges
          where product_id = ${productId} and revoked_at is null order by awarded_at desc, round_id desc limit 1`,
   );
-  const tally = round.tally === null ? null : parsed(round.tally);
+  const tally = round.tally === null ? null : fromJsonb(round.tally);
   const attributes: AttributeTally[] = tally?.attributes ?? [];
   const [appeal] = await rows<{
     case_id: string;
@@ -162,7 +161,7 @@ export async function roundResults(executor: Executor, roundId: string) {
   );
   const view = (row: ResultRow) => ({
     stage: Number(row.stage),
-    result: parsed(row.result),
+    result: fromJsonb(row.result),
     digest: row.digest,
     eventId: String(row.event_id),
     createdAt: new Date(row.created_at).toISOString(),

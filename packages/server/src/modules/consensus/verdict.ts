@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { rows, type Tx } from '../../db/connection.js';
 import { AppError, conflict, notFound } from '../../errors.js';
-import { cutDeposit, depositHeld, restoreDeposit } from '../catalog/deposits.js';
+import { cutDeposit, depositHeld, lockProducerDeposit, restoreDeposit } from '../catalog/deposits.js';
 import { defineEvent } from '../events/registry.js';
 import { DID_SCHEMA } from '../identity/schema.js';
 import { platformAct } from '../orders/platform-acts.js';
@@ -23,9 +23,6 @@ import { type RoundRow, roundRow } from './tally.js';
  * in the tally's transaction, so a verdict takes effect whole or not at all.
  */
 
-// Advisory lock class of a producer's deposit cuts: the class the rating cuts take
-// (distribution/ratings.ts), so a rating cut and a verdict cut of one deposit take turns.
-const DEPOSIT_CUT_LOCK = 6021;
 const REASON_CHARS_MAX = 500;
 
 export const cutTransferId = (roundId: string) => `consensus-deposit-cut:${roundId}`;
@@ -260,7 +257,8 @@ async function roundStanding(tx: Tx, body: { roundId: string; producer: string }
     );
   if (round.producer_did !== body.producer)
     throw new AppError(422, 'producer_mismatch', `Round ${body.roundId} tested another producer.`, 'body.producer');
-  await tx.execute(sql`select pg_advisory_xact_lock(${DEPOSIT_CUT_LOCK}, hashtext(${body.producer}))`);
+  // A rating cut and a verdict's cut or payback of one deposit take turns.
+  await lockProducerDeposit(tx, body.producer);
   return roundCuts(tx, body.roundId);
 }
 

@@ -14,6 +14,8 @@ export const earningsAccount = (did: string) => `earnings:${did}`;
 export const debtAccount = (did: string) => `debt:${did}`;
 export const pointsAccount = (did: string) => `points:${did}`;
 export const POINTS_ISSUANCE = 'points:issuance';
+/** The code of nominators' locked stake (consensus/stake.ts): not 'points', so the monthly retirement never burns it. */
+export const STAKE_CODE = 'points_stake';
 
 export async function ensureEarnings(tx: Tx, did: string): Promise<void> {
   await createAccounts(tx, [

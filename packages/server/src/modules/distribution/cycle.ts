@@ -9,7 +9,7 @@ import {
   type SplitPolicy,
 } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
-import { type Database, rows, transaction } from '../../db/connection.js';
+import { type Database, fromJsonb, rows, transaction } from '../../db/connection.js';
 
 // Rows fetched and written per round trip: large enough that 100,000 orders take a few dozen.
 const PAGE = 10_000;
@@ -56,7 +56,7 @@ export async function computeCycleDistribution(
          where status = 'completed' and completed_at >= ${window.from.toISOString()}::timestamptz
            and completed_at < ${window.to.toISOString()}::timestamptz`,
   )) {
-    policies.set(row.policy_hash, typeof row.policy === 'string' ? JSON.parse(row.policy) : row.policy);
+    policies.set(row.policy_hash, fromJsonb(row.policy));
   }
   const orders: CompletedOrder[] = [];
   for (let after = '0'; ; ) {
@@ -76,7 +76,7 @@ export async function computeCycleDistribution(
            order by o.seq limit ${PAGE}`,
     );
     for (const row of page) {
-      const attribution = typeof row.attribution === 'string' ? JSON.parse(row.attribution) : row.attribution;
+      const attribution = fromJsonb(row.attribution);
       orders.push({
         orderId: row.id,
         paidFen: BigInt(row.paid_fen),

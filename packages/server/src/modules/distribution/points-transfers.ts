@@ -5,7 +5,7 @@ import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
 import { createTransfers } from '../accounting/ledger.js';
 import { findAccount } from '../identity/queries.js';
-import { available, ensurePoints, POINTS_ISSUANCE, POINTS_LEDGER, pointsAccount } from './accounts.js';
+import { available, ensurePoints, POINTS_ISSUANCE, POINTS_LEDGER, pointsAccount, STAKE_CODE } from './accounts.js';
 import {
   addLots,
   ensurePointSinks,
@@ -16,9 +16,6 @@ import {
   settledLots,
 } from './points-ledger.js';
 import { distributionPolicy } from './policy.js';
-
-/** The code of nominators' locked stake accounts (consensus/stake.ts STAKE_CODE; literal in pointsSummary's SQL). */
-const STAKE_CODE = 'points_stake';
 
 /**
  * Points sent from one member to another with the platform's fee (protocol `transferPoints`:
@@ -154,15 +151,19 @@ export interface PointsSummary {
   conserved: boolean;
 }
 
+/** The codes of per-member POINTS accounts: members' points and nominators' locked stake. */
+const MEMBER_CODES = sql.raw(`('points', '${STAKE_CODE}')`);
+
 /** The POINTS ledger at a glance, from the posted balances of its accounts. */
 export async function pointsSummary(executor: Executor): Promise<PointsSummary> {
   const found = await rows<{ key: string; code: string; dq: string; cq: string; n: string }>(
     executor,
-    // Per-member accounts are grouped by their code (members' points, nominators' locked stake).
-    sql`select case when code in ('points', 'points_stake') then code else key end as key, min(code) as code,
+    // Per-member accounts are grouped by their code (members' points, nominators' locked stake);
+    // the codes are inlined so that the grouped expression is the selected one.
+    sql`select case when code in ${MEMBER_CODES} then code else key end as key, min(code) as code,
                sum(debits_posted)::text as dq, sum(credits_posted)::text as cq, count(*)::text as n
           from ledger_accounts where ledger = ${POINTS_LEDGER}
-         group by case when code in ('points', 'points_stake') then code else key end`,
+         group by case when code in ${MEMBER_CODES} then code else key end`,
   );
   let issuedPoints = 0n;
   let reversedPoints = 0n;

@@ -2,9 +2,9 @@ import { evaluateSupplierRatings, type RatingEvaluation, type SupplierRating } f
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { type Executor, fromJsonb, rows, type Tx } from '../../db/connection.js';
 import { AppError, conflict, forbidden } from '../../errors.js';
-import { cutDeposit, depositHeld } from '../catalog/deposits.js';
+import { cutDeposit, depositHeld, lockProducerDeposit } from '../catalog/deposits.js';
 import { defineEvent } from '../events/registry.js';
 import { DID_SCHEMA } from '../identity/schema.js';
 import { platformAct } from '../orders/platform-acts.js';
@@ -27,11 +27,6 @@ import { distributionPolicy } from './policy.js';
  * After a cut, the window starts empty and nothing is decided before `ratingMinCount` new ratings
  * have arrived (10 by default), so a producer is never cut twice for the same ratings.
  */
-
-/** The platform's revenue from deposit cuts (CNY). */
-
-// Advisory lock class: one rating or cut of a producer at a time (see points-ledger.ts for the range).
-const RATING_LOCK = 6021;
 
 export const PRODUCER_RATED_BODY = z
   .object({
@@ -62,9 +57,6 @@ interface RatingRow {
   event_id: string;
   created_at: Date | string;
 }
-
-const lockProducer = (tx: Tx, producer: string) =>
-  tx.execute(sql`select pg_advisory_xact_lock(${RATING_LOCK}, hashtext(${producer}))`);
 
 /** The producer's newest ratings after their last cut, at most `limit`, newest first. */
 async function openWindow(tx: Tx, producer: string, limit: number): Promise<RatingRow[]> {
@@ -117,7 +109,7 @@ export const producerRated = defineEvent({
         'body.orderId',
       );
     }
-    await lockProducer(tx, order.producerDid);
+    await lockProducerDeposit(tx, order.producerDid);
     const [inserted] = await rows<{ seq: string }>(
       tx,
       sql`insert into distribution_ratings (order_id, producer_did, buyer_did, stars, event_id, created_at)
@@ -168,7 +160,7 @@ export const depositCut = defineEvent({
     const { tx, eventId, now } = event;
     const ctx = appOf(event);
     const { producer } = body;
-    await lockProducer(tx, producer);
+    await lockProducerDeposit(tx, producer);
     const { window, evaluation } = await judge(tx, ctx, producer);
     const named = [...body.ratingOrders].sort();
     const current = window.map((row) => row.order_id).sort();
@@ -271,7 +263,7 @@ export async function producerRatings(executor: Executor, producer: string, limi
       id: row.id,
       amountFen: String(row.amount_fen),
       averageHundredths: Number(row.average_hundredths),
-      ratingOrders: typeof row.rating_orders === 'string' ? JSON.parse(row.rating_orders) : row.rating_orders,
+      ratingOrders: fromJsonb(row.rating_orders),
       createdAt: new Date(row.created_at).toISOString(),
     })),
   };

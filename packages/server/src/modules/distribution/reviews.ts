@@ -1,7 +1,7 @@
 import type { ReviewReason } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type Executor, rows } from '../../db/connection.js';
+import { type Executor, fromJsonb, rows } from '../../db/connection.js';
 import { conflict, notFound } from '../../errors.js';
 import { defineEvent, type EventContext } from '../events/registry.js';
 import { ORDER_ID } from '../orders/schema.js';
@@ -47,7 +47,7 @@ export const reviewView = (row: ReviewRow) => ({
   producer: row.producer_did,
   orderStatus: row.order_status,
   totalFen: String(row.total_fen),
-  reasons: (typeof row.reasons === 'string' ? JSON.parse(row.reasons) : row.reasons) as ReviewReason[],
+  reasons: fromJsonb(row.reasons) as ReviewReason[],
   status: row.status,
   createdAt: new Date(row.created_at).toISOString(),
   decidedBy: row.decided_by,
