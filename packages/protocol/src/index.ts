@@ -13,3 +13,4 @@ export * from './identity/index.js';
 export * from './log/index.js';
 export * from './money/index.js';
 export * from './note/index.js';
+export * from './settlement/index.js';

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { MoneyError, type SettlementPolicy, validateSettlementPolicy } from '@concord/protocol';
 import { z } from 'zod';
 
 /**
@@ -61,6 +62,11 @@ const ENV_SCHEMA = z.object({
   CONCORD_WITHDRAWAL_MIN_FEN: z.coerce.number().int().min(1).max(1_000_000_000_000).default(1000),
   CONCORD_WITHDRAWAL_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(60),
   CONCORD_WITHDRAWAL_REVIEW_ABOVE_FEN: z.coerce.number().int().min(0).max(1_000_000_000_000).default(500_000),
+  CONCORD_CYCLE_DAYS: z.coerce.number().int().min(1).max(91).default(7),
+  CONCORD_EXPERIENCE_POOL_SHARES: z
+    .string()
+    .regex(/^[0-9]{1,5},[0-9]{1,5},[0-9]{1,5}$/, 'must be three bps shares: experts,testers,platform (e.g. 1000,5000,4000)')
+    .default('1000,5000,4000'),
   CONCORD_TRUST_PROXY: z
     .string()
     .regex(
@@ -74,9 +80,11 @@ const ENV_SCHEMA = z.object({
 export interface WitnessEndpoint {
   url: string;
   verifierKey: string;
+  /** Who the witness's share of the trust fee is paid to (a did:key), if it named one. */
+  payee?: string;
 }
 
-/** CONCORD_WITNESSES: comma-separated `<url> <verifier key>` pairs. */
+/** CONCORD_WITNESSES: comma-separated `<url> <verifier key> [<payee did:key>]` entries. */
 function parseWitnesses(text: string | undefined): WitnessEndpoint[] {
   if (text === undefined) return [];
   return text
@@ -84,14 +92,20 @@ function parseWitnesses(text: string | undefined): WitnessEndpoint[] {
     .map((item) => item.trim())
     .filter(Boolean)
     .map((item) => {
-      const [url, verifierKey, ...rest] = item.split(/\s+/);
-      if (url === undefined || verifierKey === undefined || rest.length > 0 || !/^https?:\/\//.test(url)) {
+      const [url, verifierKey, payee, ...rest] = item.split(/\s+/);
+      if (
+        url === undefined ||
+        verifierKey === undefined ||
+        rest.length > 0 ||
+        !/^https?:\/\//.test(url) ||
+        (payee !== undefined && !/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/.test(payee))
+      ) {
         throw new ConfigError(
           'CONCORD_WITNESSES',
-          `entries are "<http(s) URL> <verifier key>" (got ${JSON.stringify(item)}).`,
+          `entries are "<http(s) URL> <verifier key> [<payee did:key>]" (got ${JSON.stringify(item)}).`,
         );
       }
-      return { url: url.replace(/\/+$/, ''), verifierKey };
+      return { url: url.replace(/\/+$/, ''), verifierKey, ...(payee === undefined ? {} : { payee }) };
     });
 }
 
@@ -140,6 +154,10 @@ export interface Config {
    * anti-abuse IP velocity needs the real client address behind a reverse proxy.
    */
   trustProxy: boolean | string[];
+  /** The length of a settlement cycle; cycle n starts n cycles after Monday 1970-01-05 UTC. */
+  cycleDays: number;
+  /** How a cycle divides its experience pool (validated: the shares add up to 10000). */
+  settlementPolicy: SettlementPolicy;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +167,17 @@ export class ConfigError extends Error {
   ) {
     super(`Invalid configuration: ${variable} ${message}`);
     this.name = 'ConfigError';
+  }
+}
+
+/** CONCORD_EXPERIENCE_POOL_SHARES: experts,testers,platform in bps of the pool. */
+function parseSettlementShares(text: string): SettlementPolicy {
+  const [expertsBps, testersBps, platformBps] = text.split(',').map(Number);
+  try {
+    return validateSettlementPolicy({ experiencePool: { expertsBps, testersBps, platformBps } });
+  } catch (error) {
+    if (!(error instanceof MoneyError)) throw error;
+    throw new ConfigError('CONCORD_EXPERIENCE_POOL_SHARES', `${error.message} (got ${JSON.stringify(text)}).`);
   }
 }
 
@@ -211,5 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     withdrawalFeeBps: e.CONCORD_WITHDRAWAL_FEE_BPS,
     withdrawalReviewAboveFen: BigInt(e.CONCORD_WITHDRAWAL_REVIEW_ABOVE_FEN),
     trustProxy: parseTrustProxy(e.CONCORD_TRUST_PROXY),
+    cycleDays: e.CONCORD_CYCLE_DAYS,
+    settlementPolicy: parseSettlementShares(e.CONCORD_EXPERIENCE_POOL_SHARES),
   };
 }
