@@ -18,6 +18,7 @@ import {
   writeNewKeyFile,
 } from '@concord/server';
 import { Command } from 'commander';
+import { cycleCloseCommand } from './cycle-command.js';
 import { demoLoaded, loadDemo, startDemoWitnesses } from './demo.js';
 import { DemoClock } from './demo-client.js';
 import { UsageError } from './usage-error.js';
@@ -173,6 +174,15 @@ program
     } finally {
       await server.close();
     }
+  });
+
+const cycle = program.command('cycle').description('settlement cycles');
+cycle
+  .command('close [cycle]')
+  .description('close a settlement cycle (default: the last that has ended); resumable and safe to repeat')
+  .option('--batch <orders>', 'orders per transaction (1–10000, default 5000)')
+  .action(async (cycleArgument: string | undefined, options: { batch?: string }) => {
+    process.exitCode = await cycleCloseCommand(config(), cycleArgument, options);
   });
 
 program.parseAsync().catch((error: unknown) => {

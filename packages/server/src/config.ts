@@ -65,7 +65,10 @@ const ENV_SCHEMA = z.object({
   CONCORD_CYCLE_DAYS: z.coerce.number().int().min(1).max(91).default(7),
   CONCORD_EXPERIENCE_POOL_SHARES: z
     .string()
-    .regex(/^[0-9]{1,5},[0-9]{1,5},[0-9]{1,5}$/, 'must be three bps shares: experts,testers,platform (e.g. 1000,5000,4000)')
+    .regex(
+      /^[0-9]{1,5},[0-9]{1,5},[0-9]{1,5}$/,
+      'must be three bps shares: experts,testers,platform (e.g. 1000,5000,4000)',
+    )
     .default('1000,5000,4000'),
   CONCORD_TRUST_PROXY: z
     .string()

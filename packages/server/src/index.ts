@@ -44,3 +44,11 @@ export { submitEnvelope } from './modules/events/service.js';
 export { createRegistry } from './modules/index.js';
 export { integrateOnce } from './modules/log/integrator.js';
 export { type RunningWitness, runWitness, type WitnessRunOptions } from './witness/run.js';
+export {
+  type CloseOptions,
+  type CloseProgress,
+  type CycleSummary,
+  closeSettlementCycle,
+  findCycle,
+} from './modules/settlement/close.js';
+export { clearingAccount, cycleWindow, settlementCycleAt } from './modules/settlement/cycles.js';

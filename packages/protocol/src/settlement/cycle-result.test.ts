@@ -100,10 +100,11 @@ function referenceClose(
     const experts = [...expertWeights].filter(([, w]) => w > 0n).sort(([a], [b]) => byCodeUnits(a, b));
     if (experts.length === 0) add(PLATFORM, 'experience_platform', toExperts);
     else {
-      largestRemainder(
+      const shares = largestRemainder(
         toExperts,
         experts.map(([, w]) => w),
-      ).forEach((amountFen, i) => add(experts[i]![0], 'experience_expert', amountFen));
+      );
+      for (const [i, [party]] of experts.entries()) add(party, 'experience_expert', shares[i]!);
       expertsFen = toExperts;
     }
     const ordered = [...rounds].sort((a, b) => byCodeUnits(a.roundId, b.roundId));
@@ -129,10 +130,11 @@ function referenceClose(
   const cosigners = witnesses.filter((w) => w.cosignatures > 0);
   if (trustFen <= 0n || cosigners.length === 0) add(PLATFORM, 'trust_fee', trustFen);
   else {
-    largestRemainder(
+    const shares = largestRemainder(
       trustFen,
       cosigners.map((w) => BigInt(w.cosignatures)),
-    ).forEach((amountFen, i) => add(cosigners[i]!.party, 'trust_fee', amountFen));
+    );
+    for (const [i, w] of cosigners.entries()) add(w.party, 'trust_fee', shares[i]!);
   }
   for (const [key, amountFen] of leaves) if (amountFen === 0n) leaves.delete(key);
   return { leaves, expertsFen, testersFen };

@@ -106,7 +106,8 @@ export function closeCycle(input: CycleCloseInput): CycleClose {
         toExperts,
         expertFees.map((e) => e.amountFen),
       );
-      expertFees.forEach((e, i) => paid.push({ party: e.party, kind: 'experience_expert', amountFen: shares[i]! }));
+      for (const [i, e] of expertFees.entries())
+        paid.push({ party: e.party, kind: 'experience_expert', amountFen: shares[i]! });
       expertsFen = toExperts;
     }
     const rounds = [...input.rounds].sort((a, b) => compare(a.roundId, b.roundId));
@@ -143,7 +144,7 @@ export function closeCycle(input: CycleCloseInput): CycleClose {
       trustPoolFen,
       witnesses.map((w) => w.cosignatures),
     );
-    witnesses.forEach((w, i) => paid.push({ party: w.party, kind: 'trust_fee', amountFen: shares[i]! }));
+    for (const [i, w] of witnesses.entries()) paid.push({ party: w.party, kind: 'trust_fee', amountFen: shares[i]! });
   }
 
   const leaves = sumLeaves(paid);

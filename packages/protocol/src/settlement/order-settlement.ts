@@ -111,7 +111,8 @@ export function settleOrder(order: SettlementOrder, platform: string): OrderSett
       entries.push({ kind: 'experience_pool', party: EXPERIENCE_POOL_PARTY, amountFen: leg.amountFen });
     } else if (leg.share === 'trust_fee')
       entries.push({ kind: 'trust_pool', party: TRUST_POOL_PARTY, amountFen: leg.amountFen });
-    else if (leg.share === 'consumer_cashback') entries.push({ kind: 'cashback', party: platform, amountFen: leg.amountFen });
+    else if (leg.share === 'consumer_cashback')
+      entries.push({ kind: 'cashback', party: platform, amountFen: leg.amountFen });
     else entries.push({ kind: 'platform_service_fee', party: platform, amountFen: leg.amountFen });
   }
   let unusedFen = commissionFen - order.heldFen;
@@ -119,7 +120,11 @@ export function settleOrder(order: SettlementOrder, platform: string): OrderSett
     supplierFen += unusedFen;
     unusedFen = 0n;
     if (supplierFen < 0n)
-      throw new MoneyError('invalid_amount', 'heldFen', `the held commissions exceed what order ${order.orderId} can pay`);
+      throw new MoneyError(
+        'invalid_amount',
+        'heldFen',
+        `the held commissions exceed what order ${order.orderId} can pay`,
+      );
   }
   const unusedTo = order.policy.unusedShareDestination === 'platform' ? platform : order.supplier;
   if (unusedFen > 0n) entries.push({ kind: 'unused_share', party: unusedTo, amountFen: unusedFen });

@@ -39,7 +39,11 @@ export function validateSettlementPolicy(input: unknown, field = 'settlement'): 
   const record = pool as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!(POOL_FIELDS as readonly string[]).includes(key))
-      issues.push({ code: 'unknown_field', field: `${field}.experiencePool.${key}`, message: `unknown share "${key}"` });
+      issues.push({
+        code: 'unknown_field',
+        field: `${field}.experiencePool.${key}`,
+        message: `unknown share "${key}"`,
+      });
   }
   let total = 0;
   for (const key of POOL_FIELDS) {

@@ -30,6 +30,7 @@ import { identityRoutes } from '../modules/identity/routes.js';
 import { logRoutes } from '../modules/log/routes.js';
 import { orderRoutes } from '../modules/orders/routes.js';
 import { paymentRoutes } from '../modules/payments/routes.js';
+import { settlementRoutes } from '../modules/settlement/routes.js';
 import { installErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health.js';
 
@@ -97,6 +98,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(consensusStakeRoutes(ctx));
   await app.register(roundRoutes(ctx));
   await app.register(verdictRoutes(ctx));
+  await app.register(settlementRoutes(ctx));
 
   const webDir = ctx.config.webDir;
   const serveWeb = webDir !== undefined && existsSync(join(webDir, 'index.html'));

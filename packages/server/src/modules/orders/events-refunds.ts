@@ -7,6 +7,7 @@ import { onOrderRefunded } from '../distribution/completion.js';
 import { refundCheckoutPoints } from '../distribution/points-checkout.js';
 import { defineEvent, type EventContext } from '../events/registry.js';
 import { refundPayment } from '../payments/service.js';
+import { reverseSettlement } from '../settlement/reversal.js';
 import { REFUND_DECISION_BODY, REFUND_REQUESTED_BODY } from './schema.js';
 import { loadOrder, type Order, setOrderStatus } from './store.js';
 import { appOf, transition } from './transitions.js';
@@ -109,6 +110,7 @@ export const refundApproved = defineEvent({
     const status = decided(decided(refund.status, 'approve'), 'execute');
     const amount = BigInt(refund.amount_fen);
     await onOrderRefunded(ctx, event.tx, order, body.refundId, amount, event.now);
+    await reverseSettlement(ctx, event.tx, order, body.refundId, amount, event.now);
     const back = await refundCheckoutPoints(event.tx, order, body.refundId, amount, event.now);
     if (back.moneyFen > 0n) await refundPayment(ctx, event.tx, order.paymentId, back.moneyFen);
     for (const line of refund.lines) {

@@ -1,8 +1,8 @@
 import type { SettlementKind } from '@concord/protocol';
 import { preparedRows, type Tx } from '../../db/connection.js';
 import { createAccounts } from '../accounting/ledger.js';
-import { POINTS_REDEMPTION } from '../distribution/points-checkout.js';
 import { earningsAccount, ensureEarnings } from '../distribution/accounts.js';
+import { POINTS_REDEMPTION } from '../distribution/points-checkout.js';
 
 /**
  * Where a cycle's leaf is paid. A party's share goes to its earnings, which it withdraws like a

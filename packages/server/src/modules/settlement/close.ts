@@ -18,9 +18,9 @@ import { type Executor, fromJsonb, preparedRows, rows, type Tx, transaction } fr
 import { AppError, conflict } from '../../errors.js';
 import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
 import type { TransferInput } from '../accounting/types.js';
-import { releaseDueCommissions } from '../distribution/commissions.js';
-import { available, debtAccount, transferIdOf } from '../distribution/accounts.js';
 import { DEFAULT_CONSENSUS_POLICY } from '../consensus/policy.js';
+import { available, debtAccount, transferIdOf } from '../distribution/accounts.js';
+import { releaseDueCommissions } from '../distribution/commissions.js';
 import { platformAct } from '../orders/platform-acts.js';
 import { ensureLeafAccounts, leafAccount } from './accounts.js';
 import { clearingAccount, cycleWindow } from './cycles.js';
@@ -128,7 +128,11 @@ export async function closeSettlementCycle(
   const { startsAt, endsAt } = cycleWindow(ctx.config, cycle);
   const now = ctx.clock();
   if (endsAt.getTime() > now.getTime())
-    throw conflict('cycle_open', `Cycle ${cycle} runs until ${endsAt.toISOString()}; it can be closed after that.`, 'cycle');
+    throw conflict(
+      'cycle_open',
+      `Cycle ${cycle} runs until ${endsAt.toISOString()}; it can be closed after that.`,
+      'cycle',
+    );
   const db = ctx.database.db;
   const closed = await findCycle(db, cycle);
   if (closed?.status === 'closed') return closed;
@@ -262,7 +266,8 @@ async function settleBatch(
     const movedFen = BigInt(row.available_fen);
     const heldFen = paidFen - movedFen;
     // The escrow holds what was paid less the commissions on it; anything else is a broken ledger.
-    if (heldFen < 0n) throw new Error(`settlement: escrow of ${row.id} holds ${movedFen} fen, more than ${paidFen} paid`);
+    if (heldFen < 0n)
+      throw new Error(`settlement: escrow of ${row.id} holds ${movedFen} fen, more than ${paidFen} paid`);
     const attribution = fromJsonb(row.attribution);
     const lines = fromJsonb(row.lines) ?? [];
     const input = {

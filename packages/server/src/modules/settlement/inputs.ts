@@ -78,7 +78,13 @@ export async function* cycleInputLines(ctx: AppContext, executor: Executor, cycl
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.order_id;
   }
-  for (const a of await rows<{ order_id: string; refund_id: string; kind: SettlementKind; party: string; amount_fen: string }>(
+  for (const a of await rows<{
+    order_id: string;
+    refund_id: string;
+    kind: SettlementKind;
+    party: string;
+    amount_fen: string;
+  }>(
     executor,
     sql`select order_id, refund_id, kind, party, amount_fen::text from settlement_adjustments where cycle = ${cycle}
          order by order_id, refund_id, kind, party`,
@@ -92,9 +98,9 @@ export async function* cycleInputLines(ctx: AppContext, executor: Executor, cycl
     });
   }
   const paid = new Set(
-    (await rows<{ round_id: string }>(executor, sql`select round_id from settlement_rounds where cycle = ${cycle}`)).map(
-      (r) => r.round_id,
-    ),
+    (
+      await rows<{ round_id: string }>(executor, sql`select round_id from settlement_rounds where cycle = ${cycle}`)
+    ).map((r) => r.round_id),
   );
   const rounds = (await cycleRounds(executor, cycle, new Date(row.ends_at))).filter((r) => paid.has(r.roundId));
   for (const round of rounds.sort((a, b) => (a.roundId < b.roundId ? -1 : 1))) yield roundLine(round);
