@@ -21,6 +21,7 @@ import { Command } from 'commander';
 import { cycleCloseCommand } from './cycle-command.js';
 import { demoLoaded, loadDemo, startDemoWitnesses } from './demo.js';
 import { DemoClock } from './demo-client.js';
+import { simulateCommand } from './simulate/command.js';
 import { UsageError } from './usage-error.js';
 import { type VerifyCommandOptions, verifyCommand } from './verify/command.js';
 import { NetworkError } from './verify/http.js';
@@ -184,6 +185,8 @@ cycle
   .action(async (cycleArgument: string | undefined, options: { batch?: string }) => {
     process.exitCode = await cycleCloseCommand(config(), cycleArgument, options);
   });
+
+program.addCommand(simulateCommand());
 
 program.parseAsync().catch((error: unknown) => {
   const usage = error instanceof ConfigError || error instanceof UsageError || error instanceof NetworkError;

@@ -34,6 +34,7 @@ import {
 import { DISTRIBUTION_PERSONAS, loadChannel, releaseDemoCommissions } from './demo-distribution.js';
 import { DEMO_BUYERS, DEMO_ORDERS, loadOrders } from './demo-orders.js';
 import { DEMO_POINTS_ORDERS, loadPoints, pointsLines } from './demo-points.js';
+import { closeDemoCycle } from './demo-settlement.js';
 import { decideDemoReviews, loadWithdrawals, reviewLines, withdrawalLines } from './demo-withdrawals.js';
 
 type AppliedRole = 'producer' | 'expert' | 'tester' | 'promoter';
@@ -177,6 +178,7 @@ export async function loadDemo(server: DemoServer, say: (line: string) => void):
   await loadPoints(client, server.ctx, orderParties);
   await loadWithdrawals(client, server.ctx, { promoter: pair('promoter'), teamLead: pair('team-lead'), operator });
 
+  const settled = await closeDemoCycle(server.ctx);
   const lines = await summary(client, server.ctx, {
     accounts,
     pairs,
@@ -184,6 +186,7 @@ export async function loadDemo(server: DemoServer, say: (line: string) => void):
     promoters: [pair('promoter'), pair('team-lead')],
     operator,
   });
+  lines.push(...settled);
   for (const line of lines) say(line);
   say(`Demo loaded in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   writeFileSync(summaryFile(dataDir), `${lines.join('\n')}\n`);

@@ -34,7 +34,9 @@ create table settlement_orders (
   promoter text,
   upline text,
   -- [{amountFen, expert?}]: what each line paid and whose model its product uses.
-  lines jsonb not null
+  lines jsonb not null,
+  -- The order's line of the inputs document, as the close wrote it (so the digest is a read).
+  input_line text not null
 );
 create index settlement_orders_cycle on settlement_orders (cycle, order_id);
 create index settlement_orders_supplier on settlement_orders (supplier, cycle);

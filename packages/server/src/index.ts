@@ -52,3 +52,5 @@ export {
   findCycle,
 } from './modules/settlement/close.js';
 export { clearingAccount, cycleWindow, settlementCycleAt } from './modules/settlement/cycles.js';
+// Completed orders written straight into the tables: for the settlement benchmark and tests only.
+export { type SeedOptions, seedCompletedOrders } from './modules/settlement/seed.js';

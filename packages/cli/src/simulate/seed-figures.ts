@@ -49,7 +49,10 @@ const WAN = 1_000_000n; // 万元 in fen
 export const SEED_001: SeedExample = {
   id: 'seed-001',
   file: '001_406d54ba645d3985.txt',
-  title: { zh: '分布式商业协作系统:一个共识周期的体验费与信任费', en: 'Experience pool and trust fee of one consensus cycle' },
+  title: {
+    zh: '分布式商业协作系统:一个共识周期的体验费与信任费',
+    en: 'Experience pool and trust fee of one consensus cycle',
+  },
   cycle: { zh: '一个共识周期', en: 'one consensus cycle' },
   figures: [
     {
@@ -193,9 +196,5 @@ export const SEED_002_CITY = {
   grossMargin: 0.4,
   /** "基础分成:商品售价的50%-60%(成本约30%,剩余为利润)". */
   costShare: 0.3,
-  source: [
-    '🔸 1万名消费者,客单价150元,月复购率35%;',
-    '🔸 200个推广者,人均团队50人;',
-    '🔸 50家供应商,平均毛利40%。',
-  ],
+  source: ['🔸 1万名消费者,客单价150元,月复购率35%;', '🔸 200个推广者,人均团队50人;', '🔸 50家供应商,平均毛利40%。'],
 } as const;

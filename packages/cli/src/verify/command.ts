@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import { UsageError } from '../usage-error.js';
 import { getJson } from './http.js';
 import { defaultReplayChecks } from './replay-checks.js';
+import { SettlementCycles } from './settlement-cycles.js';
 import { readTrustFile, type Trust, trustVerifiers } from './trust.js';
 import { verifyEntry } from './verify-entry.js';
 import { type Divergence, verifyLog } from './verify-log.js';
@@ -53,6 +54,7 @@ export async function verifyCommand(baseUrlArgument: string, options: VerifyComm
     },
     cliProgress.Presets.shades_classic,
   );
+  const settlement = new SettlementCycles();
   const report = await verifyLog({
     baseUrl,
     crypto: nodeCrypto,
@@ -66,7 +68,7 @@ export async function verifyCommand(baseUrlArgument: string, options: VerifyComm
         ? undefined
         : `body does not match the schema of ${type}: ${parsed.error.issues[0]?.message}`;
     },
-    replayChecks: defaultReplayChecks(),
+    replayChecks: [...defaultReplayChecks(), settlement],
     progress: { start: (total) => bar.start(total, 0), update: (done) => bar.update(done), stop: () => bar.stop() },
   });
   console.log(`log ${report.origin}: ${report.size} entries, root ${report.rootHash}`);
@@ -74,7 +76,10 @@ export async function verifyCommand(baseUrlArgument: string, options: VerifyComm
   if (report.consistentWithPrevious)
     console.log(`consistent with the checkpoint of size ${report.previousSize} seen last time`);
   console.log(`${report.entriesVerified} envelopes re-verified (signature, schema, replay checks)`);
-  return printDivergences(report.divergences);
+  const cycles = await settlement.check(baseUrl, nodeCrypto);
+  if (settlement.count > 0)
+    console.log(`${settlement.count} settlement cycle(s) recomputed from their inputs and the log`);
+  return printDivergences([...report.divergences, ...cycles]);
 }
 
 function printDivergences(divergences: Divergence[]): number {

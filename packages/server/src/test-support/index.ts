@@ -4,5 +4,5 @@ export * from './commerce.js';
 export * from './consensus-appeals.js';
 export * from './consensus-journey.js';
 export * from './database.js';
-export * from './settlement-seed.js';
+export { seedCompletedOrders } from '../modules/settlement/seed.js';
 export * from './shopping.js';

@@ -6,6 +6,7 @@ import {
   CycleTree,
   type CycleWitness,
   closeCycle,
+  orderLine,
   parseVerifierKey,
   type SplitPolicy,
   settleOrder,
@@ -217,10 +218,12 @@ const DUE_ORDERS = `
    for update of o`;
 
 const INSERT_ORDERS = `
-  insert into settlement_orders (order_id, cycle, paid_fen, held_fen, policy_hash, supplier, buyer, promoter, upline, lines)
-  select o, $2::int, p, h, ph, s, b, pr, u, l::jsonb
-    from unnest($1::text[], $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-         as t(o, p, h, ph, s, b, pr, u, l)`;
+  insert into settlement_orders (order_id, cycle, paid_fen, held_fen, policy_hash, supplier, buyer, promoter, upline, lines,
+                                 input_line)
+  select o, $2::int, p, h, ph, s, b, pr, u, l::jsonb, il
+    from unnest($1::text[], $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                $11::text[])
+         as t(o, p, h, ph, s, b, pr, u, l, il)`;
 
 const ADD_ENTRIES = `
   insert into settlement_entries (cycle, kind, party, amount_fen)
@@ -260,7 +263,7 @@ async function settleBatch(
   const platform = ctx.platformSigner.did;
   const entries: CycleEntry[] = [];
   const transfers: TransferInput[] = [];
-  const columns: string[][] = [[], [], [], [], [], [], [], [], []];
+  const columns: string[][] = [[], [], [], [], [], [], [], [], [], []];
   for (const row of due) {
     const paidFen = BigInt(row.paid_fen);
     const movedFen = BigInt(row.available_fen);
@@ -305,9 +308,11 @@ async function settleBatch(
         input.lines.map((l) => ({ amountFen: l.amountFen.toString(), ...(l.expert ? { expert: l.expert } : {}) })),
       ),
     );
+    columns[9]!.push(orderLine({ ...input, policyHash: row.policy_hash }));
   }
   await createTransfers(tx, transfers, ctx.clock());
-  const [ids, paid, held, hashes, suppliers, buyers, promoters, uplines, lineJson] = columns as [
+  const [ids, paid, held, hashes, suppliers, buyers, promoters, uplines, lineJson, inputLines] = columns as [
+    string[],
     string[],
     string[],
     string[],
@@ -329,6 +334,7 @@ async function settleBatch(
     promoters,
     uplines,
     lineJson,
+    inputLines,
   ]);
   const sums = sumEntries(entries);
   await preparedRows(tx, 'settlement_add_entries', ADD_ENTRIES, [

@@ -3,7 +3,6 @@ import {
   adjustmentLine,
   type CycleWitness,
   headerLine,
-  orderLine,
   roundLine,
   type SettlementKind,
   type SettlementPolicy,
@@ -15,19 +14,7 @@ import type { AppContext } from '../../context.js';
 import { type Executor, fromJsonb, rows } from '../../db/connection.js';
 import { cycleRounds } from './close.js';
 
-const PAGE = 10_000;
-
-interface SettledRow {
-  order_id: string;
-  paid_fen: string;
-  held_fen: string;
-  policy_hash: string;
-  supplier: string;
-  buyer: string;
-  promoter: string | null;
-  upline: string | null;
-  lines: { amountFen: string; expert?: string }[] | string;
-}
+const PAGE = 50_000;
 
 /**
  * The lines of a cycle's inputs document (protocol `cycle-inputs.ts`), read from what the close
@@ -44,8 +31,9 @@ export async function* cycleInputLines(ctx: AppContext, executor: Executor, cycl
   const policies: Record<string, SplitPolicy> = {};
   for (const p of await rows<{ policy_hash: string; policy: SplitPolicy | string }>(
     executor,
-    sql`select distinct on (o.policy_hash) o.policy_hash, o.policy from orders o
-         where o.policy_hash in (select distinct policy_hash from settlement_orders where cycle = ${cycle})`,
+    // One order per distinct hash (a scan of the orders themselves would sort a million rows).
+    sql`select h.policy_hash, (select o.policy from orders o where o.policy_hash = h.policy_hash limit 1) as policy
+          from (select distinct policy_hash from settlement_orders where cycle = ${cycle}) h`,
   ))
     policies[p.policy_hash] = fromJsonb(p.policy);
   yield headerLine({
@@ -56,25 +44,14 @@ export async function* cycleInputLines(ctx: AppContext, executor: Executor, cycl
     policy: fromJsonb(row.policy),
     policies,
   });
+  // The orders' lines were written by the close as it settled them: the document reads them back.
   for (let after = ''; ; ) {
-    const page = await rows<SettledRow>(
+    const page = await rows<{ order_id: string; input_line: string }>(
       executor,
-      sql`select order_id, paid_fen::text, held_fen::text, policy_hash, supplier, buyer, promoter, upline, lines
-            from settlement_orders where cycle = ${cycle} and order_id > ${after} order by order_id limit ${PAGE}`,
+      sql`select order_id, input_line from settlement_orders where cycle = ${cycle} and order_id > ${after}
+           order by order_id limit ${PAGE}`,
     );
-    for (const o of page) {
-      yield orderLine({
-        orderId: o.order_id,
-        paidFen: BigInt(o.paid_fen),
-        heldFen: BigInt(o.held_fen),
-        policyHash: o.policy_hash,
-        supplier: o.supplier,
-        buyer: o.buyer,
-        promoter: o.promoter ?? undefined,
-        upline: o.upline ?? undefined,
-        lines: fromJsonb(o.lines).map((l) => ({ amountFen: BigInt(l.amountFen), expert: l.expert })),
-      });
-    }
+    for (const o of page) yield o.input_line;
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.order_id;
   }

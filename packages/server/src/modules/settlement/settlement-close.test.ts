@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
 import { createTestApp, register, type TestApp } from '../../test-support/app.js';
 import { bearer } from '../../test-support/commerce.js';
-import { seedCompletedOrders } from '../../test-support/settlement-seed.js';
 import {
   buy,
   completeDelivered,
@@ -28,6 +27,7 @@ import {
 import { getAccounts, ledgerViolations } from '../accounting/ledger.js';
 import { closeSettlementCycle } from './close.js';
 import { clearingAccount, cycleWindow, settlementCycleAt } from './cycles.js';
+import { seedCompletedOrders } from './seed.js';
 
 let t: TestApp;
 let producer: Member;

@@ -1,7 +1,7 @@
 import { DEFAULT_SPLIT_POLICY, splitPolicyHash } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
 import { sql } from 'drizzle-orm';
-import { type Database, preparedRows, transaction } from '../db/connection.js';
+import { type Database, preparedRows, transaction } from '../../db/connection.js';
 
 export interface SeedOptions {
   /** How many completed orders to add. */

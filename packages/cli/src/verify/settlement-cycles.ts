@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import {
+  type CryptoProvider,
+  CycleTree,
+  closeCycleFromInputs,
+  type Envelope,
+  parseCycleInputs,
+  splitPolicyHash,
+  toHex,
+} from '@concord/protocol';
+import { DEFAULT_CONSENSUS_POLICY } from '@concord/server';
+import { getText } from './http.js';
+import type { ReplayCheck } from './replay-checks.js';
+import type { Divergence } from './verify-log.js';
+
+interface PlacedOrder {
+  buyer: string;
+  producer: string;
+  totalFen: bigint;
+  policyHash: string;
+  promoter: string | undefined;
+}
+
+interface CycleBody {
+  cycle: number;
+  startsAt: string;
+  endsAt: string;
+  orders: number;
+  paidFen: string;
+  leaves: number;
+  root: string;
+  inputsDigest: string;
+  totals: Record<string, string>;
+}
+
+/**
+ * Settlement cycles, recomputed (DESIGN §11): while the log streams by, the orders placed and
+ * completed are noted, and every `settlement.cycle.closed` is kept; then each cycle's inputs
+ * document is fetched, checked against the digest the operator signed and against the log (every
+ * order settled was placed by that buyer with that producer, promoter and policy, completed
+ * before the cycle ended, paid no more than its total, and settled in no other cycle; every
+ * policy hashes to the hash the buyer signed), and the cycle is recomputed by the protocol's
+ * rules: the leaves' root, their number and the totals must be the published ones.
+ *
+ * Declared, not derivable from the log: what each order still had paid after refunds and the
+ * commissions held on it, the reversals, the rounds' reward inputs (the rounds' results are
+ * replayed by the consensus checks) and the witnesses' cosignature counts.
+ */
+export class SettlementCycles implements ReplayCheck {
+  readonly name = 'settlement-cycles';
+  private readonly placed = new Map<string, PlacedOrder>();
+  private readonly completedAt = new Map<string, number>();
+  private readonly cycles: { index: number; actor: string; body: CycleBody }[] = [];
+
+  entry(index: number, envelope: Envelope): string | undefined {
+    const body = envelope.body as Record<string, unknown>;
+    if (envelope.type === 'orders.order.placed') {
+      this.placed.set(body.orderId as string, {
+        buyer: envelope.actor,
+        producer: body.producer as string,
+        totalFen: BigInt(body.totalFen as string),
+        policyHash: body.policyHash as string,
+        promoter: (body.attribution as { promoter?: string } | null)?.promoter,
+      });
+    } else if (envelope.type === 'orders.order.completed') {
+      this.completedAt.set(body.orderId as string, Date.parse(envelope.ts));
+    } else if (envelope.type === 'settlement.cycle.closed') {
+      this.cycles.push({ index, actor: envelope.actor, body: body as unknown as CycleBody });
+    }
+    return undefined;
+  }
+
+  get count(): number {
+    return this.cycles.length;
+  }
+
+  /** Fetches each cycle's inputs and recomputes it; the divergences name the cycle's log entry. */
+  async check(baseUrl: string, crypto: CryptoProvider): Promise<Divergence[]> {
+    const divergences: Divergence[] = [];
+    const settledIn = new Map<string, number>();
+    for (const { index, actor, body } of [...this.cycles].sort((a, b) => a.body.cycle - b.body.cycle)) {
+      const diverge = (reason: string) => divergences.push({ index, reason: `cycle ${body.cycle}: ${reason}` });
+      const text = await getText(`${baseUrl}/v1/settlement/cycles/${body.cycle}/inputs`);
+      if (createHash('sha256').update(text).digest('hex') !== body.inputsDigest) {
+        diverge('the inputs document does not match the digest the operator signed');
+        continue;
+      }
+      let inputs: ReturnType<typeof parseCycleInputs>;
+      try {
+        inputs = parseCycleInputs(text);
+      } catch (error) {
+        diverge((error as Error).message);
+        continue;
+      }
+      const { header } = inputs;
+      if (header.cycle !== body.cycle || header.startsAt !== body.startsAt || header.endsAt !== body.endsAt)
+        diverge('the inputs are of another cycle or window');
+      if (header.platform !== actor) diverge(`the inputs name platform ${header.platform}, not the signer ${actor}`);
+      for (const [hash, policy] of Object.entries(header.policies)) {
+        if (splitPolicyHash(crypto, policy) !== hash) diverge(`the split policy given for ${hash} does not hash to it`);
+      }
+      const endsAt = Date.parse(body.endsAt);
+      let paid = 0n;
+      for (const order of inputs.orders) {
+        paid += order.paidFen;
+        const placed = this.placed.get(order.orderId);
+        const completed = this.completedAt.get(order.orderId);
+        const problem =
+          placed === undefined
+            ? 'was never placed'
+            : placed.producer !== order.supplier || placed.buyer !== order.buyer
+              ? 'names another producer or buyer than its placement'
+              : placed.policyHash !== order.policyHash
+                ? 'names another split policy than the buyer signed'
+                : placed.promoter !== order.promoter
+                  ? 'names another promoter than the buyer signed'
+                  : order.paidFen > placed.totalFen
+                    ? `counts ${order.paidFen} fen paid of a ${placed.totalFen} fen order`
+                    : completed === undefined || completed >= endsAt
+                      ? 'had not completed when the cycle ended'
+                      : settledIn.has(order.orderId)
+                        ? `was settled already in cycle ${settledIn.get(order.orderId)}`
+                        : undefined;
+        if (problem !== undefined) diverge(`order ${order.orderId} ${problem}`);
+        settledIn.set(order.orderId, body.cycle);
+      }
+      if (inputs.orders.length !== body.orders || paid.toString() !== body.paidFen)
+        diverge(
+          `the inputs hold ${inputs.orders.length} orders and ${paid} fen; the result says ${body.orders} and ${body.paidFen}`,
+        );
+      let recomputed: ReturnType<typeof closeCycleFromInputs>;
+      try {
+        recomputed = closeCycleFromInputs(inputs, DEFAULT_CONSENSUS_POLICY.reward);
+      } catch (error) {
+        diverge(`the cycle cannot be recomputed: ${(error as Error).message}`);
+        continue;
+      }
+      const root = toHex(new CycleTree(crypto, recomputed.leaves).root);
+      if (root !== body.root || recomputed.leaves.length !== body.leaves)
+        diverge(
+          `recomputed root ${root} over ${recomputed.leaves.length} leaves; published ${body.root} over ${body.leaves}`,
+        );
+      for (const [key, value] of Object.entries(recomputed.totals)) {
+        if (body.totals[key] !== value.toString())
+          diverge(`total ${key} recomputes to ${value}, published ${body.totals[key]}`);
+      }
+    }
+    return divergences;
+  }
+}

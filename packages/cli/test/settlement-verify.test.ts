@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatVerifierKey } from '@concord/protocol';
+import { nodeCrypto } from '@concord/protocol/node';
+import { closeSettlementCycle, cycleWindow, settlementCycleAt } from '@concord/server';
+import {
+  buy,
+  completeDelivered,
+  createTestApp,
+  type Member,
+  register,
+  riceShop,
+  shipAndDeliver,
+  signedInMember,
+  type TestApp,
+} from '@concord/server/test-support';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+let t: TestApp;
+let baseUrl: string;
+let dir: string;
+let trustFile: string;
+let producer: Member;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  dir = mkdtempSync(join(tmpdir(), 'concord-settlement-verify-'));
+  trustFile = join(dir, 'trust.json');
+  writeFileSync(
+    trustFile,
+    JSON.stringify({ log: formatVerifierKey(nodeCrypto, t.ctx.logSigner), witnesses: [], quorum: 0 }),
+  );
+  await register(t, t.operator);
+  producer = await riceShop(t, 'rice-v', 50);
+}, 120_000);
+
+afterAll(async () => {
+  await t?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const verify = () =>
+  runCli(['verify', baseUrl, '--trust', trustFile, '--state', join(dir, `state-${Math.random()}`)], {});
+
+/** Two orders completed and their cycle's number (a later cycle when `after` is closed already). */
+async function twoOrders(after?: number): Promise<number> {
+  for (let i = 0; i < 2; i++) {
+    const buyer = await signedInMember(t);
+    const id = await buy(t, buyer, 'rice-v:bag', 1 + i);
+    await shipAndDeliver(t, producer, buyer, id);
+  }
+  await completeDelivered(t);
+  const cycle = settlementCycleAt(t.ctx.config, new Date(Date.now() + 7 * 86_400_000 + 1_000));
+  return after === undefined ? cycle : Math.max(cycle, after + 1);
+}
+
+async function close(cycle: number, stopAfterBatches?: number) {
+  t.clock.now = new Date(cycleWindow(t.ctx.config, cycle).endsAt.getTime() + 1_000);
+  try {
+    return await closeSettlementCycle(t.ctx, cycle, {
+      batchSize: 1,
+      ...(stopAfterBatches === undefined ? {} : { stopAfterBatches }),
+    });
+  } finally {
+    t.clock.now = new Date();
+  }
+}
+
+describe('concord verify and settlement cycles', () => {
+  let first: number;
+
+  it('recomputes a closed cycle from its inputs and the log', async () => {
+    first = await twoOrders();
+    expect((await close(first)).status).toBe('closed');
+    await t.integrate();
+    const result = await verify();
+    expect(result.output).toContain('1 settlement cycle(s) recomputed from their inputs and the log');
+    expect(result.output).toContain('OK: everything holds.');
+    expect(result.code).toBe(0);
+  }, 120_000);
+
+  it('catches a result the operator signed that its inputs do not give, and inputs changed afterwards', async () => {
+    const second = await twoOrders(first);
+    // The orders are in, the pools not yet divided: the operator moves 100 fen of the supplier's
+    // running sum to its own service fee before publishing. Money still adds up; the rules do not.
+    expect((await close(second, 2)).status).toBe('closing');
+    await t.ctx.database.db.execute(
+      sql`update settlement_entries set amount_fen = amount_fen + case kind when 'platform_service_fee' then 100 else -100 end
+           where cycle = ${second} and kind in ('platform_service_fee', 'supplier')`,
+    );
+    expect((await close(second)).status).toBe('closed');
+    await t.integrate();
+    const forged = await verify();
+    expect(forged.output).toMatch(
+      new RegExp(`cycle ${second}: recomputed root [0-9a-f]{64} over \\d+ leaves; published`),
+    );
+    expect(forged.output).not.toContain(`cycle ${first}:`);
+    expect(forged.code).toBe(1);
+
+    // Editing the first cycle's stored inputs afterwards breaks the digest the operator signed.
+    await t.ctx.database.db.execute(
+      sql`update settlement_orders set input_line = replace(input_line, '"paidFen":"', '"paidFen":"1')
+           where order_id = (select min(order_id) from settlement_orders where cycle = ${first})`,
+    );
+    const edited = await verify();
+    expect(edited.output).toContain(
+      `cycle ${first}: the inputs document does not match the digest the operator signed`,
+    );
+    expect(edited.code).toBe(1);
+  }, 180_000);
+});
