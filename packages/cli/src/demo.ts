@@ -407,6 +407,9 @@ export async function startDemoWitnesses(config: ResolvedConfig): Promise<Witnes
     publicKey: nodeCrypto.ed25519.publicKey(secretKey),
   });
   const endpoints: WitnessEndpoint[] = [];
+  // The first witness is run by the demo's witness account and paid its share of the trust fee
+  // there; the second named no payee, so its share waits in an account of its key name.
+  const payee = loadOrCreateKeyFile(join(demoKeysDir(config.dataDir), 'witness.json'), nodeCrypto).did;
   for (const name of ['witness-1.demo', 'witness-2.demo']) {
     const witness = await runWitness({
       crypto: nodeCrypto,
@@ -416,7 +419,11 @@ export async function startDemoWitnesses(config: ResolvedConfig): Promise<Witnes
       host: '127.0.0.1',
       port: 0,
     });
-    endpoints.push({ url: witness.url, verifierKey: witness.verifierKey });
+    endpoints.push({
+      url: witness.url,
+      verifierKey: witness.verifierKey,
+      ...(name === 'witness-1.demo' ? { payee } : {}),
+    });
   }
   return endpoints;
 }

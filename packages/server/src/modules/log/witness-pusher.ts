@@ -103,7 +103,8 @@ export class WitnessPusher {
         if (!verifyCosignature(this.ctx.crypto, witness.key, text, formatted).ok) continue;
         await db
           .insert(logCosignatures)
-          .values({ size: checkpoint.size, witness: witness.key.name, line: formatted })
+          // At the server's time, as every other act: the settlement pays witnesses by the cycle it falls in.
+          .values({ size: checkpoint.size, witness: witness.key.name, line: formatted, createdAt: this.ctx.clock() })
           .onConflictDoNothing();
         this.lastCosigned.set(witness.key.name, checkpoint.size);
         this.ctx.logHead.version++;

@@ -7,7 +7,7 @@ import {
   type CycleWitness,
   closeCycle,
   orderLine,
-  parseVerifierKey,
+  parseCosignatureVerifierKey,
   type SplitPolicy,
   settleOrder,
   sumEntries,
@@ -395,7 +395,8 @@ export async function cycleWitnesses(
 ): Promise<CycleWitness[]> {
   const payees = new Map<string, string>();
   for (const witness of ctx.config.witnesses) {
-    if (witness.payee !== undefined) payees.set(parseVerifierKey(ctx.crypto, witness.verifierKey).name, witness.payee);
+    if (witness.payee !== undefined)
+      payees.set(parseCosignatureVerifierKey(ctx.crypto, witness.verifierKey).name, witness.payee);
   }
   const counts = await rows<{ witness: string; count: string }>(
     executor,
