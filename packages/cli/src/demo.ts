@@ -34,7 +34,7 @@ import {
 import { DISTRIBUTION_PERSONAS, loadChannel, releaseDemoCommissions } from './demo-distribution.js';
 import { DEMO_BUYERS, DEMO_ORDERS, loadOrders } from './demo-orders.js';
 import { DEMO_POINTS_ORDERS, loadPoints, pointsLines } from './demo-points.js';
-import { closeDemoCycle } from './demo-settlement.js';
+import { closeDemoCycles } from './demo-settlement.js';
 import { decideDemoReviews, loadWithdrawals, reviewLines, withdrawalLines } from './demo-withdrawals.js';
 
 type AppliedRole = 'producer' | 'expert' | 'tester' | 'promoter';
@@ -45,8 +45,8 @@ const PRODUCERS: DemoProducer[] = [...DEMO_PRODUCERS, CONSENSUS_PRODUCER];
 /**
  * The demo accounts, by key file name (DATA_DIR/demo-keys/<name>.json): those with a role apply
  * for it and the operator approves; the others are plain accounts (any account may buy and
- * nominate): the buyers, the nominators, the promoter until she is bound, and the witness until
- * the witness network arrives.
+ * nominate): the buyers, the nominators, the promoter until she is bound, and the witness (the
+ * payee of the first demo witness's trust fee).
  */
 const ACCOUNTS: { name: string; role?: AppliedRole; persona?: string }[] = [
   ...PRODUCERS.map((p) => ({ name: p.name, role: 'producer' as const, persona: p.persona })),
@@ -178,7 +178,7 @@ export async function loadDemo(server: DemoServer, say: (line: string) => void):
   await loadPoints(client, server.ctx, orderParties);
   await loadWithdrawals(client, server.ctx, { promoter: pair('promoter'), teamLead: pair('team-lead'), operator });
 
-  const settled = await closeDemoCycle(server.ctx);
+  const settled = await closeDemoCycles(server.ctx);
   const lines = await summary(client, server.ctx, {
     accounts,
     pairs,
@@ -380,7 +380,8 @@ async function summary(
     '  team-lead.json (share links, the team, commissions frozen and released, withdrawals),',
     '  demo-keys/tester*.json (the oil panel: drawn, bought, committed and revealed), nominator*.json (stake',
     '  behind the panel), producer-4.json (the failed product and its appeal), juror.json and expert*.json (juries).',
-    'The witness is a plain account until the witness network arrives.',
+    'demo-keys/witness.json is paid the trust fee of witness-1.demo (with `start --demo`, which runs the witnesses);',
+    '  every party of a closed cycle reads its statement at GET /v1/settlement/cycles/{cycle}/statement.',
   );
   return lines;
 }

@@ -97,6 +97,12 @@ describe('concord', () => {
     expect(demo.output).toMatch(
       /appeal\s+appeal-r-[\w-]+ by producer-4 \(bond 10000 fen.*\): ruled, ruling uphold; jury .*\(stake \d+ points\).*; the jury fee \(3000 fen\) shared by /,
     );
+    // The cycles that ended are closed: the story's round paid its testers, its producer was paid,
+    // and the witnesses shared the trust fee of the checkpoints they cosigned then.
+    expect(demo.output).toMatch(/Settlement cycle \d+ closed \(\d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d\): \d+ orders/);
+    expect(demo.output).toMatch(/体验池·体验者 \(experience_tester\): ¥[\d,.]+ to \d+ part/);
+    expect(demo.output).toMatch(/供应商货款 \(supplier\): ¥[\d,.]+ to \d+ part/);
+    expect(demo.output).toMatch(/信任费·见证人 \(trust_fee\): ¥[\d,.]+ to [23] parties/);
     // Nothing new on the log or in the catalogue, orders, points and withdrawals; only the demo's sign-ins.
     expect(await demoTableCounts()).toEqual(before);
     expect(before).toMatchObject({
