@@ -57,6 +57,18 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL .*postgres/);
     expect(() => loadConfig({ CONCORD_OPERATOR_DIDS: 'did:web:example.com' })).toThrow(/CONCORD_OPERATOR_DIDS/);
+    // The experience pool's shares must divide all of it, no more and no less.
+    expect(() => loadConfig({ CONCORD_EXPERIENCE_POOL_SHARES: '1000,5000,3000' })).toThrow(
+      /CONCORD_EXPERIENCE_POOL_SHARES .*9000 bps; they must add up to exactly 10000/,
+    );
+    expect(() => loadConfig({ CONCORD_EXPERIENCE_POOL_SHARES: '10%,50%,40%' })).toThrow(
+      /CONCORD_EXPERIENCE_POOL_SHARES/,
+    );
+    expect(loadConfig({ CONCORD_EXPERIENCE_POOL_SHARES: '2000,5000,3000' }).settlementPolicy).toEqual({
+      experiencePool: { expertsBps: 2000, testersBps: 5000, platformBps: 3000 },
+    });
+    expect(() => loadConfig({ CONCORD_WITNESSES: 'http://w.example vkey did:web:x' })).toThrow(/CONCORD_WITNESSES/);
+    expect(() => loadConfig({ CONCORD_CYCLE_DAYS: '0' })).toThrow(/CONCORD_CYCLE_DAYS/);
   });
 
   it('defaults to the embedded database on port 3000', () => {
