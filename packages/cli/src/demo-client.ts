@@ -42,13 +42,20 @@ export class DemoClock {
  * Idempotency-Keys), injected into the app without a socket. Envelopes are signed at the demo's
  * clock, which the server follows.
  */
-export class DemoClient {
+export class DemoClient<Clock extends { now: () => Date } = DemoClock> {
   private readonly sessions = new Map<string, Promise<string>>();
+  private readonly nonce: () => Uint8Array;
+  /** Names the caller in its errors ('demo', 'simulate'). */
+  private readonly label: string;
 
   constructor(
     private readonly app: FastifyInstance,
-    readonly clock: DemoClock = new DemoClock(),
-  ) {}
+    readonly clock: Clock = new DemoClock() as unknown as Clock,
+    options: { nonce?: () => Uint8Array; label?: string } = {},
+  ) {
+    this.nonce = options.nonce ?? (() => nodeCrypto.randomBytes(16));
+    this.label = options.label ?? 'demo';
+  }
 
   async request<T = unknown>(
     method: 'GET' | 'POST' | 'PUT',
@@ -67,7 +74,7 @@ export class DemoClient {
     };
     let response = await send();
     if (response.statusCode === 401 && options.as !== undefined) {
-      // The session expired: the demo's clock moved on by days. Sign in again, once.
+      // The session expired: the clock moved on by days. Sign in again, once.
       this.sessions.delete(options.as.did);
       response = await send();
     }
@@ -90,7 +97,7 @@ export class DemoClient {
   ): Promise<DemoResponse<T>> {
     const response = await this.request<T>(method, url, options);
     if (!expected.includes(response.status)) {
-      throw new Error(`demo: ${method} ${url} answered ${response.status}: ${JSON.stringify(response.body)}`);
+      throw new Error(`${this.label}: ${method} ${url} answered ${response.status}: ${JSON.stringify(response.body)}`);
     }
     return response;
   }
@@ -102,7 +109,7 @@ export class DemoClient {
         actor: pair.did,
         body,
         ts: this.clock.now(),
-        nonce: toBase64Url(nodeCrypto.randomBytes(16)),
+        nonce: toBase64Url(this.nonce()),
       }),
       pair.secretKey,
       nodeCrypto,
@@ -118,12 +125,14 @@ export class DemoClient {
   ): Promise<DemoResponse<T>> {
     const response = await this.request<T>('POST', '/v1/events', { payload: this.sign(pair, type, body) });
     if (!expected.includes(response.status)) {
-      throw new Error(`demo: ${type} by ${pair.did} answered ${response.status}: ${JSON.stringify(response.body)}`);
+      throw new Error(
+        `${this.label}: ${type} by ${pair.did} answered ${response.status}: ${JSON.stringify(response.body)}`,
+      );
     }
     return response;
   }
 
-  /** A session token of `pair`, signed in once per demo run (again when it expired). */
+  /** A session token of `pair`, signed in once per run (again when it expired). */
   session(pair: KeyPair): Promise<string> {
     let token = this.sessions.get(pair.did);
     if (token === undefined) {
@@ -143,7 +152,7 @@ export class DemoClient {
       payload: { did: pair.did, challenge, signature },
     });
     if (session.statusCode !== 201) {
-      throw new Error(`demo: signing in as ${pair.did} answered ${session.statusCode}: ${session.body}`);
+      throw new Error(`${this.label}: signing in as ${pair.did} answered ${session.statusCode}: ${session.body}`);
     }
     return (session.json() as { token: string }).token;
   }

@@ -35,7 +35,7 @@ export async function closeDemoCycles(ctx: AppContext): Promise<string[]> {
   const [pending] = (
     (await db.execute(
       sql`select min(completed_at)::text as at from orders o
-           where o.status = 'completed' and not exists (select 1 from settlement_orders s where s.order_id = o.id)`,
+           where o.status = 'completed' and o.settled_cycle is null`,
     )) as unknown as Rows<{ at: string | null }>
   ).rows;
   const first = pending?.at == null ? last : Math.min(settlementCycleAt(ctx.config, new Date(pending.at)), last);

@@ -43,7 +43,6 @@ export { settleWithdrawals } from './modules/distribution/withdrawals.js';
 export { submitEnvelope } from './modules/events/service.js';
 export { createRegistry } from './modules/index.js';
 export { integrateOnce } from './modules/log/integrator.js';
-export { type RunningWitness, runWitness, type WitnessRunOptions } from './witness/run.js';
 export {
   type CloseOptions,
   type CloseProgress,
@@ -54,3 +53,4 @@ export {
 export { clearingAccount, cycleWindow, settlementCycleAt } from './modules/settlement/cycles.js';
 // Completed orders written straight into the tables: for the settlement benchmark and tests only.
 export { type SeedOptions, seedCompletedOrders } from './modules/settlement/seed.js';
+export { type RunningWitness, runWitness, type WitnessRunOptions } from './witness/run.js';

@@ -140,7 +140,8 @@ export async function buildCity(b: CityBuilder): Promise<City> {
   };
   const inviteCode = async (owner: KeyPair) =>
     String(
-      (await client.submit<{ code: string }>(owner, 'distribution.link.created', { kind: 'invite' })).body.result.code,
+      (await client.submit<{ result: { code: string } }>(owner, 'distribution.link.created', { kind: 'invite' })).body
+        .result.code,
     );
 
   // The operator, the category (with the preset's split policy, if any) and the experts' models.

@@ -61,7 +61,7 @@ export async function statement(
 
 const CSV_HEADER = 'seq,transfer_id,created_at,kind,code,reference,side,counterparty,amount_minor_units,state';
 
-function csvField(value: string | null): string {
+export function csvField(value: string | null): string {
   if (value === null) return '';
   // Quote anything with a separator, a quote or a newline; a leading =,+,-,@ could be read as a
   // spreadsheet formula, so those are quoted with a leading apostrophe.

@@ -1,6 +1,6 @@
 import type { OrderStatus, RefundStatus, SplitPolicy } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
-import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { type Executor, preparedRows, rows, type Tx } from '../../db/connection.js';
 import { notFound } from '../../errors.js';
 
 export interface OrderLine {
@@ -175,6 +175,14 @@ export async function orderRefunds(executor: Executor, orderId: string): Promise
     decidedBy: (row.decided_by as string | null) ?? null,
     createdAt: date(row.created_at) as Date,
   }));
+}
+
+/** Records that settlement cycle `cycle` settled these orders (in the close's transaction). */
+export async function markSettled(tx: Tx, ids: readonly string[], cycle: number): Promise<void> {
+  await preparedRows(tx, 'orders_mark_settled', 'update orders set settled_cycle = $2 where id = any($1::text[])', [
+    ids,
+    cycle,
+  ]);
 }
 
 /** Sets the order's status and the columns that go with the step, in one statement. */

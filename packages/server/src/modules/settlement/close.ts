@@ -6,6 +6,7 @@ import {
   CycleTree,
   type CycleWitness,
   closeCycle,
+  MoneyError,
   orderLine,
   parseCosignatureVerifierKey,
   type SplitPolicy,
@@ -23,6 +24,7 @@ import { DEFAULT_CONSENSUS_POLICY } from '../consensus/policy.js';
 import { available, debtAccount, transferIdOf } from '../distribution/accounts.js';
 import { releaseDueCommissions } from '../distribution/commissions.js';
 import { platformAct } from '../orders/platform-acts.js';
+import { markSettled } from '../orders/store.js';
 import { ensureLeafAccounts, leafAccount } from './accounts.js';
 import { clearingAccount, cycleWindow } from './cycles.js';
 import { cycleInputsDigest } from './inputs.js';
@@ -159,8 +161,7 @@ export async function closeSettlementCycle(
   const [{ count } = { count: '0' }] = await rows<{ count: string }>(
     db,
     sql`select count(*)::text as count from orders o
-         where o.status = 'completed' and o.completed_at < ${endsAt.toISOString()}::timestamptz
-           and not exists (select 1 from settlement_orders s where s.order_id = o.id)`,
+         where o.status = 'completed' and o.settled_cycle is null and o.completed_at < ${endsAt.toISOString()}::timestamptz`,
   );
   const total = Number(count);
   options.onProgress?.({ phase: 'orders', done: 0, total });
@@ -211,8 +212,7 @@ const DUE_ORDERS = `
            where l.order_id = o.id) as lines
     from orders o
     join ledger_accounts a on a.key = o.escrow_account
-   where o.status = 'completed' and o.seq > $1::int8 and o.completed_at < $2::timestamptz
-     and not exists (select 1 from settlement_orders s where s.order_id = o.id)
+   where o.status = 'completed' and o.settled_cycle is null and o.seq > $1::int8 and o.completed_at < $2::timestamptz
    order by o.seq
    limit $3
    for update of o`;
@@ -284,7 +284,20 @@ async function settleBatch(
       upline: attribution?.promoter === undefined ? undefined : attribution.upline,
       lines: lines.map(([amount, expert]) => ({ amountFen: BigInt(amount), expert: expert ?? undefined })),
     };
-    const settled = settleOrder(input, platform);
+    let settled: ReturnType<typeof settleOrder>;
+    try {
+      settled = settleOrder(input, platform);
+    } catch (error) {
+      // A snapshotted policy that cuts more than the order paid (or a broken order) stops the
+      // close before anything of the batch is written; the cycle stays closing until it is fixed.
+      if (!(error instanceof MoneyError)) throw error;
+      throw new AppError(
+        422,
+        'unsettleable_order',
+        `Order ${row.id} cannot be settled: ${error.message}. Nothing of this batch was written.`,
+        `orders.${row.id}.${error.field}`,
+      );
+    }
     entries.push(...settled.entries);
     if (movedFen > 0n)
       transfers.push({
@@ -336,6 +349,7 @@ async function settleBatch(
     lineJson,
     inputLines,
   ]);
+  await markSettled(tx, ids, cycle);
   const sums = sumEntries(entries);
   await preparedRows(tx, 'settlement_add_entries', ADD_ENTRIES, [
     cycle,

@@ -1,22 +1,12 @@
-import { allocate, type CycleEntry, isMoneyEntry, type SplitPolicy, settleOrder, sumEntries } from '@concord/protocol';
+import { allocate, type CycleEntry, isMoneyEntry, settleOrder, sumEntries } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { fromJsonb, rows, type Tx } from '../../db/connection.js';
+import { rows, type Tx } from '../../db/connection.js';
 import { createAccounts, createTransfers } from '../accounting/ledger.js';
 import { available, transferIdOf } from '../distribution/accounts.js';
 import type { Order } from '../orders/store.js';
 import { clearingAccount, settlementCycleAt } from './cycles.js';
-
-interface SettledRow {
-  cycle: number;
-  paid_fen: string;
-  held_fen: string;
-  supplier: string;
-  buyer: string;
-  promoter: string | null;
-  upline: string | null;
-  lines: { amountFen: string; expert?: string }[] | string;
-}
+import { settledOrders } from './settled-orders.js';
 
 /**
  * A refund of an order that a cycle settled already (DESIGN §6: "a refund after it reverses the
@@ -35,30 +25,13 @@ export async function reverseSettlement(
   refundFen: bigint,
   now: Date,
 ): Promise<void> {
-  const [settled] = await rows<SettledRow>(
-    tx,
-    sql`select cycle, paid_fen::text, held_fen::text, supplier, buyer, promoter, upline, lines
-          from settlement_orders where order_id = ${order.id}`,
-  );
+  const [settled] = await settledOrders(tx, sql`s.order_id = ${order.id}`, 1);
   if (settled === undefined) return;
   const need = refundFen - (await available(tx, order.escrowAccount));
   if (need <= 0n) return;
 
   const platform = ctx.platformSigner.did;
-  const legs = settleOrder(
-    {
-      orderId: order.id,
-      paidFen: BigInt(settled.paid_fen),
-      heldFen: BigInt(settled.held_fen),
-      policy: order.policy as SplitPolicy,
-      supplier: settled.supplier,
-      buyer: settled.buyer,
-      promoter: settled.promoter ?? undefined,
-      upline: settled.upline ?? undefined,
-      lines: fromJsonb(settled.lines).map((l) => ({ amountFen: BigInt(l.amountFen), expert: l.expert })),
-    },
-    platform,
-  ).entries.filter(isMoneyEntry);
+  const legs = settleOrder(settled, platform).entries.filter(isMoneyEntry);
   const earlier = await rows<{ kind: CycleEntry['kind']; party: string; amount_fen: string }>(
     tx,
     sql`select kind, party, amount_fen::text from settlement_adjustments where order_id = ${order.id}`,

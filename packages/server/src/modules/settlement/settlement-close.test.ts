@@ -325,6 +325,39 @@ describe('closes that overlap or stop half-way', () => {
     expect(await ledgerViolations(db())).toEqual([]);
   });
 
+  it('stops at an order whose snapshotted policy cuts more than it paid, writing nothing of its batch', async () => {
+    const at = new Date(completedAt().getTime() + 28 * 86_400_000);
+    await seedCompletedOrders(t.ctx.database, {
+      count: 5,
+      prefix: 'overcut',
+      products: [{ productId: 'rice-s', producer: producer.pair.did }],
+      buyers: 2,
+      completedAt: at,
+    });
+    await db().execute(
+      sql`update orders set policy = jsonb_set(policy, '{platformServiceFeeBps}', '9000') where id = 'overcut-3'`,
+    );
+    const cycle = settlementCycleAt(t.ctx.config, at);
+    const before = await transferCount();
+    await expect(close(cycle)).rejects.toMatchObject({
+      status: 422,
+      code: 'unsettleable_order',
+      field: 'orders.overcut-3.sharesBps',
+    });
+    expect(await transferCount()).toBe(before);
+    const [settled] = await rows<{ n: string }>(
+      db(),
+      sql`select count(*)::text as n from settlement_orders where order_id like 'overcut-%'`,
+    );
+    expect(settled?.n).toBe('0');
+    expect(await ledgerViolations(db())).toEqual([]);
+    // Put right (the policy the buyer signed), the next close finishes the cycle.
+    await db().execute(
+      sql`update orders set policy = jsonb_set(policy, '{platformServiceFeeBps}', '600') where id = 'overcut-3'`,
+    );
+    expect((await close(cycle)).status).toBe('closed');
+  });
+
   it('a close that stopped after some batches is finished by the next, with the result of one run', async () => {
     const at = new Date(completedAt().getTime() + 14 * 86_400_000);
     await seedCompletedOrders(t.ctx.database, {

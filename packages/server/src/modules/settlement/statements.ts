@@ -4,15 +4,16 @@ import {
   type CycleWitness,
   rewardRound,
   type SettlementKind,
-  type SplitPolicy,
   settleOrder,
   toBase64,
 } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { type Executor, fromJsonb, rows } from '../../db/connection.js';
+import { csvField } from '../accounting/statement.js';
 import { DEFAULT_CONSENSUS_POLICY } from '../consensus/policy.js';
 import { cycleRounds } from './close.js';
+import { settledOrders } from './settled-orders.js';
 
 /** Most source lines a statement lists per kind of source (a big supplier's cycle is summed above them). */
 export const STATEMENT_LINES_MAX = 1_000;
@@ -85,7 +86,11 @@ export async function statementOf(
   const kinds = new Set(leaves.map((l) => l.kind));
 
   if (party !== platform && (kinds.has('supplier') || kinds.has('unused_share'))) {
-    const sold = await settledOrders(executor, sql`cycle = ${cycle} and supplier = ${party}`);
+    const sold = await settledOrders(
+      executor,
+      sql`s.cycle = ${cycle} and s.supplier = ${party}`,
+      STATEMENT_LINES_MAX + 1,
+    );
     truncated ||= sold.length > STATEMENT_LINES_MAX;
     for (const order of sold.slice(0, STATEMENT_LINES_MAX)) {
       for (const entry of settleOrder(order, platform).entries) {
@@ -102,7 +107,8 @@ export async function statementOf(
   if (kinds.has('experience_expert')) {
     const used = await settledOrders(
       executor,
-      sql`cycle = ${cycle} and lines @> ${JSON.stringify([{ expert: party }])}::jsonb`,
+      sql`s.cycle = ${cycle} and s.lines @> ${JSON.stringify([{ expert: party }])}::jsonb`,
+      STATEMENT_LINES_MAX + 1,
     );
     truncated ||= used.length > STATEMENT_LINES_MAX;
     for (const order of used.slice(0, STATEMENT_LINES_MAX)) {
@@ -173,43 +179,15 @@ export async function statementOf(
   };
 }
 
-async function settledOrders(executor: Executor, where: ReturnType<typeof sql>) {
-  const found = await rows<{
-    order_id: string;
-    paid_fen: string;
-    held_fen: string;
-    supplier: string;
-    buyer: string;
-    promoter: string | null;
-    upline: string | null;
-    lines: { amountFen: string; expert?: string }[] | string;
-    policy: SplitPolicy | string;
-  }>(
-    executor,
-    sql`select s.order_id, s.paid_fen::text, s.held_fen::text, s.supplier, s.buyer, s.promoter, s.upline, s.lines, o.policy
-          from settlement_orders s join orders o on o.id = s.order_id
-         where ${where} order by s.order_id limit ${STATEMENT_LINES_MAX + 1}`,
-  );
-  return found.map((row) => ({
-    orderId: row.order_id,
-    paidFen: BigInt(row.paid_fen),
-    heldFen: BigInt(row.held_fen),
-    policy: fromJsonb(row.policy),
-    supplier: row.supplier,
-    buyer: row.buyer,
-    promoter: row.promoter ?? undefined,
-    upline: row.upline ?? undefined,
-    lines: fromJsonb(row.lines).map((l) => ({ amountFen: BigInt(l.amountFen), expert: l.expert })),
-  }));
-}
-
-const csvField = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-
 /** The statement as CSV (RFC 4180): the leaves first (what was paid), then the lines they came from. */
 export function statementCsv(statement: Statement): string {
-  const rowsOut = [['record', 'source', 'ref', 'kind', 'amount_fen']];
-  for (const leaf of statement.leaves)
-    rowsOut.push(['leaf', 'cycle', String(statement.cycle), leaf.kind, leaf.amountFen]);
-  for (const line of statement.lines) rowsOut.push(['line', line.source, line.ref, line.kind, line.amountFen]);
-  return `${rowsOut.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+  // Text through the ledger statement's quoting (formula-safe); amounts as they are, signs included.
+  const row = (record: string, source: string, ref: string, kind: string, amountFen: string) =>
+    `${[record, source, ref, kind].map(csvField).join(',')},${amountFen}`;
+  const rowsOut = [
+    'record,source,ref,kind,amount_fen',
+    ...statement.leaves.map((leaf) => row('leaf', 'cycle', String(statement.cycle), leaf.kind, leaf.amountFen)),
+    ...statement.lines.map((line) => row('line', line.source, line.ref, line.kind, line.amountFen)),
+  ];
+  return `${rowsOut.join('\r\n')}\r\n`;
 }
