@@ -43,6 +43,7 @@ export { settleWithdrawals } from './modules/distribution/withdrawals.js';
 export { submitEnvelope } from './modules/events/service.js';
 export { createRegistry } from './modules/index.js';
 export { integrateOnce } from './modules/log/integrator.js';
+export { SandboxWebhookDelivery } from './modules/payments/sandbox.js';
 export {
   type CloseOptions,
   type CloseProgress,

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import {
   migrate,
   openDatabase,
   type ResolvedConfig,
+  SandboxWebhookDelivery,
 } from '@concord/server';
 import type { FastifyInstance } from 'fastify';
 import type { SimClock } from './client.js';
@@ -24,13 +24,9 @@ import type { Prng } from './prng.js';
  * The platform the city runs against: the real server (its context, its HTTP app driven by
  * `inject`, its jobs called at the simulated time) on an embedded PGlite database in memory.
  *
- * Two jobs of a running server are not exported by @concord/server, so they have stand-ins that
- * act only through the server's public doors:
- * - the sandbox payment provider's webhook sender (`deliverWebhooks`, here): it reads the
- *   sandbox's outbox and posts each webhook, signed as the sandbox signs them, to the webhook route;
- * - the order timers' completion (driver.ts `completeDueOrders`): the platform's signed
- *   `orders.order.completed` for every delivered order whose return window has passed, as the
- *   timer job and the demo send it.
+ * The sandbox provider's webhooks go out by its own delivery job; orders complete by the
+ * platform's signed `orders.order.completed` once their return window has passed (driver.ts
+ * `completeDueOrders`), as the timer job and the demo send it.
  */
 export interface SimServer {
   app: FastifyInstance;
@@ -78,33 +74,26 @@ export async function startSimServer(options: { clock: SimClock; prng: Prng; cyc
   await app.ready();
   const integrator = createIntegrator(ctx);
 
-  async function deliverWebhooks(): Promise<number> {
-    let delivered = 0;
-    for (;;) {
-      const due = await query<{ id: string; body: string }>(
-        database,
-        'select id::text as id, body from sandbox_webhook_outbox where delivered_at is null order by id limit 200',
-      );
-      if (due.length === 0) return delivered;
-      for (const item of due) {
-        const now = clock.now();
-        const timestamp = Math.floor(now.getTime() / 1000);
-        const mac = createHmac('sha256', ctx.sandboxWebhookSecret).update(`${timestamp}.${item.body}`).digest('hex');
-        const response = await app.inject({
+  // The sandbox provider's webhook job, sending to this app at the simulated time.
+  const webhooks = new SandboxWebhookDelivery(
+    database.db,
+    ctx.sandboxWebhookSecret,
+    async (body, signature) =>
+      (
+        await app.inject({
           method: 'POST',
           url: '/v1/payments/webhooks/sandbox',
-          headers: { 'content-type': 'application/json', 'x-sandbox-signature': `t=${timestamp},v1=${mac}` },
-          payload: item.body,
-        });
-        if (response.statusCode < 200 || response.statusCode >= 300)
-          throw new Error(`simulate: the sandbox webhook ${item.id} answered ${response.statusCode}: ${response.body}`);
-        await query(
-          database,
-          `update sandbox_webhook_outbox set delivered_at = ${iso(now)}, attempts = attempts + 1 where id = ${Number(item.id)}`,
-        );
-        delivered++;
-      }
-    }
+          headers: { 'content-type': 'application/json', 'x-sandbox-signature': signature },
+          payload: body,
+        })
+      ).statusCode,
+    clock.now,
+  );
+  async function deliverWebhooks(): Promise<number> {
+    let delivered = 0;
+    for (let batch = await webhooks.deliverDue(200); batch > 0; batch = await webhooks.deliverDue(200))
+      delivered += batch;
+    return delivered;
   }
 
   return {
