@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import {
   type CycleLeaf,
   CycleTree,
+  canonicalBytes,
   closeCycleFromInputs,
+  DEFAULT_SPLIT_POLICY,
   fromBase64,
   fromHex,
   parseCycleInputs,
+  type SplitPolicy,
   toHex,
   verifyCycleLeaf,
 } from '@concord/protocol';
@@ -334,9 +337,15 @@ describe('closes that overlap or stop half-way', () => {
       buyers: 2,
       completedAt: at,
     });
-    await db().execute(
-      sql`update orders set policy = jsonb_set(policy, '{platformServiceFeeBps}', '9000') where id = 'overcut-3'`,
-    );
+    // A policy is known by its hash (the one the buyer signed): the bad one comes with its own
+    // (splitPolicyHash refuses to fingerprint an invalid policy, so it is hashed by hand).
+    const snapshot = async (policy: SplitPolicy) =>
+      db().execute(
+        sql`update orders set policy = ${JSON.stringify(policy)}::jsonb,
+                   policy_hash = ${toHex(nodeCrypto.sha256(canonicalBytes(policy)))}
+             where id = 'overcut-3'`,
+      );
+    await snapshot({ ...DEFAULT_SPLIT_POLICY, platformServiceFeeBps: 9_000 });
     const cycle = settlementCycleAt(t.ctx.config, at);
     const before = await transferCount();
     await expect(close(cycle)).rejects.toMatchObject({
@@ -352,9 +361,7 @@ describe('closes that overlap or stop half-way', () => {
     expect(settled?.n).toBe('0');
     expect(await ledgerViolations(db())).toEqual([]);
     // Put right (the policy the buyer signed), the next close finishes the cycle.
-    await db().execute(
-      sql`update orders set policy = jsonb_set(policy, '{platformServiceFeeBps}', '600') where id = 'overcut-3'`,
-    );
+    await snapshot(DEFAULT_SPLIT_POLICY);
     expect((await close(cycle)).status).toBe('closed');
   });
 
