@@ -140,7 +140,9 @@ export async function run({ quick = false } = {}) {
     return undefined;
   }
   // BENCH_SETTLEMENT_SIZES=100000,… runs other sizes (for profiling; the stored figures use the defaults).
-  const sizes = process.env.BENCH_SETTLEMENT_SIZES?.split(',').map(Number) ?? (quick ? [2_000, 20_000] : [10_000, 100_000, 1_000_000]);
+  const sizes =
+    process.env.BENCH_SETTLEMENT_SIZES?.split(',').map(Number) ??
+    (quick ? [2_000, 20_000] : [10_000, 100_000, 1_000_000]);
   const runs = [];
   for (const orders of sizes) {
     const result = await closeOne(orders);
