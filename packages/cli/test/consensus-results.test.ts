@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Envelope, formatVerifierKey } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
+import { closeSettlementCycle, cycleWindow, seedCompletedOrders, settlementCycleAt } from '@concord/server';
 import {
   type ConsensusJourney,
   consensusJourney,
@@ -200,4 +201,46 @@ describe('replaying the consensus results from the log', () => {
     }));
     expect(replay(entries)[0]).toMatchObject({ index: at, reason: expect.stringContaining('serve with stakes') });
   });
+});
+
+describe('a settlement cycle paying the rounds', () => {
+  it('is recomputed with the rounds’ reward inputs replayed from the log; inputs the tally did not use are flagged', async () => {
+    const [decided] = (
+      (await t.ctx.database.db.execute(
+        sql`select max(created_at)::text as at from consensus_results where kind = 'rewards'`,
+      )) as unknown as { rows: { at: string }[] }
+    ).rows;
+    const decidedAt = new Date(decided?.at as string);
+    const cycle = settlementCycleAt(t.ctx.config, decidedAt);
+    // Sales in the cycle fill its experience pool (a cycle with none pays no round: they wait for one
+    // that has). Written straight into the tables, they were never placed on the log — so the
+    // verifier must flag each of them too: an operator cannot settle sales nobody signed.
+    await seedCompletedOrders(t.ctx.database, {
+      count: 20,
+      prefix: 'replay-sale',
+      products: [{ productId: passed.productId, producer: passed.producer.pair.did }],
+      buyers: 4,
+      completedAt: decidedAt,
+    });
+    // The operator pays the failed round as if its first tester had been more accurate than the tally found.
+    await t.ctx.database.db.execute(
+      sql`update consensus_results set result = jsonb_set(result, '{inputs,testers,0,accuracy}', '0.999')
+           where kind = 'rewards' and subject = ${failed.roundId}`,
+    );
+    t.clock.now = new Date(cycleWindow(t.ctx.config, cycle).endsAt.getTime() + 1_000);
+    const closed = await closeSettlementCycle(t.ctx, cycle);
+    t.clock.now = new Date();
+    expect(closed).toMatchObject({ status: 'closed', orders: 20 });
+    expect(BigInt(closed.totals?.testersFen ?? 0)).toBeGreaterThan(0n);
+    await t.integrate();
+    const run = await runCli(['verify', baseUrl, '--trust', trustFile, '--state', join(dir, 'state-cycle')], {});
+    expect(run.output).toContain('1 settlement cycle(s) recomputed from their inputs and the log');
+    expect(run.output).toContain(
+      `cycle ${cycle}: round ${failed.roundId}'s reward inputs are not those its tally on the log decided with`,
+    );
+    expect(run.output).not.toContain(`round ${passed.roundId}'s`);
+    expect(run.output).toContain(`cycle ${cycle}: order replay-sale-0 was never placed`);
+    expect(run.output).toContain('DIVERGENCE: 21 problem(s)');
+    expect(run.code).toBe(1);
+  }, 120_000);
 });

@@ -5,7 +5,6 @@ import cliProgress from 'cli-progress';
 import { UsageError } from '../usage-error.js';
 import { getJson } from './http.js';
 import { defaultReplayChecks } from './replay-checks.js';
-import { SettlementCycles } from './settlement-cycles.js';
 import { readTrustFile, type Trust, trustVerifiers } from './trust.js';
 import { verifyEntry } from './verify-entry.js';
 import { type Divergence, verifyLog } from './verify-log.js';
@@ -54,7 +53,7 @@ export async function verifyCommand(baseUrlArgument: string, options: VerifyComm
     },
     cliProgress.Presets.shades_classic,
   );
-  const settlement = new SettlementCycles();
+  const { checks, settlement } = defaultReplayChecks();
   const report = await verifyLog({
     baseUrl,
     crypto: nodeCrypto,
@@ -68,7 +67,7 @@ export async function verifyCommand(baseUrlArgument: string, options: VerifyComm
         ? undefined
         : `body does not match the schema of ${type}: ${parsed.error.issues[0]?.message}`;
     },
-    replayChecks: [...defaultReplayChecks(), settlement],
+    replayChecks: checks,
     progress: { start: (total) => bar.start(total, 0), update: (done) => bar.update(done), stop: () => bar.stop() },
   });
   console.log(`log ${report.origin}: ${report.size} entries, root ${report.rootHash}`);

@@ -269,6 +269,7 @@ function tally(state: ConsensusState, policy: ConsensusPolicy, body: Body, atMs:
   const panel = state.panels.get(panelKeyOf(round.cycle, round.category));
   const backing = backingOf(testers, panel?.result, state.stakedNominations());
   const rewards = roundRewards(computed.testers, commissions, backing, policy.reward);
+  state.rewardInputs.set(round.id, rewards.inputs);
   for (const t of rewards.rewards.testers) {
     state.recordTest(t.tester, round.id, { accuracy: t.accuracy, penalty: t.epPenalty, completedAtMs: atMs });
   }

@@ -8,6 +8,7 @@ import {
   type PhragmenResult,
   type QualityModelDefinition,
   type RevealStatus,
+  type RewardTester,
   type TestReport,
   validateClaims,
   validateQualityModel,
@@ -87,6 +88,8 @@ export class ConsensusState {
   readonly nominations = new Map<string, { targets: string[]; stakeFen: bigint }>();
   readonly panels = new Map<string, ReplayPanel>();
   readonly rounds = new Map<string, ReplayRound>();
+  /** A decided round's reward inputs as the replay computed them (what a settlement cycle reruns). */
+  readonly rewardInputs = new Map<string, readonly RewardTester[]>();
   readonly products = new Map<string, ReplayProduct>();
   /** Appeal cases by case id (server `caseIdOf`). */
   readonly cases = new Map<string, ReplayCase>();

@@ -4,6 +4,7 @@ import { consensusResults } from './consensus-results.js';
 import { consensusRulings } from './consensus-rulings.js';
 import { ConsensusState } from './consensus-state.js';
 import type { LogPrefix } from './log-prefix.js';
+import { SettlementCycles } from './settlement-cycles.js';
 
 /**
  * A rule engine's replay: it sees every verified entry in log order and reports where the log
@@ -32,8 +33,16 @@ export function uniqueNonces(): ReplayCheck {
   };
 }
 
-export function defaultReplayChecks(): ReplayCheck[] {
-  // The rulings read the jurors' stakes from the results' replay, which sees each entry first.
+/**
+ * Every replay check, and the settlement cycles' (which fetch each cycle's inputs once the log
+ * is read: `settlement.check`). The rulings read the jurors' stakes, and the cycles the rounds'
+ * reward inputs, from the results' replay, which sees each entry first.
+ */
+export function defaultReplayChecks(): { checks: ReplayCheck[]; settlement: SettlementCycles } {
   const state = new ConsensusState(DEFAULT_CONSENSUS_POLICY);
-  return [uniqueNonces(), consensusResults(DEFAULT_CONSENSUS_POLICY, state), consensusRulings(state)];
+  const settlement = new SettlementCycles(state);
+  return {
+    checks: [uniqueNonces(), consensusResults(DEFAULT_CONSENSUS_POLICY, state), consensusRulings(state), settlement],
+    settlement,
+  };
 }

@@ -5,10 +5,12 @@ import {
   closeCycleFromInputs,
   type Envelope,
   parseCycleInputs,
+  roundLine,
   splitPolicyHash,
   toHex,
 } from '@concord/protocol';
 import { DEFAULT_CONSENSUS_POLICY } from '@concord/server';
+import type { ConsensusState } from './consensus-state.js';
 import { getText } from './http.js';
 import type { ReplayCheck } from './replay-checks.js';
 import type { Divergence } from './verify-log.js';
@@ -42,15 +44,20 @@ interface CycleBody {
  * policy hashes to the hash the buyer signed), and the cycle is recomputed by the protocol's
  * rules: the leaves' root, their number and the totals must be the published ones.
  *
+ * Every round the cycle paid must have been decided on the log with the very reward inputs the
+ * consensus replay recomputed, and paid in no other cycle.
+ *
  * Declared, not derivable from the log: what each order still had paid after refunds and the
- * commissions held on it, the reversals, the rounds' reward inputs (the rounds' results are
- * replayed by the consensus checks) and the witnesses' cosignature counts.
+ * commissions held on it, the reversals, the experts of the orders' lines, and the witnesses'
+ * cosignature counts.
  */
 export class SettlementCycles implements ReplayCheck {
   readonly name = 'settlement-cycles';
   private readonly placed = new Map<string, PlacedOrder>();
   private readonly completedAt = new Map<string, number>();
   private readonly cycles: { index: number; actor: string; body: CycleBody }[] = [];
+
+  constructor(private readonly consensus: ConsensusState) {}
 
   entry(index: number, envelope: Envelope): string | undefined {
     const body = envelope.body as Record<string, unknown>;
@@ -78,6 +85,7 @@ export class SettlementCycles implements ReplayCheck {
   async check(baseUrl: string, crypto: CryptoProvider): Promise<Divergence[]> {
     const divergences: Divergence[] = [];
     const settledIn = new Map<string, number>();
+    const roundPaidIn = new Map<string, number>();
     for (const { index, actor, body } of [...this.cycles].sort((a, b) => a.body.cycle - b.body.cycle)) {
       const diverge = (reason: string) => divergences.push({ index, reason: `cycle ${body.cycle}: ${reason}` });
       const text = await getText(`${baseUrl}/v1/settlement/cycles/${body.cycle}/inputs`);
@@ -123,6 +131,15 @@ export class SettlementCycles implements ReplayCheck {
                         : undefined;
         if (problem !== undefined) diverge(`order ${order.orderId} ${problem}`);
         settledIn.set(order.orderId, body.cycle);
+      }
+      for (const round of inputs.rounds) {
+        const replayed = this.consensus.rewardInputs.get(round.roundId);
+        if (replayed === undefined) diverge(`round ${round.roundId} was not decided on the log`);
+        else if (roundLine({ roundId: round.roundId, testers: replayed }) !== roundLine(round))
+          diverge(`round ${round.roundId}'s reward inputs are not those its tally on the log decided with`);
+        if (roundPaidIn.has(round.roundId))
+          diverge(`round ${round.roundId} was paid already in cycle ${roundPaidIn.get(round.roundId)}`);
+        roundPaidIn.set(round.roundId, body.cycle);
       }
       if (inputs.orders.length !== body.orders || paid.toString() !== body.paidFen)
         diverge(

@@ -365,7 +365,11 @@ async function settleBatch(
   return { settled: due.length, lastSeq: due[due.length - 1]!.seq };
 }
 
-/** What the cycle's result is computed from, besides its running sums. */
+/**
+ * The decided rounds a cycle pays: decided before its end and paid by no other cycle. A cycle
+ * with no experience pool pays none (protocol `closeCycle` records no round then), so its rounds
+ * wait for the next cycle that has one, rather than be paid nothing.
+ */
 export async function cycleRounds(executor: Executor, cycle: number, endsAt: Date): Promise<CycleRound[]> {
   const found = await rows<{ subject: string; result: unknown }>(
     executor,
