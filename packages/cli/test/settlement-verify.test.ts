@@ -92,11 +92,21 @@ describe('concord verify and settlement cycles', () => {
       sql`update settlement_entries set amount_fen = amount_fen + case kind when 'platform_service_fee' then 100 else -100 end
            where cycle = ${second} and kind in ('platform_service_fee', 'supplier')`,
     );
+    // And it names its producer as the expert of one order's line, to take the experts' tenth.
+    await t.ctx.database.db.execute(
+      sql`update settlement_orders set input_line = regexp_replace(input_line, '"expert":"[^"]+"', ${`"expert":"${producer.pair.did}"`})
+           where order_id = (select min(order_id) from settlement_orders where cycle = ${second})`,
+    );
     expect((await close(second)).status).toBe('closed');
     await t.integrate();
     const forged = await verify();
     expect(forged.output).toMatch(
       new RegExp(`cycle ${second}: recomputed root [0-9a-f]{64} over \\d+ leaves; published`),
+    );
+    expect(forged.output).toMatch(
+      new RegExp(
+        `cycle ${second}: order \\S+ line 0 pays expert ${producer.pair.did}; its product's model is did:key:\\w+'s`,
+      ),
     );
     expect(forged.output).not.toContain(`cycle ${first}:`);
     expect(forged.code).toBe(1);

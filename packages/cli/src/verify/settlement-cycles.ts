@@ -21,6 +21,7 @@ interface PlacedOrder {
   totalFen: bigint;
   policyHash: string;
   promoter: string | undefined;
+  items: { skuId: string; quantity: number; unitPriceFen: bigint }[];
 }
 
 interface CycleBody {
@@ -47,15 +48,22 @@ interface CycleBody {
  * Every round the cycle paid must have been decided on the log with the very reward inputs the
  * consensus replay recomputed, and paid in no other cycle.
  *
+ * Each order's lines must be its placed items, paying no more than they cost, each naming the
+ * expert whose model the product used when the cycle closed.
+ *
  * Declared, not derivable from the log: what each order still had paid after refunds and the
- * commissions held on it, the reversals, the experts of the orders' lines, and the witnesses'
- * cosignature counts.
+ * commissions held on it, the reversals, and the witnesses' cosignature counts.
  */
 export class SettlementCycles implements ReplayCheck {
   readonly name = 'settlement-cycles';
   private readonly placed = new Map<string, PlacedOrder>();
   private readonly completedAt = new Map<string, number>();
-  private readonly cycles: { index: number; actor: string; body: CycleBody }[] = [];
+  private readonly cycles: {
+    index: number;
+    actor: string;
+    body: CycleBody;
+    experts: Map<string, string | undefined>;
+  }[] = [];
 
   constructor(private readonly consensus: ConsensusState) {}
 
@@ -68,11 +76,20 @@ export class SettlementCycles implements ReplayCheck {
         totalFen: BigInt(body.totalFen as string),
         policyHash: body.policyHash as string,
         promoter: (body.attribution as { promoter?: string } | null)?.promoter,
+        items: (body.items as { skuId: string; quantity: number; unitPriceFen: string }[]).map((item) => ({
+          skuId: item.skuId,
+          quantity: item.quantity,
+          unitPriceFen: BigInt(item.unitPriceFen),
+        })),
       });
     } else if (envelope.type === 'orders.order.completed') {
       this.completedAt.set(body.orderId as string, Date.parse(envelope.ts));
     } else if (envelope.type === 'settlement.cycle.closed') {
-      this.cycles.push({ index, actor: envelope.actor, body: body as unknown as CycleBody });
+      // Whose model each product used when the cycle closed (the close reads the catalogue then).
+      const experts = new Map<string, string | undefined>();
+      for (const [productId, product] of this.consensus.products)
+        experts.set(productId, this.consensus.modelExperts.get(product.modelKey));
+      this.cycles.push({ index, actor: envelope.actor, body: body as unknown as CycleBody, experts });
     }
     return undefined;
   }
@@ -86,7 +103,7 @@ export class SettlementCycles implements ReplayCheck {
     const divergences: Divergence[] = [];
     const settledIn = new Map<string, number>();
     const roundPaidIn = new Map<string, number>();
-    for (const { index, actor, body } of [...this.cycles].sort((a, b) => a.body.cycle - b.body.cycle)) {
+    for (const { index, actor, body, experts } of [...this.cycles].sort((a, b) => a.body.cycle - b.body.cycle)) {
       const diverge = (reason: string) => divergences.push({ index, reason: `cycle ${body.cycle}: ${reason}` });
       const text = await getText(`${baseUrl}/v1/settlement/cycles/${body.cycle}/inputs`);
       if (createHash('sha256').update(text).digest('hex') !== body.inputsDigest) {
@@ -130,6 +147,10 @@ export class SettlementCycles implements ReplayCheck {
                         ? `was settled already in cycle ${settledIn.get(order.orderId)}`
                         : undefined;
         if (problem !== undefined) diverge(`order ${order.orderId} ${problem}`);
+        else if (placed !== undefined) {
+          const lineProblem = linesProblem(order.lines, placed.items, experts);
+          if (lineProblem !== undefined) diverge(`order ${order.orderId} ${lineProblem}`);
+        }
         settledIn.set(order.orderId, body.cycle);
       }
       for (const round of inputs.rounds) {
@@ -164,4 +185,26 @@ export class SettlementCycles implements ReplayCheck {
     }
     return divergences;
   }
+}
+
+/**
+ * The order's lines as settled against its placement: one per item, none paying more than the
+ * item cost, each naming the expert whose model the item's product used (SKU ids are
+ * `<product>:<code>`), so the experts' share follows from the log too.
+ */
+function linesProblem(
+  lines: readonly { amountFen: bigint; expert?: string | undefined }[],
+  items: PlacedOrder['items'],
+  experts: ReadonlyMap<string, string | undefined>,
+): string | undefined {
+  if (lines.length !== items.length) return `has ${lines.length} lines settled for ${items.length} items placed`;
+  for (const [i, line] of lines.entries()) {
+    const item = items[i] as PlacedOrder['items'][number];
+    if (line.amountFen > item.unitPriceFen * BigInt(item.quantity))
+      return `line ${i} counts ${line.amountFen} fen of an item of ${item.unitPriceFen * BigInt(item.quantity)}`;
+    const expert = experts.get(item.skuId.slice(0, item.skuId.lastIndexOf(':')));
+    if (line.expert !== expert)
+      return `line ${i} pays expert ${line.expert ?? 'none'}; its product's model is ${expert ?? 'unknown'}'s`;
+  }
+  return undefined;
 }
