@@ -1,4 +1,4 @@
-import type { QualityModelDefinition } from '@concord/protocol';
+import { type QualityModelDefinition, RICE_CLAIMS_EXAMPLE, riceModelExample } from '@concord/protocol';
 import { type KeyPair, mintPoints, transaction } from '@concord/server';
 import type { SimClient } from './client.js';
 import { keyPairFrom, type SimServer } from './engine.js';
@@ -52,49 +52,10 @@ export interface City {
 }
 
 /** The claims every product makes: the rice model's attributes. */
-export const CLAIMS = { moisture: 14.5, organic: true, grade: '一级' } as const;
+export const CLAIMS = RICE_CLAIMS_EXAMPLE;
 
 /** A rice quality model (GB/T 1354-2018): what the experts publish, one model each. */
-export const riceModel = (): QualityModelDefinition => ({
-  name: { zh: '大米质量模型', en: 'Rice quality model' },
-  category: CATEGORY,
-  standards: ['GB/T 1354-2018'],
-  attributes: [
-    {
-      key: 'moisture',
-      label: { zh: '水分', en: 'Moisture' },
-      unit: 'g/100g',
-      kind: 'numeric',
-      min: 0,
-      max: 100,
-      tolerance: 0.5,
-      weight: 300,
-      mandatory: true,
-      testMethod: 'GB 5009.3-2016 直接干燥法',
-    },
-    {
-      key: 'organic',
-      label: { zh: '有机认证', en: 'Organic certified' },
-      unit: '',
-      kind: 'boolean',
-      tolerance: 0,
-      weight: 200,
-      mandatory: true,
-      testMethod: '查验有机产品认证证书',
-    },
-    {
-      key: 'grade',
-      label: { zh: '等级', en: 'Grade' },
-      unit: '',
-      kind: 'grade',
-      grades: ['特级', '一级', '二级'],
-      tolerance: 1,
-      weight: 100,
-      mandatory: false,
-      testMethod: 'GB/T 1354-2018 感官检验',
-    },
-  ],
-});
+export const riceModel = (): QualityModelDefinition => riceModelExample(CATEGORY);
 
 const CITIES = ['杭州市 西湖区', '杭州市 拱墅区', '杭州市 滨江区', '杭州市 余杭区', '杭州市 上城区'];
 

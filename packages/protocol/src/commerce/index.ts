@@ -9,6 +9,7 @@ export {
   validateClaims,
 } from './claims.js';
 export { CommerceError, type CommerceErrorCode, type CommerceIssue } from './commerce-error.js';
+export { RICE_CLAIMS_EXAMPLE, riceModelExample } from './example-models.js';
 export {
   nextOrderStatus,
   nextRefundStatus,

@@ -1,4 +1,4 @@
-import type { QualityModelDefinition } from '@concord/protocol';
+import { type QualityModelDefinition, RICE_CLAIMS_EXAMPLE, riceModelExample } from '@concord/protocol';
 import type { KeyPair } from '../keys.js';
 import { SandboxWebhookDelivery } from '../modules/payments/sandbox.js';
 import { newKeyPair, register, sign, type TestApp } from './app.js';
@@ -87,48 +87,9 @@ export async function defineCategory(
 }
 
 /** A rice quality model for `category`: numeric, boolean and grade attributes. */
-export const riceModel = (category = 'rice'): QualityModelDefinition => ({
-  name: { zh: '大米质量模型', en: 'Rice quality model' },
-  category,
-  standards: ['GB/T 1354-2018'],
-  attributes: [
-    {
-      key: 'moisture',
-      label: { zh: '水分', en: 'Moisture' },
-      unit: 'g/100g',
-      kind: 'numeric',
-      min: 0,
-      max: 100,
-      tolerance: 0.5,
-      weight: 300,
-      mandatory: true,
-      testMethod: 'GB 5009.3-2016 直接干燥法',
-    },
-    {
-      key: 'organic',
-      label: { zh: '有机认证', en: 'Organic certified' },
-      unit: '',
-      kind: 'boolean',
-      tolerance: 0,
-      weight: 200,
-      mandatory: true,
-      testMethod: '查验有机产品认证证书',
-    },
-    {
-      key: 'grade',
-      label: { zh: '等级', en: 'Grade' },
-      unit: '',
-      kind: 'grade',
-      grades: ['特级', '一级', '二级'],
-      tolerance: 1,
-      weight: 100,
-      mandatory: false,
-      testMethod: 'GB/T 1354-2018 感官检验',
-    },
-  ],
-});
+export const riceModel = (category = 'rice'): QualityModelDefinition => riceModelExample(category);
 
-export const riceClaims = () => ({ moisture: 14.5, organic: true, grade: '一级' });
+export const riceClaims = () => ({ ...RICE_CLAIMS_EXAMPLE });
 
 /** A valid catalog.product.published body; `overrides` replace top-level members. */
 export const productBody = (productId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
