@@ -9,6 +9,7 @@ import {
   MoneyError,
   orderLine,
   parseCosignatureVerifierKey,
+  recoverDebt,
   type SplitPolicy,
   settleOrder,
   sumEntries,
@@ -21,7 +22,7 @@ import { AppError, conflict } from '../../errors.js';
 import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
 import type { TransferInput } from '../accounting/types.js';
 import { DEFAULT_CONSENSUS_POLICY } from '../consensus/policy.js';
-import { available, debtAccount, transferIdOf } from '../distribution/accounts.js';
+import { availableOf, debtAccount, earningsAccount, owedOf, transferIdOf } from '../distribution/accounts.js';
 import { releaseDueCommissions } from '../distribution/commissions.js';
 import { platformAct } from '../orders/platform-acts.js';
 import { markSettled } from '../orders/store.js';
@@ -520,37 +521,75 @@ async function publishCycle(ctx: AppContext, tx: Tx, cycle: number): Promise<voi
 }
 
 /**
- * Every leaf moves between the clearing account and its party's account: a positive one pays, a
- * negative one (a party's reversals beyond its earnings in the cycle) takes back — from the
- * party's earnings as far as they go, the rest as a debt the party owes.
+ * Every leaf moves between the clearing account and its party's account. A party's positive
+ * leaves pay into its earnings; its negative ones (reversals beyond what it earned) take back
+ * from those earnings — the cycle's credits first, then what it held before — and what they
+ * cannot cover becomes a debt. A party that owed a debt from before repays it first out of the
+ * cycle's credits, as a released commission does (protocol `recoverDebt`).
  */
 async function payLeaves(ctx: AppContext, tx: Tx, cycle: number, leaves: readonly CycleLeaf[], now: Date) {
   const platform = ctx.platformSigner.did;
-  await ensureLeafAccounts(
-    tx,
-    platform,
-    leaves.map((l) => l.party),
+  const parties = [...new Set(leaves.map((l) => l.party))];
+  await ensureLeafAccounts(tx, platform, parties);
+  const others = parties.filter((party) => party !== platform);
+  const accounts = new Map(
+    (await getAccounts(tx, [...others.map(earningsAccount), ...others.map(debtAccount)])).map((a) => [a.key, a]),
   );
   const clearing = clearingAccount(cycle);
+  const base = { code: 'settlement', reference: `cycle:${cycle}` };
+  const idOf = (...parts: string[]) => transferIdOf(ctx.crypto, 'cycle', String(cycle), ...parts);
   const transfers: TransferInput[] = [];
+  const credited = new Map<string, bigint>();
   for (const leaf of leaves) {
-    const id = transferIdOf(ctx.crypto, 'cycle', String(cycle), leaf.kind, leaf.party);
+    if (leaf.amountFen <= 0n) continue;
     const account = leafAccount(platform, leaf.party, leaf.kind);
-    const base = { code: 'settlement', reference: `cycle:${cycle}` };
-    if (leaf.amountFen > 0n) {
-      transfers.push({ id, debitAccount: clearing, creditAccount: account, amount: leaf.amountFen, ...base });
-      continue;
-    }
+    transfers.push({
+      id: idOf(leaf.kind, leaf.party),
+      debitAccount: clearing,
+      creditAccount: account,
+      amount: leaf.amountFen,
+      ...base,
+    });
+    credited.set(leaf.party, (credited.get(leaf.party) ?? 0n) + leaf.amountFen);
+  }
+  const spendable = new Map(
+    others.map((party) => [party, availableOf(accounts.get(earningsAccount(party))) + (credited.get(party) ?? 0n)]),
+  );
+  for (const leaf of leaves) {
+    if (leaf.amountFen >= 0n) continue;
+    const account = leafAccount(platform, leaf.party, leaf.kind);
     const owed = -leaf.amountFen;
-    const covered = leaf.party === platform ? owed : minFen(owed, await available(tx, account));
-    if (covered > 0n) transfers.push({ id, debitAccount: account, creditAccount: clearing, amount: covered, ...base });
+    const covered = leaf.party === platform ? owed : minFen(owed, spendable.get(leaf.party) ?? 0n);
+    if (leaf.party !== platform) spendable.set(leaf.party, (spendable.get(leaf.party) ?? 0n) - covered);
+    if (covered > 0n)
+      transfers.push({
+        id: idOf(leaf.kind, leaf.party),
+        debitAccount: account,
+        creditAccount: clearing,
+        amount: covered,
+        ...base,
+      });
     if (owed > covered)
       transfers.push({
-        id: transferIdOf(ctx.crypto, 'cycle', String(cycle), leaf.kind, leaf.party, 'debt'),
+        id: idOf(leaf.kind, leaf.party, 'debt'),
         debitAccount: debtAccount(leaf.party),
         creditAccount: clearing,
         amount: owed - covered,
         ...base,
+      });
+  }
+  for (const party of others) {
+    // Only this cycle's credits repay, and only what its own reversals left of them.
+    const repayable = minFen(credited.get(party) ?? 0n, spendable.get(party) ?? 0n);
+    const { recoveredFen } = recoverDebt(repayable, owedOf(accounts.get(debtAccount(party))));
+    if (recoveredFen > 0n)
+      transfers.push({
+        id: idOf('repays-debt', party),
+        debitAccount: earningsAccount(party),
+        creditAccount: debtAccount(party),
+        amount: recoveredFen,
+        code: 'debt_recovery',
+        reference: `cycle:${cycle}`,
       });
   }
   for (let i = 0; i < transfers.length; i += MAX_BATCH) {

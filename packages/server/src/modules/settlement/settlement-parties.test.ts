@@ -10,6 +10,8 @@ import {
   buy,
   checkout,
   completeDelivered,
+  listedProduct,
+  refundAfterSale,
   riceShop,
   shipAndDeliver,
   signedInMember,
@@ -190,4 +192,50 @@ describe('every party of a cycle', () => {
     expect(again?.n).toBe('1');
     expect(await ledgerViolations(db())).toEqual([]);
   }, 180_000);
+
+  it('a reversal beyond the producer’s earnings becomes a debt, which its next cycle’s sales repay first', async () => {
+    const { producer: seller, skuId } = await listedProduct(t, 'rice-debt');
+    const buyer = await signedInMember(t);
+    const orderId = await buy(t, buyer, skuId, 2);
+    await shipAndDeliver(t, seller, buyer, orderId);
+    await completeDelivered(t);
+    const sold = Math.max(
+      settlementCycleAt(t.ctx.config, new Date(Date.now() + 7 * DAY + 1_000)),
+      Number((await rows<{ c: number }>(db(), sql`select max(cycle) as c from settlement_cycles`))[0]?.c) + 1,
+    );
+    await closeAt(sold);
+    const balances = async () => {
+      const accounts = await getAccounts(db(), [`earnings:${seller.pair.did}`, `debt:${seller.pair.did}`]);
+      const earnings = accounts.find((a) => a.key.startsWith('earnings:'));
+      const debt = accounts.find((a) => a.key.startsWith('debt:'));
+      return {
+        available: (earnings?.creditsPosted ?? 0n) - (earnings?.debitsPosted ?? 0n) - (earnings?.debitsPending ?? 0n),
+        owed: (debt?.debitsPosted ?? 0n) - (debt?.creditsPosted ?? 0n),
+      };
+    };
+    // ¥200 sold, no promoter: 73.4% to the producer, which withdraws all of it.
+    expect(await balances()).toEqual({ available: 14_680n, owed: 0n });
+    const withdrawn = await t.app.inject({
+      method: 'POST',
+      url: '/v1/distribution/withdrawals',
+      headers: { ...bearer(seller.token), 'idempotency-key': 'debt-payout' },
+      payload: { id: 'debt-payout', amountFen: '14680', destination: '6222 0000 0000 5678' },
+    });
+    expect(withdrawn.statusCode, withdrawn.body).toBe(201);
+    expect((await balances()).available).toBe(0n);
+
+    // One bag back after settlement: the cycle open now takes back 7,340 fen it cannot find.
+    await refundAfterSale(t, buyer, orderId, 'debt-refund', 1);
+    const reversedIn = settlementCycleAt(t.ctx.config, new Date());
+    await closeAt(reversedIn);
+    expect(await balances()).toEqual({ available: 0n, owed: 7_340n });
+
+    // Its next sale (one bag, 7,340 fen to it) repays the debt before anything is available.
+    const next = await buy(t, buyer, skuId, 1);
+    await shipAndDeliver(t, seller, buyer, next);
+    await completeDelivered(t);
+    await closeAt(sold + 1);
+    expect(await balances()).toEqual({ available: 0n, owed: 0n });
+    expect(await ledgerViolations(db())).toEqual([]);
+  }, 120_000);
 });
