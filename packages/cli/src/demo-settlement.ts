@@ -1,11 +1,5 @@
 import { formatYuan } from '@concord/protocol';
-import {
-  type AppContext,
-  type CycleSummary,
-  closeSettlementCycle,
-  findCycle,
-  settlementCycleAt,
-} from '@concord/server';
+import { type AppContext, closeSettlementCycle, listCycles, settlementCycleAt } from '@concord/server';
 import { sql } from 'drizzle-orm';
 
 const KIND_ZH: Record<string, string> = {
@@ -42,14 +36,11 @@ export async function closeDemoCycles(ctx: AppContext): Promise<string[]> {
   for (let cycle = first; cycle <= last; cycle++) await closeSettlementCycle(ctx, cycle);
 
   // Every closed cycle that paid anyone (this run's and earlier demos').
-  const paid = (
-    (await db.execute(
-      sql`select cycle from settlement_cycles where status = 'closed' and leaves > 0 order by cycle`,
-    )) as unknown as Rows<{ cycle: number }>
-  ).rows;
+  const paid = (await listCycles(db, undefined, 100))
+    .filter((summary) => summary.status === 'closed' && (summary.leaves ?? 0) > 0)
+    .reverse();
   const lines: string[] = [];
-  for (const { cycle } of paid) {
-    const summary = (await findCycle(db, Number(cycle))) as CycleSummary;
+  for (const summary of paid) {
     lines.push(
       `Settlement cycle ${summary.cycle} closed (${summary.startsAt.slice(0, 10)} – ${summary.endsAt.slice(0, 10)}): ${summary.orders} orders, ${formatYuan(BigInt(summary.paidFen))}, root ${summary.root?.slice(0, 16)}…`,
     );

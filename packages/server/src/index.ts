@@ -43,13 +43,14 @@ export { settleWithdrawals } from './modules/distribution/withdrawals.js';
 export { submitEnvelope } from './modules/events/service.js';
 export { createRegistry } from './modules/index.js';
 export { integrateOnce } from './modules/log/integrator.js';
+export { runOrderTimers } from './modules/orders/timers.js';
 export { SandboxWebhookDelivery } from './modules/payments/sandbox.js';
 export {
   type CloseOptions,
   type CloseProgress,
   type CycleSummary,
   closeSettlementCycle,
-  findCycle,
+  listCycles,
 } from './modules/settlement/close.js';
 export { clearingAccount, cycleWindow, settlementCycleAt } from './modules/settlement/cycles.js';
 // Completed orders written straight into the tables: for the settlement benchmark and tests only.

@@ -3,7 +3,7 @@ import {
   type CloseProgress,
   closeSettlementCycle,
   cycleWindow,
-  type KeyPair,
+  runOrderTimers,
   runPanelElections,
   runPointsRetirement,
   settlementCycleAt,
@@ -11,7 +11,7 @@ import {
 } from '@concord/server';
 import { accountsOf, buildCity, type City, type Consumer, type Product } from './city.js';
 import { SimClient, SimClock } from './client.js';
-import { iso, query, type SimServer, startSimServer } from './engine.js';
+import { query, type SimServer, startSimServer } from './engine.js';
 import { type CycleMetrics, readCycleMetrics } from './metrics.js';
 import { type CityParams, checkParams } from './params.js';
 import { Prng } from './prng.js';
@@ -516,20 +516,9 @@ class Run {
     await this.client.submit(consumer.pair, 'orders.order.delivered', { orderId });
   }
 
-  /** The order timers' completion: the platform completes each delivered order past its return window. */
+  /** The order timers (the server's own job): the delivered orders whose return window has passed complete. */
   private async completeDueOrders(): Promise<void> {
-    const now = this.client.clock.now();
-    const operator: KeyPair = this.city.operator;
-    for (;;) {
-      const due = await query<{ id: string }>(
-        this.server.ctx.database,
-        `select o.id from orders o where o.status = 'delivered' and o.complete_at <= ${iso(now)}
-            and not exists (select 1 from order_refunds r where r.order_id = o.id and r.status = 'requested')
-          order by o.complete_at, o.id limit 500`,
-      );
-      if (due.length === 0) return;
-      for (const { id } of due) await this.client.submit(operator, 'orders.order.completed', { orderId: id });
-    }
+    while ((await runOrderTimers(this.server.ctx)) > 0);
   }
 
   // ── the close ────────────────────────────────────────────────────────────────────────────────

@@ -24,9 +24,8 @@ import type { Prng } from './prng.js';
  * The platform the city runs against: the real server (its context, its HTTP app driven by
  * `inject`, its jobs called at the simulated time) on an embedded PGlite database in memory.
  *
- * The sandbox provider's webhooks go out by its own delivery job; orders complete by the
- * platform's signed `orders.order.completed` once their return window has passed (driver.ts
- * `completeDueOrders`), as the timer job and the demo send it.
+ * The sandbox provider's webhooks go out by its own delivery job, and orders complete by the
+ * server's order timers (driver.ts `completeDueOrders`).
  */
 export interface SimServer {
   app: FastifyInstance;

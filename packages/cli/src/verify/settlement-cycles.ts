@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   type CryptoProvider,
+  type CycleOrderInput,
   CycleTree,
   closeCycleFromInputs,
   type Envelope,
@@ -94,6 +95,24 @@ export class SettlementCycles implements ReplayCheck {
     return undefined;
   }
 
+  /** What is wrong with a settled order against the log, if anything. */
+  private orderProblem(
+    order: CycleOrderInput,
+    endsAt: number,
+    experts: ReadonlyMap<string, string | undefined>,
+  ): string | undefined {
+    const placed = this.placed.get(order.orderId);
+    if (placed === undefined) return 'was never placed';
+    if (placed.producer !== order.supplier || placed.buyer !== order.buyer)
+      return 'names another producer or buyer than its placement';
+    if (placed.policyHash !== order.policyHash) return 'names another split policy than the buyer signed';
+    if (placed.promoter !== order.promoter) return 'names another promoter than the buyer signed';
+    if (order.paidFen > placed.totalFen) return `counts ${order.paidFen} fen paid of a ${placed.totalFen} fen order`;
+    const completed = this.completedAt.get(order.orderId);
+    if (completed === undefined || completed >= endsAt) return 'had not completed when the cycle ended';
+    return linesProblem(order.lines, placed.items, experts);
+  }
+
   get count(): number {
     return this.cycles.length;
   }
@@ -128,29 +147,10 @@ export class SettlementCycles implements ReplayCheck {
       let paid = 0n;
       for (const order of inputs.orders) {
         paid += order.paidFen;
-        const placed = this.placed.get(order.orderId);
-        const completed = this.completedAt.get(order.orderId);
+        const earlier = settledIn.get(order.orderId);
         const problem =
-          placed === undefined
-            ? 'was never placed'
-            : placed.producer !== order.supplier || placed.buyer !== order.buyer
-              ? 'names another producer or buyer than its placement'
-              : placed.policyHash !== order.policyHash
-                ? 'names another split policy than the buyer signed'
-                : placed.promoter !== order.promoter
-                  ? 'names another promoter than the buyer signed'
-                  : order.paidFen > placed.totalFen
-                    ? `counts ${order.paidFen} fen paid of a ${placed.totalFen} fen order`
-                    : completed === undefined || completed >= endsAt
-                      ? 'had not completed when the cycle ended'
-                      : settledIn.has(order.orderId)
-                        ? `was settled already in cycle ${settledIn.get(order.orderId)}`
-                        : undefined;
+          earlier === undefined ? this.orderProblem(order, endsAt, experts) : `was settled already in cycle ${earlier}`;
         if (problem !== undefined) diverge(`order ${order.orderId} ${problem}`);
-        else if (placed !== undefined) {
-          const lineProblem = linesProblem(order.lines, placed.items, experts);
-          if (lineProblem !== undefined) diverge(`order ${order.orderId} ${lineProblem}`);
-        }
         settledIn.set(order.orderId, body.cycle);
       }
       for (const round of inputs.rounds) {

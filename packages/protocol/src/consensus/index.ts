@@ -2,6 +2,7 @@
 // panels, seeded sortition, commit–reveal, the tally and verdict, rewards and penalties, and
 // appeals to juries — pure functions whose JSON results anyone can replay and digest.
 
+export { byId } from './checks.js';
 export {
   type CommitRecord,
   classifyReportReveals,
@@ -76,7 +77,10 @@ export {
   type RewardResult,
   type RewardStake,
   type RewardTester,
+  type RewardTesterJson,
   rewardRound,
+  rewardTesterFromJson,
+  rewardTesterToJson,
   type TesterReward,
 } from './rewards.js';
 export {

@@ -30,6 +30,34 @@ export interface RewardTester {
   readonly nominators: readonly RewardStake[];
 }
 
+/** A reward tester as JSON, stakes as decimal strings: how a round's reward inputs are stored and published. */
+export interface RewardTesterJson {
+  readonly tester: string;
+  readonly accuracy: number;
+  readonly weight: number;
+  readonly commissionBps: number;
+  readonly selfStakeFen: string;
+  readonly nominators: readonly { readonly nominator: string; readonly stakeFen: string }[];
+}
+
+export const rewardTesterToJson = (t: RewardTester): RewardTesterJson => ({
+  tester: t.tester,
+  accuracy: t.accuracy,
+  weight: t.weight,
+  commissionBps: t.commissionBps,
+  selfStakeFen: t.selfStakeFen.toString(),
+  nominators: t.nominators.map((n) => ({ nominator: n.nominator, stakeFen: n.stakeFen.toString() })),
+});
+
+export const rewardTesterFromJson = (t: RewardTesterJson): RewardTester => ({
+  tester: t.tester,
+  accuracy: t.accuracy,
+  weight: t.weight,
+  commissionBps: t.commissionBps,
+  selfStakeFen: BigInt(t.selfStakeFen),
+  nominators: t.nominators.map((n) => ({ nominator: n.nominator, stakeFen: BigInt(n.stakeFen) })),
+});
+
 export interface RewardPolicy {
   /** A tester needs at least this accuracy to win, even in the more accurate half. */
   readonly winnerAccuracyMin: number;

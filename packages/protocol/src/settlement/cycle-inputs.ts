@@ -1,5 +1,10 @@
 import { canonicalize } from '../canonical/index.js';
-import type { RewardPolicy, RewardTester } from '../consensus/rewards.js';
+import {
+  type RewardPolicy,
+  type RewardTesterJson,
+  rewardTesterFromJson,
+  rewardTesterToJson,
+} from '../consensus/rewards.js';
 import type { SplitPolicy } from '../money/split-policy.js';
 import { type CycleClose, type CycleRound, type CycleWitness, closeCycle } from './cycle-result.js';
 import { type CycleEntry, type SettlementKind, type SettlementOrder, settleOrder } from './order-settlement.js';
@@ -73,14 +78,7 @@ export const roundLine = (round: CycleRound) =>
   canonicalize({
     round: {
       roundId: round.roundId,
-      testers: round.testers.map((t) => ({
-        tester: t.tester,
-        accuracy: t.accuracy,
-        weight: t.weight,
-        commissionBps: t.commissionBps,
-        selfStakeFen: fen(t.selfStakeFen),
-        nominators: t.nominators.map((n) => ({ nominator: n.nominator, stakeFen: fen(n.stakeFen) })),
-      })),
+      testers: round.testers.map(rewardTesterToJson),
     },
   });
 
@@ -137,19 +135,7 @@ export function parseCycleInputs(text: string): CycleInputs {
       const r = parsed.round as Json;
       rounds.push({
         roundId: r.roundId as string,
-        testers: (r.testers as Json[]).map(
-          (t): RewardTester => ({
-            tester: t.tester as string,
-            accuracy: t.accuracy as number,
-            weight: t.weight as number,
-            commissionBps: t.commissionBps as number,
-            selfStakeFen: BigInt(t.selfStakeFen as string),
-            nominators: (t.nominators as Json[]).map((n) => ({
-              nominator: n.nominator as string,
-              stakeFen: BigInt(n.stakeFen as string),
-            })),
-          }),
-        ),
+        testers: (r.testers as RewardTesterJson[]).map(rewardTesterFromJson),
       });
     } else if (parsed.witness !== undefined) {
       const w = parsed.witness as Json;

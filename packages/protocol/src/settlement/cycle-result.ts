@@ -1,11 +1,12 @@
 import { canonicalBytes } from '../canonical/index.js';
+import { byId } from '../consensus/checks.js';
 import { DEFAULT_REWARD_POLICY, type RewardPolicy, type RewardTester, rewardRound } from '../consensus/rewards.js';
 import type { CryptoProvider } from '../crypto/types.js';
 import { MemoryHashStore } from '../log/memory-store.js';
 import { emptyRoot, leafHash } from '../log/merkle.js';
 import { verifyInclusion } from '../log/verify-proofs.js';
 import { allocate } from '../money/allocate.js';
-import { type CycleEntry, compare, isMoneyEntry, type SettlementKind, sumEntries } from './order-settlement.js';
+import { type CycleEntry, isMoneyEntry, type SettlementKind, sumByKey, sumEntries } from './order-settlement.js';
 import type { SettlementPolicy } from './settlement-policy.js';
 
 /**
@@ -110,7 +111,7 @@ export function closeCycle(input: CycleCloseInput): CycleClose {
         paid.push({ party: e.party, kind: 'experience_expert', amountFen: shares[i]! });
       expertsFen = toExperts;
     }
-    const rounds = [...input.rounds].sort((a, b) => compare(a.roundId, b.roundId));
+    const rounds = [...input.rounds].sort((a, b) => byId(a.roundId, b.roundId));
     if (rounds.length === 0) paid.push({ party: platform, kind: 'experience_platform', amountFen: toTesters });
     else {
       const pools = allocate(
@@ -147,7 +148,9 @@ export function closeCycle(input: CycleCloseInput): CycleClose {
     for (const [i, w] of witnesses.entries()) paid.push({ party: w.party, kind: 'trust_fee', amountFen: shares[i]! });
   }
 
-  const leaves = sumLeaves(paid);
+  const leaves = sumByKey(paid, (leaf) => [leaf.party, leaf.kind]).map(
+    ({ key: [party, kind], amountFen }): CycleLeaf => ({ party, kind: kind as SettlementKind, amountFen }),
+  );
   const paidOutFen = leaves.reduce((sum, leaf) => sum + leaf.amountFen, 0n);
   // Every fen in is a fen out, to exactly one party: the whole point of the cycle.
   if (paidOutFen !== moneyIn) throw new Error(`closeCycle: the leaves pay ${paidOutFen} of the ${moneyIn} fen in`);
@@ -156,18 +159,6 @@ export function closeCycle(input: CycleCloseInput): CycleClose {
     totals: { paidOutFen, experiencePoolFen, trustPoolFen, expertsFen, testersFen },
     rounds: roundPayouts,
   };
-}
-
-function sumLeaves(legs: readonly CycleLeaf[]): CycleLeaf[] {
-  const sums = new Map<string, CycleLeaf>();
-  for (const leg of legs) {
-    const key = `${leg.party}\n${leg.kind}`;
-    const seen = sums.get(key);
-    sums.set(key, { party: leg.party, kind: leg.kind, amountFen: (seen?.amountFen ?? 0n) + leg.amountFen });
-  }
-  return [...sums.values()]
-    .filter((leaf) => leaf.amountFen !== 0n)
-    .sort((a, b) => compare(a.party, b.party) || compare(a.kind, b.kind));
 }
 
 /** A leaf's bytes: RFC 8785 JSON of {amountFen (decimal string), kind, party}. */

@@ -36,6 +36,7 @@ export {
   type SettlementLine,
   type SettlementOrder,
   settleOrder,
+  sumByKey,
   sumEntries,
 } from './order-settlement.js';
 export { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy, validateSettlementPolicy } from './settlement-policy.js';

@@ -1,16 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { byId as compare } from '../consensus/checks.js';
 import { MoneyError } from '../money/money-error.js';
 import { DEFAULT_SPLIT_POLICY, type SplitPolicy } from '../money/split-policy.js';
 import {
   type CycleEntry,
   type CycleEntryKind,
   isMoneyEntry,
+  SETTLEMENT_KINDS,
   type SettlementOrder,
   settleOrder,
   sumEntries,
 } from './index.js';
-import { compare } from './order-settlement.js';
 import { linesArb, orderArb, orderLegs, PLATFORM, splitPolicyArb, sumFen } from './settlement.test-helper.js';
 
 const order = (extra: Partial<SettlementOrder> = {}): SettlementOrder => ({
@@ -320,19 +321,7 @@ describe('sumEntries', () => {
 
 describe('isMoneyEntry', () => {
   it('counts every kind as money except the experts’ fee weights', () => {
-    const kinds: CycleEntryKind[] = [
-      'supplier',
-      'platform_service_fee',
-      'cashback',
-      'unused_share',
-      'experience_expert',
-      'experience_tester',
-      'experience_nominator',
-      'experience_platform',
-      'trust_fee',
-      'experience_pool',
-      'trust_pool',
-    ];
+    const kinds: CycleEntryKind[] = [...SETTLEMENT_KINDS, 'experience_pool', 'trust_pool'];
     for (const kind of kinds) expect(isMoneyEntry({ kind, party: 'x', amountFen: 1n })).toBe(true);
     expect(isMoneyEntry({ kind: 'expert_fee', party: 'x', amountFen: 1n })).toBe(false);
   });

@@ -1,3 +1,4 @@
+import { byId } from '../consensus/checks.js';
 import { allocate } from '../money/allocate.js';
 import { MoneyError } from '../money/money-error.js';
 import { EXPERIENCE_POOL_PARTY, splitOrder, TRUST_POOL_PARTY } from '../money/order-split.js';
@@ -145,20 +146,31 @@ export function settleOrder(order: SettlementOrder, platform: string): OrderSett
 }
 
 /** Entries summed by (kind, party), zero sums left out, sorted by kind then party. */
-export function sumEntries(entries: Iterable<CycleEntry>): CycleEntry[] {
-  const sums = new Map<string, CycleEntry>();
-  for (const entry of entries) {
-    const key = `${entry.kind}\n${entry.party}`;
-    const seen = sums.get(key);
-    sums.set(key, { kind: entry.kind, party: entry.party, amountFen: (seen?.amountFen ?? 0n) + entry.amountFen });
+export const sumEntries = (entries: Iterable<CycleEntry>): CycleEntry[] =>
+  sumByKey(entries, (entry) => [entry.kind, entry.party]).map(({ key: [kind, party], amountFen }) => ({
+    kind: kind as CycleEntryKind,
+    party,
+    amountFen,
+  }));
+
+/**
+ * Amounts summed by a two-part key, zero sums left out, sorted by the key (first part, then
+ * second): a cycle's entries by (kind, party), its leaves by (party, kind).
+ */
+export function sumByKey<T extends { readonly amountFen: bigint }>(
+  items: Iterable<T>,
+  keyOf: (item: T) => readonly [string, string],
+): { key: readonly [string, string]; amountFen: bigint }[] {
+  const sums = new Map<string, { key: readonly [string, string]; amountFen: bigint }>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const id = `${key[0]}\n${key[1]}`;
+    sums.set(id, { key, amountFen: (sums.get(id)?.amountFen ?? 0n) + item.amountFen });
   }
   return [...sums.values()]
-    .filter((entry) => entry.amountFen !== 0n)
-    .sort((a, b) => compare(a.kind, b.kind) || compare(a.party, b.party));
+    .filter((sum) => sum.amountFen !== 0n)
+    .sort((a, b) => byId(a.key[0], b.key[0]) || byId(a.key[1], b.key[1]));
 }
-
-/** Code-unit order: the same in every JavaScript engine and in the verifier. */
-export const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Whether an entry moves money (an expert's fee part is only a weight). */
 export const isMoneyEntry = (entry: CycleEntry) => entry.kind !== 'expert_fee';

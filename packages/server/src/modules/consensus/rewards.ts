@@ -4,6 +4,7 @@ import {
   type PhragmenResult,
   type RewardResult,
   type RoundRewards,
+  rewardTesterToJson,
   roundRewards,
   sumByParty,
   type TalliedTester,
@@ -147,11 +148,7 @@ export async function rewardDecidedRound(
     rewards,
     inputs: {
       backing: source,
-      testers: inputs.map((t) => ({
-        ...t,
-        selfStakeFen: t.selfStakeFen.toString(),
-        nominators: t.nominators.map((n) => ({ nominator: n.nominator, stakeFen: n.stakeFen.toString() })),
-      })),
+      testers: inputs.map(rewardTesterToJson),
     },
     shares,
     slashes,

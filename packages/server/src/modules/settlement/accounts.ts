@@ -10,7 +10,7 @@ import { POINTS_REDEMPTION } from '../distribution/points-checkout.js';
  * kind, except the cashback fen, which back the points the buyers earned and so go to the
  * account that pays for points redeemed at checkout.
  */
-export const PLATFORM_ACCOUNT: Record<SettlementKind, string> = {
+const PLATFORM_ACCOUNT: Record<SettlementKind, string> = {
   supplier: 'revenue:platform:supplier',
   platform_service_fee: 'revenue:platform:service_fee',
   cashback: POINTS_REDEMPTION,
@@ -22,6 +22,8 @@ export const PLATFORM_ACCOUNT: Record<SettlementKind, string> = {
   trust_fee: 'revenue:platform:trust_fee',
 };
 
+const PLATFORM_KEYS = [...new Set(Object.values(PLATFORM_ACCOUNT))];
+
 export function leafAccount(platform: string, party: string, kind: SettlementKind): string {
   return party === platform ? PLATFORM_ACCOUNT[kind] : earningsAccount(party);
 }
@@ -29,14 +31,13 @@ export function leafAccount(platform: string, party: string, kind: SettlementKin
 /** The accounts a cycle's leaves are paid into, created where they do not exist yet. */
 export async function ensureLeafAccounts(tx: Tx, platform: string, parties: Iterable<string>): Promise<void> {
   const others = [...new Set(parties)].filter((party) => party !== platform);
-  const keys = [...new Set(Object.values(PLATFORM_ACCOUNT)), ...others.map(earningsAccount)];
+  const keys = [...PLATFORM_KEYS, ...others.map(earningsAccount)];
   const existing = new Set(
     (await preparedRows<{ key: string }>(tx, 'settlement_existing_accounts', EXISTING, [keys])).map((r) => r.key),
   );
-  const platformAccounts = [...new Set(Object.values(PLATFORM_ACCOUNT))].filter((key) => !existing.has(key));
   await createAccounts(
     tx,
-    platformAccounts.map((key) => ({
+    PLATFORM_KEYS.filter((key) => !existing.has(key)).map((key) => ({
       key,
       ledger: 'CNY',
       code: key === POINTS_REDEMPTION ? 'points_redemption' : 'revenue',

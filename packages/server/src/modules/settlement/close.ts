@@ -1,4 +1,5 @@
 import {
+  byId,
   type CycleEntry,
   type CycleEntryKind,
   type CycleLeaf,
@@ -9,7 +10,10 @@ import {
   MoneyError,
   orderLine,
   parseCosignatureVerifierKey,
+  type RewardTesterJson,
   recoverDebt,
+  rewardTesterFromJson,
+  type SettlementKind,
   type SplitPolicy,
   settleOrder,
   sumEntries,
@@ -19,7 +23,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { type Executor, fromJsonb, preparedRows, rows, type Tx, transaction } from '../../db/connection.js';
 import { AppError, conflict } from '../../errors.js';
-import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
+import { BATCH_MAX, createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
 import type { TransferInput } from '../accounting/types.js';
 import { DEFAULT_CONSENSUS_POLICY } from '../consensus/policy.js';
 import { availableOf, debtAccount, earningsAccount, owedOf, transferIdOf } from '../distribution/accounts.js';
@@ -93,7 +97,7 @@ interface CycleRow {
   log_index?: string | null;
 }
 
-export const toSummary = (row: CycleRow): CycleSummary => ({
+const toSummary = (row: CycleRow): CycleSummary => ({
   cycle: Number(row.cycle),
   status: row.status,
   startsAt: new Date(row.starts_at).toISOString(),
@@ -107,17 +111,37 @@ export const toSummary = (row: CycleRow): CycleSummary => ({
   totals: row.totals === null ? null : fromJsonb(row.totals),
 });
 
+const CYCLES = sql`select c.*, e.log_index::text as log_index from settlement_cycles c left join events e on e.id = c.event_id`;
+
 export async function findCycle(executor: Executor, cycle: number): Promise<CycleSummary | undefined> {
-  const [row] = await rows<CycleRow>(
-    executor,
-    sql`select c.*, e.log_index::text as log_index from settlement_cycles c left join events e on e.id = c.event_id
-         where c.cycle = ${cycle}`,
-  );
+  const [row] = await rows<CycleRow>(executor, sql`${CYCLES} where c.cycle = ${cycle}`);
   return row === undefined ? undefined : toSummary(row);
 }
 
+/** Cycles closed or being closed, newest first, those before `before` when given. */
+export async function listCycles(
+  executor: Executor,
+  before: number | undefined,
+  limit: number,
+): Promise<CycleSummary[]> {
+  const found = await rows<CycleRow>(
+    executor,
+    sql`${CYCLES} where (${before ?? null}::int is null or c.cycle < ${before ?? null}) order by c.cycle desc limit ${limit}`,
+  );
+  return found.map(toSummary);
+}
+
+/** A closed (or publishing) cycle's leaves, in Merkle order. */
+export async function storedLeaves(executor: Executor, cycle: number): Promise<CycleLeaf[]> {
+  return (
+    await rows<{ party: string; kind: SettlementKind; amount_fen: string }>(
+      executor,
+      sql`select party, kind, amount_fen::text from settlement_leaves where cycle = ${cycle} order by position`,
+    )
+  ).map((row) => ({ party: row.party, kind: row.kind, amountFen: BigInt(row.amount_fen) }));
+}
+
 const DEFAULT_BATCH = 5_000;
-const MAX_BATCH = 10_000;
 
 export async function closeSettlementCycle(
   ctx: AppContext,
@@ -127,8 +151,8 @@ export async function closeSettlementCycle(
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   if (!Number.isSafeInteger(cycle) || cycle < 0)
     throw new AppError(400, 'invalid_cycle', 'A cycle is a whole number from 0.', 'cycle');
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH)
-    throw new AppError(400, 'invalid_batch', `A batch holds 1 to ${MAX_BATCH} orders.`, 'batchSize');
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > BATCH_MAX)
+    throw new AppError(400, 'invalid_batch', `A batch holds 1 to ${BATCH_MAX} orders.`, 'batchSize');
   const { startsAt, endsAt } = cycleWindow(ctx.config, cycle);
   const now = ctx.clock();
   if (endsAt.getTime() > now.getTime())
@@ -153,8 +177,8 @@ export async function closeSettlementCycle(
 
   // Commissions whose freeze ended by the close become available (their own transactions).
   let released = 0;
-  for (let batch = MAX_BATCH; batch === MAX_BATCH; ) {
-    batch = await releaseDueCommissions(ctx, MAX_BATCH);
+  for (let batch = BATCH_MAX; batch === BATCH_MAX; ) {
+    batch = await releaseDueCommissions(ctx, BATCH_MAX);
     released += batch;
     options.onProgress?.({ phase: 'commissions', done: released, total: released });
   }
@@ -264,7 +288,19 @@ async function settleBatch(
   const platform = ctx.platformSigner.did;
   const entries: CycleEntry[] = [];
   const transfers: TransferInput[] = [];
-  const columns: string[][] = [[], [], [], [], [], [], [], [], [], []];
+  // The settled orders' rows, column by column (one unnest insert).
+  const settled = {
+    ids: [] as string[],
+    paid: [] as string[],
+    held: [] as string[],
+    hashes: [] as string[],
+    suppliers: [] as string[],
+    buyers: [] as string[],
+    promoters: [] as (string | null)[],
+    uplines: [] as (string | null)[],
+    lines: [] as string[],
+    inputLines: [] as string[],
+  };
   for (const row of due) {
     const paidFen = BigInt(row.paid_fen);
     const movedFen = BigInt(row.available_fen);
@@ -285,9 +321,9 @@ async function settleBatch(
       upline: attribution?.promoter === undefined ? undefined : attribution.upline,
       lines: lines.map(([amount, expert]) => ({ amountFen: BigInt(amount), expert: expert ?? undefined })),
     };
-    let settled: ReturnType<typeof settleOrder>;
+    let legs: ReturnType<typeof settleOrder>;
     try {
-      settled = settleOrder(input, platform);
+      legs = settleOrder(input, platform);
     } catch (error) {
       // A snapshotted policy that cuts more than the order paid (or a broken order) stops the
       // close before anything of the batch is written; the cycle stays closing until it is fixed.
@@ -299,7 +335,7 @@ async function settleBatch(
         `orders.${row.id}.${error.field}`,
       );
     }
-    entries.push(...settled.entries);
+    entries.push(...legs.entries);
     if (movedFen > 0n)
       transfers.push({
         id: `settle:${row.id}`,
@@ -309,48 +345,36 @@ async function settleBatch(
         code: 'settlement',
         reference: row.id,
       });
-    columns[0]!.push(row.id);
-    columns[1]!.push(paidFen.toString());
-    columns[2]!.push(heldFen.toString());
-    columns[3]!.push(row.policy_hash);
-    columns[4]!.push(row.producer_did);
-    columns[5]!.push(row.buyer_did);
-    columns[6]!.push(input.promoter ?? (null as unknown as string));
-    columns[7]!.push(input.upline ?? (null as unknown as string));
-    columns[8]!.push(
+    settled.ids.push(row.id);
+    settled.paid.push(paidFen.toString());
+    settled.held.push(heldFen.toString());
+    settled.hashes.push(row.policy_hash);
+    settled.suppliers.push(row.producer_did);
+    settled.buyers.push(row.buyer_did);
+    settled.promoters.push(input.promoter ?? null);
+    settled.uplines.push(input.upline ?? null);
+    settled.lines.push(
       JSON.stringify(
         input.lines.map((l) => ({ amountFen: l.amountFen.toString(), ...(l.expert ? { expert: l.expert } : {}) })),
       ),
     );
-    columns[9]!.push(orderLine({ ...input, policyHash: row.policy_hash }));
+    settled.inputLines.push(orderLine({ ...input, policyHash: row.policy_hash }));
   }
   await createTransfers(tx, transfers, ctx.clock());
-  const [ids, paid, held, hashes, suppliers, buyers, promoters, uplines, lineJson, inputLines] = columns as [
-    string[],
-    string[],
-    string[],
-    string[],
-    string[],
-    string[],
-    string[],
-    string[],
-    string[],
-    string[],
-  ];
   await preparedRows(tx, 'settlement_insert_orders', INSERT_ORDERS, [
-    ids,
+    settled.ids,
     cycle,
-    paid,
-    held,
-    hashes,
-    suppliers,
-    buyers,
-    promoters,
-    uplines,
-    lineJson,
-    inputLines,
+    settled.paid,
+    settled.held,
+    settled.hashes,
+    settled.suppliers,
+    settled.buyers,
+    settled.promoters,
+    settled.uplines,
+    settled.lines,
+    settled.inputLines,
   ]);
-  await markSettled(tx, ids, cycle);
+  await markSettled(tx, settled.ids, cycle);
   const sums = sumEntries(entries);
   await preparedRows(tx, 'settlement_add_entries', ADD_ENTRIES, [
     cycle,
@@ -379,31 +403,13 @@ export async function cycleRounds(executor: Executor, cycle: number, endsAt: Dat
            and not exists (select 1 from settlement_rounds s where s.round_id = r.subject and s.cycle <> ${cycle})
          order by r.subject, r.stage desc`,
   );
-  return found.map((row) => {
-    const stored = fromJsonb(row.result) as {
-      inputs: {
-        testers: {
-          tester: string;
-          accuracy: number;
-          weight: number;
-          commissionBps: number;
-          selfStakeFen: string;
-          nominators: { nominator: string; stakeFen: string }[];
-        }[];
-      };
-    };
-    return {
-      roundId: row.subject,
-      testers: stored.inputs.testers.map((t) => ({
-        tester: t.tester,
-        accuracy: t.accuracy,
-        weight: t.weight,
-        commissionBps: t.commissionBps,
-        selfStakeFen: BigInt(t.selfStakeFen),
-        nominators: t.nominators.map((n) => ({ nominator: n.nominator, stakeFen: BigInt(n.stakeFen) })),
-      })),
-    };
-  });
+  return found.map((row) => ({
+    roundId: row.subject,
+    // The inputs the round's rewards were decided with (consensus rewards.ts stores them).
+    testers: (fromJsonb(row.result) as { inputs: { testers: RewardTesterJson[] } }).inputs.testers.map(
+      rewardTesterFromJson,
+    ),
+  }));
 }
 
 /** The witnesses' cosignatures of checkpoints in the cycle, each witness named by its payee. */
@@ -429,9 +435,7 @@ export async function cycleWitnesses(
     const party = payees.get(row.witness) ?? `witness:${row.witness}`;
     byParty.set(party, (byParty.get(party) ?? 0) + Number(row.count));
   }
-  return [...byParty]
-    .map(([party, cosignatures]) => ({ party, cosignatures }))
-    .sort((a, b) => (a.party < b.party ? -1 : a.party > b.party ? 1 : 0));
+  return [...byParty].map(([party, cosignatures]) => ({ party, cosignatures })).sort((a, b) => byId(a.party, b.party));
 }
 
 /** The cycle's running sums and the reversals taken out of it. */
@@ -493,14 +497,12 @@ async function publishCycle(ctx: AppContext, tx: Tx, cycle: number): Promise<voi
   const root = toHex(new CycleTree(ctx.crypto, result.leaves).root);
   const inputsDigest = await cycleInputsDigest(ctx, tx, cycle);
   const totals = Object.fromEntries(Object.entries(result.totals).map(([key, value]) => [key, value.toString()]));
-  await tx.execute(
-    sql`update settlement_cycles set leaves = ${result.leaves.length}, root = ${root}, inputs_digest = ${inputsDigest},
-               totals = ${JSON.stringify(totals)}::jsonb
-         where cycle = ${cycle}`,
-  );
   const [counts] = await rows<{ orders: number; paid_fen: string }>(
     tx,
-    sql`select orders, paid_fen::text from settlement_cycles where cycle = ${cycle}`,
+    sql`update settlement_cycles set leaves = ${result.leaves.length}, root = ${root}, inputs_digest = ${inputsDigest},
+               totals = ${JSON.stringify(totals)}::jsonb
+         where cycle = ${cycle}
+        returning orders, paid_fen::text`,
   );
   await platformAct(ctx, tx, 'settlement.cycle.closed', {
     cycle,
@@ -592,8 +594,8 @@ async function payLeaves(ctx: AppContext, tx: Tx, cycle: number, leaves: readonl
         reference: `cycle:${cycle}`,
       });
   }
-  for (let i = 0; i < transfers.length; i += MAX_BATCH) {
-    await createTransfers(tx, transfers.slice(i, i + MAX_BATCH), now);
+  for (let i = 0; i < transfers.length; i += BATCH_MAX) {
+    await createTransfers(tx, transfers.slice(i, i + BATCH_MAX), now);
   }
 }
 

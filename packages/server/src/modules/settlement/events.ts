@@ -1,10 +1,11 @@
-import { type CycleLeaf, CycleTree, type SettlementKind, toHex } from '@concord/protocol';
+import { CycleTree, toHex } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { rows } from '../../db/connection.js';
 import { conflict } from '../../errors.js';
 import { defineEvent, type EventRegistry } from '../events/registry.js';
 import { requirePlatform } from '../orders/transitions.js';
+import { storedLeaves } from './close.js';
 
 const HEX64 = z.string().regex(/^[0-9a-f]{64}$/);
 const FEN_TEXT = z.string().regex(/^-?[0-9]{1,18}$/);
@@ -42,12 +43,7 @@ export const cycleClosed = defineEvent({
     );
     if (cycle?.status !== 'closing' || cycle.root === null)
       throw conflict('not_closing', `Cycle ${body.cycle} is not being closed.`, 'body.cycle');
-    const leaves = (
-      await rows<{ party: string; kind: SettlementKind; amount_fen: string }>(
-        event.tx,
-        sql`select party, kind, amount_fen::text from settlement_leaves where cycle = ${body.cycle} order by position`,
-      )
-    ).map((row): CycleLeaf => ({ party: row.party, kind: row.kind, amountFen: BigInt(row.amount_fen) }));
+    const leaves = await storedLeaves(event.tx, body.cycle);
     const root = toHex(new CycleTree(event.deps.crypto, leaves).root);
     if (root !== body.root || leaves.length !== body.leaves || body.inputsDigest !== cycle.inputs_digest)
       throw conflict('result_mismatch', `The result does not match cycle ${body.cycle}'s stored leaves.`, 'body.root');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   adjustmentLine,
+  byId,
   type CycleWitness,
   headerLine,
   roundLine,
@@ -80,7 +81,7 @@ export async function* cycleInputLines(ctx: AppContext, executor: Executor, cycl
     ).map((r) => r.round_id),
   );
   const rounds = (await cycleRounds(executor, cycle, new Date(row.ends_at))).filter((r) => paid.has(r.roundId));
-  for (const round of rounds.sort((a, b) => (a.roundId < b.roundId ? -1 : 1))) yield roundLine(round);
+  for (const round of rounds.sort((a, b) => byId(a.roundId, b.roundId))) yield roundLine(round);
   for (const witness of fromJsonb(row.witnesses) ?? []) yield witnessLine(witness);
 }
 

@@ -7,7 +7,7 @@ import { rows } from '../../db/connection.js';
 import { forbidden, notFound } from '../../errors.js';
 import { ERROR_RESPONSES, PAGE_SIZE_MAX } from '../../http/schemas.js';
 import { authenticate, authenticateOperator } from '../identity/service.js';
-import { closeSettlementCycle, findCycle } from './close.js';
+import { closeSettlementCycle, findCycle, listCycles } from './close.js';
 import { settlementCycleAt } from './cycles.js';
 import { cycleInputLines } from './inputs.js';
 import { statementCsv, statementOf } from './statements.js';
@@ -68,17 +68,11 @@ export const settlementRoutes =
       },
       async (request) => {
         const { before, limit } = request.query;
-        const found = await rows<{ cycle: number }>(
-          ctx.database.db,
-          sql`select cycle from settlement_cycles where (${before ?? null}::int is null or cycle < ${before ?? null})
-               order by cycle desc limit ${limit}`,
-        );
-        const items = [];
-        for (const { cycle } of found) items.push(await findCycle(ctx.database.db, Number(cycle)));
+        const items = await listCycles(ctx.database.db, before, limit);
         return {
           current: settlementCycleAt(ctx.config, ctx.clock()),
-          items: items.filter((item) => item !== undefined),
-          nextBefore: found.length === limit ? Number(found[found.length - 1]?.cycle) : null,
+          items,
+          nextBefore: items.length === limit ? (items[items.length - 1]?.cycle ?? null) : null,
         };
       },
     );

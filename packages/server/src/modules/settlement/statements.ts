@@ -1,5 +1,4 @@
 import {
-  type CycleLeaf,
   CycleTree,
   type CycleWitness,
   rewardRound,
@@ -12,7 +11,7 @@ import type { AppContext } from '../../context.js';
 import { type Executor, fromJsonb, rows } from '../../db/connection.js';
 import { csvField } from '../accounting/statement.js';
 import { DEFAULT_CONSENSUS_POLICY } from '../consensus/policy.js';
-import { cycleRounds } from './close.js';
+import { cycleRounds, storedLeaves } from './close.js';
 import { settledOrders } from './settled-orders.js';
 
 /** Most source lines a statement lists per kind of source (a big supplier's cycle is summed above them). */
@@ -58,17 +57,14 @@ export async function statementOf(
   cycle: number,
   party: string,
 ): Promise<Statement | undefined> {
-  const [state] = await rows<{ status: string; root: string; witnesses: CycleWitness[] | string | null }>(
-    executor,
-    sql`select status, root, witnesses from settlement_cycles where cycle = ${cycle}`,
-  );
+  const [state] = await rows<{
+    status: string;
+    root: string;
+    witnesses: CycleWitness[] | string | null;
+    ends_at: Date | string;
+  }>(executor, sql`select status, root, witnesses, ends_at from settlement_cycles where cycle = ${cycle}`);
   if (state?.status !== 'closed') return undefined;
-  const all = (
-    await rows<{ party: string; kind: SettlementKind; amount_fen: string }>(
-      executor,
-      sql`select party, kind, amount_fen::text from settlement_leaves where cycle = ${cycle} order by position`,
-    )
-  ).map((row): CycleLeaf => ({ party: row.party, kind: row.kind, amountFen: BigInt(row.amount_fen) }));
+  const all = await storedLeaves(executor, cycle);
   const tree = new CycleTree(ctx.crypto, all);
   const leaves: StatementLeaf[] = [];
   all.forEach((leaf, index) => {
@@ -85,55 +81,33 @@ export async function statementOf(
   const platform = ctx.platformSigner.did;
   const kinds = new Set(leaves.map((l) => l.kind));
 
-  if (party !== platform && (kinds.has('supplier') || kinds.has('unused_share'))) {
-    const sold = await settledOrders(
-      executor,
-      sql`s.cycle = ${cycle} and s.supplier = ${party}`,
-      STATEMENT_LINES_MAX + 1,
-    );
-    truncated ||= sold.length > STATEMENT_LINES_MAX;
-    for (const order of sold.slice(0, STATEMENT_LINES_MAX)) {
+  // The party's legs of the orders `where` finds, recomputed; `fees` picks the experts' fee parts instead.
+  const orderLines = async (where: ReturnType<typeof sql>, fees: boolean) => {
+    const orders = await settledOrders(executor, sql`s.cycle = ${cycle} and ${where}`, STATEMENT_LINES_MAX + 1);
+    truncated ||= orders.length > STATEMENT_LINES_MAX;
+    for (const order of orders.slice(0, STATEMENT_LINES_MAX)) {
       for (const entry of settleOrder(order, platform).entries) {
-        if (entry.party === party && entry.kind !== 'expert_fee')
+        if (entry.party === party && (entry.kind === 'expert_fee') === fees)
           lines.push({
-            source: 'order',
+            source: fees ? 'experience_pool' : 'order',
             ref: order.orderId,
-            kind: entry.kind as SettlementKind,
+            kind: entry.kind as SettlementKind | 'expert_fee',
             amountFen: entry.amountFen.toString(),
           });
       }
     }
-  }
-  if (kinds.has('experience_expert')) {
-    const used = await settledOrders(
-      executor,
-      sql`s.cycle = ${cycle} and s.lines @> ${JSON.stringify([{ expert: party }])}::jsonb`,
-      STATEMENT_LINES_MAX + 1,
-    );
-    truncated ||= used.length > STATEMENT_LINES_MAX;
-    for (const order of used.slice(0, STATEMENT_LINES_MAX)) {
-      for (const entry of settleOrder(order, platform).entries) {
-        if (entry.party === party && entry.kind === 'expert_fee')
-          lines.push({
-            source: 'experience_pool',
-            ref: order.orderId,
-            kind: 'expert_fee',
-            amountFen: entry.amountFen.toString(),
-          });
-      }
-    }
-  }
+  };
+  if (party !== platform && (kinds.has('supplier') || kinds.has('unused_share')))
+    await orderLines(sql`s.supplier = ${party}`, false);
+  if (kinds.has('experience_expert'))
+    await orderLines(sql`s.lines @> ${JSON.stringify([{ expert: party }])}::jsonb`, true);
   if (kinds.has('experience_tester') || kinds.has('experience_nominator')) {
     const paid = await rows<{ round_id: string; pool_fen: string }>(
       executor,
       sql`select round_id, pool_fen::text from settlement_rounds where cycle = ${cycle} order by round_id`,
     );
     const pools = new Map(paid.map((r) => [r.round_id, BigInt(r.pool_fen)]));
-    const [window] = await rows<{ ends_at: string }>(
-      executor,
-      sql`select ends_at::text from settlement_cycles where cycle = ${cycle}`,
-    );
-    for (const round of await cycleRounds(executor, cycle, new Date(window?.ends_at ?? 0))) {
+    for (const round of await cycleRounds(executor, cycle, new Date(state.ends_at))) {
       const poolFen = pools.get(round.roundId);
       if (poolFen === undefined) continue;
       const result = rewardRound({ poolFen, testers: round.testers, policy: DEFAULT_CONSENSUS_POLICY.reward });
