@@ -14,3 +14,4 @@ export * from './log/index.js';
 export * from './money/index.js';
 export * from './note/index.js';
 export * from './settlement/index.js';
+export * from './trust/index.js';

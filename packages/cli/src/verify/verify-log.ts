@@ -14,6 +14,7 @@ import {
   fullTileHash,
   leafHash,
   NoteError,
+  openTrustedCheckpoint,
   rootFromLeafHashes,
   type TlogCheckpoint,
   tilePath,
@@ -29,7 +30,7 @@ import { getJson, getText } from './http.js';
 import { LeafPrefix, type LogPrefix } from './log-prefix.js';
 import type { ReplayCheck } from './replay-checks.js';
 import { TileCache } from './tile-cache.js';
-import { openTrustedCheckpoint, type TrustVerifiers } from './trust.js';
+import type { TrustVerifiers } from './trust.js';
 
 export interface Divergence {
   /** The log index at fault, when the problem is one entry. */
