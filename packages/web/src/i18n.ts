@@ -1,7 +1,17 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import accountEn from './account/locales/en.json';
+import accountZh from './account/locales/zh-CN.json';
+import explorerEn from './explorer/locales/en.json';
+import explorerZh from './explorer/locales/zh-CN.json';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
+import shopEn from './shop/locales/en.json';
+import shopZh from './shop/locales/zh-CN.json';
+import trustEn from './trust/locales/en.json';
+import trustZh from './trust/locales/zh-CN.json';
+import walletEn from './wallet/locales/en.json';
+import walletZh from './wallet/locales/zh-CN.json';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -12,8 +22,19 @@ function initialLanguage(): Language {
   return stored === 'en' || stored === 'zh-CN' ? stored : 'zh-CN';
 }
 
+// Each feature keeps its own copy under its own key (t('shop.…'), t('wallet.…')); the shell's is at the top.
+const zhResources = {
+  ...zhCN,
+  shop: shopZh,
+  trust: trustZh,
+  account: accountZh,
+  wallet: walletZh,
+  explorer: explorerZh,
+};
+const enResources = { ...en, shop: shopEn, trust: trustEn, account: accountEn, wallet: walletEn, explorer: explorerEn };
+
 void i18n.use(initReactI18next).init({
-  resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+  resources: { 'zh-CN': { translation: zhResources }, en: { translation: enResources } },
   lng: initialLanguage(),
   fallbackLng: 'zh-CN',
   interpolation: { escapeValue: false },

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { createTestApp, type TestApp } from '@concord/server/test-support';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,14 +19,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.close();
-  if (webDir) rmSync(webDir, { recursive: true, force: true });
 });
 
 describe('web shell in Chromium, served by the real server on one port', () => {
   it('shows the page in Chinese first, with live health, and switches to English', async () => {
     const page = await browser.newPage({ locale: 'zh-CN' });
     const errors = collectPageErrors(page);
-    await page.goto(`${origin}/`);
+    await page.goto(`${origin}/status`);
     await expect.poll(() => page.getByTestId('health-status').textContent()).toBe('运行正常');
     expect(await page.getByTestId('brand').textContent()).toBe('Concord 共识商城');
     const database = t.ctx.database.kind === 'postgres' ? 'PostgreSQL' : '内置 PGlite';
@@ -81,7 +79,7 @@ describe('web shell in Chromium, served by the real server on one port', () => {
         body: JSON.stringify({ error: { code: 'database_unavailable', message: 'The database does not answer.' } }),
       }),
     );
-    await page.goto(`${origin}/`);
+    await page.goto(`${origin}/status`);
     await expect.poll(() => page.getByTestId('health-status').textContent(), { timeout: 15_000 }).toBe('服务不可用');
     expect(await page.getByTestId('health-error').textContent()).toBe('The database does not answer.');
     await page.close();

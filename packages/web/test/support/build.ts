@@ -1,14 +1,45 @@
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
 const WEB_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PROTOCOL_SRC = fileURLToPath(new URL('../../../protocol/src', import.meta.url));
 
-/** Builds the web app from source into a fresh folder, so a test never serves a stale dist/. */
+function hashTree(hash: ReturnType<typeof createHash>, path: string): void {
+  if (statSync(path).isDirectory()) {
+    for (const name of readdirSync(path).sort()) hashTree(hash, join(path, name));
+  } else {
+    hash.update(path).update(readFileSync(path));
+  }
+}
+
+/** What the build depends on: the app's sources, its page, its config and the protocol it imports. */
+function sourceDigest(): string {
+  const hash = createHash('sha256');
+  for (const path of ['src', 'public', 'index.html', 'vite.config.ts', 'package.json']) {
+    hashTree(hash, join(WEB_ROOT, path));
+  }
+  hashTree(hash, PROTOCOL_SRC);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Builds the web app from source, so a test never serves a stale dist/. The build is kept per
+ * digest of its sources: the end-to-end files of one run share it (and build it once).
+ */
 export async function buildWeb(): Promise<string> {
-  const outDir = mkdtempSync(join(tmpdir(), 'concord-web-'));
-  await build({ root: WEB_ROOT, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const outDir = join(tmpdir(), `concord-web-${sourceDigest()}`);
+  if (existsSync(join(outDir, 'index.html'))) return outDir;
+  const building = mkdtempSync(join(tmpdir(), 'concord-web-building-'));
+  await build({ root: WEB_ROOT, logLevel: 'error', build: { outDir: building, emptyOutDir: true } });
+  try {
+    renameSync(building, outDir);
+  } catch {
+    // Another test file built the same sources at the same time: use theirs.
+    rmSync(building, { recursive: true, force: true });
+  }
   return outDir;
 }

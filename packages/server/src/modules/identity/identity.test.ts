@@ -1,4 +1,4 @@
-import { signInMessage, toBase64Url, utf8Decode } from '@concord/protocol';
+import { signInMessage, toBase64Url, utf8Decode, verifyEnvelope } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -208,6 +208,39 @@ describe('custodial keys', () => {
     });
     expect(retried.statusCode).toBe(200);
     expect(retried.json()).toMatchObject({ eventId: applied.json().eventId, replayed: true });
+
+    // An envelope signed for a request that takes one (checkout): returned, nothing written; with
+    // the same Idempotency-Key a retry gets the same nonce, and the platform's signature verifies.
+    const countBefore = await tableCounts(t.testDatabase.database);
+    const signFor = (key: string, body: Record<string, unknown>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/custodial/envelopes',
+        headers: { ...bearer(session.token), 'idempotency-key': key },
+        payload: { type: 'identity.role.applied', body },
+      });
+    const signed = await signFor('sign-only-0001', { role: 'producer' });
+    expect(signed.statusCode).toBe(200);
+    const envelope = signed.json().envelope;
+    expect(envelope).toMatchObject({ actor: did, custody: 'platform', body: { role: 'producer' } });
+    expect(verifyEnvelope(envelope, nodeCrypto)).toEqual({ ok: true });
+    expect((await signFor('sign-only-0001', { role: 'producer' })).json().envelope.nonce).toBe(envelope.nonce);
+    expect(await tableCounts(t.testDatabase.database)).toEqual(countBefore);
+    // The key of an event already submitted cannot sign a different one.
+    const reused = await signFor('apply-tester-0001', { role: 'expert' });
+    expect(reused.statusCode).toBe(409);
+    expect(reused.json().error.code).toBe('idempotency_key_reused');
+    // A self-held account signs its own envelopes.
+    const selfHeld = newKeyPair();
+    await register(t, selfHeld);
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/v1/custodial/envelopes',
+      headers: bearer(await signIn(t, selfHeld)),
+      payload: { type: 'identity.role.applied', body: { role: 'tester' } },
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('not_custodial');
 
     const [stored] = await rows<{ envelope: { custody?: string }; custodial: boolean }>(
       t.testDatabase.database.db,

@@ -173,6 +173,16 @@ export const identityRoutes =
       async (request) => identity.updateProfile(ctx, await identity.authenticate(ctx, request), request.body),
     );
 
+    const custodialInput = z.object({ type: z.string().min(1).max(64), body: z.record(z.string(), z.unknown()) });
+    const idempotencyKeyOf = (request: { headers: Record<string, unknown> }): string | undefined => {
+      const key = request.headers['idempotency-key'];
+      const idempotencyKey = typeof key === 'string' ? key : undefined;
+      if (idempotencyKey !== undefined && !/^[A-Za-z0-9_.:-]{8,128}$/.test(idempotencyKey)) {
+        throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 8–128 characters of A–Z a–z 0–9 _ . : -');
+      }
+      return idempotencyKey;
+    };
+
     app.post(
       '/v1/custodial/events',
       {
@@ -181,22 +191,32 @@ export const identityRoutes =
           summary: 'Submit an event signed by your platform-held key',
           description:
             'For custodial accounts: the platform signs the envelope (custody "platform") and submits it through the same pipeline as POST /v1/events. Send an Idempotency-Key to make retries safe.',
-          body: z.object({ type: z.string().min(1).max(64), body: z.record(z.string(), z.unknown()) }),
+          body: custodialInput,
           response: { 200: RECEIPT_SCHEMA, 201: RECEIPT_SCHEMA, ...ERROR_RESPONSES },
         },
       },
       async (request, reply) => {
         const did = await identity.authenticate(ctx, request);
-        const key = request.headers['idempotency-key'];
-        const idempotencyKey = typeof key === 'string' ? key : undefined;
-        if (idempotencyKey !== undefined && !/^[A-Za-z0-9_.:-]{8,128}$/.test(idempotencyKey)) {
-          throw badRequest(
-            'invalid_idempotency_key',
-            'Idempotency-Key must be 8–128 characters of A–Z a–z 0–9 _ . : -',
-          );
-        }
-        const receipt = await identity.submitCustodialEvent(ctx, did, request.body, idempotencyKey);
+        const receipt = await identity.submitCustodialEvent(ctx, did, request.body, idempotencyKeyOf(request));
         return reply.status(receipt.replayed ? 200 : 201).send(receipt);
+      },
+    );
+
+    app.post(
+      '/v1/custodial/envelopes',
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'Sign an envelope with your platform-held key, without submitting it',
+          description:
+            'For custodial accounts and the requests that take a signed envelope (checkout, shipment, appeals): the platform signs it (custody "platform") and returns it; nothing is written. Send an Idempotency-Key so that a retry gets an envelope with the same nonce.',
+          body: custodialInput,
+          response: { 200: z.object({ envelope: ENVELOPE_SCHEMA }), ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const did = await identity.authenticate(ctx, request);
+        return { envelope: await identity.signCustodialEnvelope(ctx, did, request.body, idempotencyKeyOf(request)) };
       },
     );
 

@@ -207,12 +207,17 @@ export async function openCustodialSession(ctx: AppContext, input: { did: string
  * "platform"`). With an idempotency key the nonce is derived from it, so a retry lands on the
  * first envelope through the events pipeline's own replay rule.
  */
-export async function submitCustodialEvent(
+/**
+ * An envelope signed with a custodial account's platform-held key (custody "platform"). With an
+ * Idempotency-Key the nonce follows from it, so a retry gets the envelope signed the first time
+ * (once that was submitted) and a key reused for another event is refused.
+ */
+export async function signCustodialEnvelope(
   ctx: AppContext,
   did: string,
   input: { type: string; body: Record<string, unknown> },
   idempotencyKey: string | undefined,
-): Promise<EventReceipt> {
+): Promise<Envelope> {
   const [key] = await ctx.database.db.select().from(custodialKeys).where(eq(custodialKeys.did, did)).limit(1);
   if (key === undefined) throw conflict('not_custodial', 'This account holds its own key: sign envelopes yourself.');
   const secretKey = openSecret(ctx.keyEncryptionKey, did, {
@@ -225,20 +230,29 @@ export async function submitCustodialEvent(
       ? toBase64Url(ctx.crypto.randomBytes(16))
       : toBase64Url(ctx.crypto.sha256(utf8Encode(`custodial-nonce\n${did}\n${idempotencyKey}`))).slice(0, 32);
   const earlier = await findEnvelopeByNonce(ctx, did, nonce);
-  const envelope: Envelope =
-    earlier ??
-    signEnvelope(
-      createEnvelope({ type: input.type, actor: did, body: input.body, ts: ctx.clock(), nonce, custody: 'platform' }),
-      secretKey,
-      ctx.crypto,
-    );
   if (
     earlier !== undefined &&
     (earlier.type !== input.type || JSON.stringify(earlier.body) !== JSON.stringify(input.body))
   ) {
     throw conflict('idempotency_key_reused', 'This Idempotency-Key was used for a different event.', 'Idempotency-Key');
   }
-  return submitEnvelope(ctx, envelope);
+  return (
+    earlier ??
+    signEnvelope(
+      createEnvelope({ type: input.type, actor: did, body: input.body, ts: ctx.clock(), nonce, custody: 'platform' }),
+      secretKey,
+      ctx.crypto,
+    )
+  );
+}
+
+export async function submitCustodialEvent(
+  ctx: AppContext,
+  did: string,
+  input: { type: string; body: Record<string, unknown> },
+  idempotencyKey: string | undefined,
+): Promise<EventReceipt> {
+  return submitEnvelope(ctx, await signCustodialEnvelope(ctx, did, input, idempotencyKey));
 }
 
 async function findEnvelopeByNonce(ctx: AppContext, did: string, nonce: string): Promise<Envelope | undefined> {

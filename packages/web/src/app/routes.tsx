@@ -1,0 +1,20 @@
+import { type ComponentType, lazy } from 'react';
+
+// Every page is its own chunk: the shell and the home page are all a shopper's phone loads first.
+const page = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(async () => ({ default: (await load())[name] }));
+
+export const HomePage = page(() => import('../shop/HomePage'), 'HomePage');
+export const SearchPage = page(() => import('../shop/SearchPage'), 'SearchPage');
+export const ProductPage = page(() => import('../shop/ProductPage'), 'ProductPage');
+export const CartPage = page(() => import('../shop/CartPage'), 'CartPage');
+export const CheckoutPage = page(() => import('../shop/CheckoutPage'), 'CheckoutPage');
+export const OrdersPage = page(() => import('../account/OrdersPage'), 'OrdersPage');
+export const OrderPage = page(() => import('../account/OrderPage'), 'OrderPage');
+export const MePage = page(() => import('../account/MePage'), 'MePage');
+export const InvitePage = page(() => import('../account/InvitePage'), 'InvitePage');
+export const ShareLandingPage = page(() => import('../account/ShareLandingPage'), 'ShareLandingPage');
+export const WalletPage = page(() => import('../wallet/WalletPage'), 'WalletPage');
+export const ExplorerPage = page(() => import('../explorer/ExplorerPage'), 'ExplorerPage');
+export const EntryPage = page(() => import('../explorer/EntryPage'), 'EntryPage');
+export const StatusPage = page(() => import('./StatusPage'), 'StatusPage');

@@ -1,0 +1,25 @@
+/** Money arrives as fen in decimal strings (bigint on the server); shown as yuan with two decimals. */
+export function formatFen(fen: string | number | bigint, options: { sign?: boolean } = {}): string {
+  const value = BigInt(fen);
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const yuan = abs / 100n;
+  const cents = (abs % 100n).toString().padStart(2, '0');
+  const grouped = yuan.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const sign = negative ? '-' : options.sign && value > 0n ? '+' : '';
+  return `${sign}¥${grouped}.${cents}`;
+}
+
+/** did:key:z6Mk…abcd — enough to recognise, short enough for a phone. */
+export const shortDid = (did: string): string =>
+  did.startsWith('did:key:') ? `${did.slice(8, 14)}…${did.slice(-4)}` : did;
+
+/** A zh/en text pair in the reader's language. */
+export const localized = (text: { zh: string; en?: string } | undefined, language: string): string =>
+  text === undefined ? '' : language.startsWith('zh') ? text.zh : (text.en ?? text.zh);
+
+export const formatDate = (iso: string, language: string): string =>
+  new Date(iso).toLocaleDateString(language, { year: 'numeric', month: 'short', day: 'numeric' });
+
+export const formatDateTime = (iso: string, language: string): string =>
+  new Date(iso).toLocaleString(language, { dateStyle: 'medium', timeStyle: 'short' });
