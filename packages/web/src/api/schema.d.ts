@@ -2487,6 +2487,8 @@ export interface paths {
                                     } | null;
                                     appealUntil: string | null;
                                     decidedAt: string;
+                                    /** @description Log index of the envelope that decided the round (its tally, or the ruling); null until sequenced */
+                                    decidedLogIndex: number | null;
                                     id: string;
                                     lotId: string;
                                     /**
@@ -2509,6 +2511,13 @@ export interface paths {
                             }[];
                             imageUrls: string[];
                             listedAt: string | null;
+                            /** @description Log indexes of the signed envelopes behind this page (null until sequenced): GET /v1/log/entries/{index} */
+                            log: {
+                                /** @description The catalog.model.published envelope of the quality model version */
+                                model: number | null;
+                                /** @description The catalog.product.published envelope that made these claims */
+                                product: number | null;
+                            };
                             lots: {
                                 lotId: string;
                                 productionDate: string;
@@ -6507,6 +6516,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/log/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed checkpoints, newest first, with the witnesses that cosigned each */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `nextCursor` of the previous page: the page continues below it. */
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                cosignatures: {
+                                    /** @description When it arrived. */
+                                    at: string;
+                                    /** @description The witness's key name. */
+                                    witness: string;
+                                }[];
+                                createdAt: string;
+                                /** @description True when a quorum of witnesses cosigned it. */
+                                published: boolean;
+                                /** @description base64 */
+                                rootHash: string;
+                                size: number;
+                            }[];
+                            /** @description Pass as `before` for the next page; null on the last. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/log/consistency": {
         parameters: {
             query?: never;
@@ -6537,6 +6666,131 @@ export interface paths {
                             from: number;
                             proof: string[];
                             to: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/log/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Log entries, newest first, filtered by event type and/or actor
+         * @description Only entries that have a log index. `integrated` says whether the published checkpoint includes the entry yet; `GET /v1/log/entries/{index}` serves it with its envelope and inclusion proof.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description An Ed25519 did:key. */
+                    actor?: string;
+                    /** @description `nextCursor` of the previous page: the page continues below it. */
+                    before?: string;
+                    limit?: number;
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description did:key of the signer. */
+                                actor: string;
+                                /** @description Log index. */
+                                index: number;
+                                /** @description True when the published checkpoint includes the entry. */
+                                integrated: boolean;
+                                /** @description hex */
+                                leafHash: string;
+                                /** @description The envelope's timestamp (ISO 8601). */
+                                ts: string;
+                                type: string;
+                            }[];
+                            /** @description Pass as `before` for the next page; null on the last. */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -6764,6 +7018,69 @@ export interface paths {
                             verifierKey: string;
                             witnesses: {
                                 /** @description cosignature/v1 verifier key (type 0x04). */
+                                verifierKey: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/log/witnesses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configured witnesses and how far each has cosigned */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Size of the newest signed checkpoint; 0 before the first. */
+                            latestSize: number;
+                            /** @description Size of the published checkpoint; 0 before the first. */
+                            publishedSize: number;
+                            /** @description Cosignatures a checkpoint needs to be published. */
+                            quorum: number;
+                            witnesses: {
+                                /** @description When the oldest checkpoint it has not cosigned was signed; null when it is in step. */
+                                behindSince: string | null;
+                                /** @description Latest checkpoint size − lastCosignedSize. */
+                                lag: number;
+                                lastCosignedAt: string | null;
+                                /** @description 0 when it has cosigned nothing yet. */
+                                lastCosignedSize: number;
+                                /** @description The witness's key name. */
+                                name: string;
+                                /**
+                                 * @description in_step: it cosigned the latest checkpoint; silent: a checkpoint has waited for it over 60 s.
+                                 * @enum {string}
+                                 */
+                                status: "in_step" | "lagging" | "silent";
+                                /** @description Where the log sends it checkpoints. */
+                                url: string | null;
+                                /** @description cosignature/v1 verifier key. */
                                 verifierKey: string;
                             }[];
                         };

@@ -202,7 +202,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <TabBar cartCount={cartCount} />
       ) : (
         <Layout.Footer style={{ textAlign: 'center' }}>
-          <Space split="·" wrap>
+          <Space separator="·" wrap>
             <span>{t('footer')}</span>
             <Link href="/explorer">{t('nav.explorer')}</Link>
             <Link href="/status">{t('nav.status')}</Link>

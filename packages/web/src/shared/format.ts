@@ -15,7 +15,7 @@ export const shortDid = (did: string): string =>
   did.startsWith('did:key:') ? `${did.slice(8, 14)}…${did.slice(-4)}` : did;
 
 /** A zh/en text pair in the reader's language. */
-export const localized = (text: { zh: string; en?: string } | undefined, language: string): string =>
+export const localized = (text: { zh: string; en?: string | null } | undefined, language: string): string =>
   text === undefined ? '' : language.startsWith('zh') ? text.zh : (text.en ?? text.zh);
 
 export const formatDate = (iso: string, language: string): string =>

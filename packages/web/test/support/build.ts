@@ -34,7 +34,15 @@ export async function buildWeb(): Promise<string> {
   const outDir = join(tmpdir(), `concord-web-${sourceDigest()}`);
   if (existsSync(join(outDir, 'index.html'))) return outDir;
   const building = mkdtempSync(join(tmpdir(), 'concord-web-building-'));
-  await build({ root: WEB_ROOT, logLevel: 'error', build: { outDir: building, emptyOutDir: true } });
+  // Vitest sets NODE_ENV=test, which Vite would bake in (React and Ant Design in development mode):
+  // build exactly what `npm run build` ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: WEB_ROOT, mode: 'production', logLevel: 'error', build: { outDir: building, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   try {
     renameSync(building, outDir);
   } catch {

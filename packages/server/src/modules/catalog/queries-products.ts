@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, lte, type SQL, sql } from 'drizzl
 import type { Executor } from '../../db/connection.js';
 import { notFound } from '../../errors.js';
 import { productConsensus } from '../consensus/verdict-view.js';
+import { events } from '../events/tables.js';
 import { subtreeSlugs } from './category-tree.js';
 import { decodeCursor, pageOf } from './cursor.js';
 import { blobUrl } from './images.js';
@@ -172,5 +173,23 @@ export async function describeProduct(executor: Executor, id: string, viewer: st
       claim: product.claims[attribute.key] ?? null,
     })),
     consensus: await productConsensus(executor, id),
+    log: await logIndexes(executor, { product: product.publishedEventId, model: model.publishedEventId }),
   };
+}
+
+/** The log indexes of events by their ids (null for one not sequenced yet). */
+async function logIndexes<K extends string>(
+  executor: Executor,
+  eventIds: Record<K, bigint>,
+): Promise<Record<K, number | null>> {
+  const ids = Object.values<bigint>(eventIds);
+  const found = await executor
+    .select({ id: events.id, logIndex: events.logIndex })
+    .from(events)
+    .where(inArray(events.id, ids));
+  const byId = new Map(found.map((row) => [row.id, row.logIndex === null ? null : Number(row.logIndex)]));
+  return Object.fromEntries(Object.entries<bigint>(eventIds).map(([key, id]) => [key, byId.get(id) ?? null])) as Record<
+    K,
+    number | null
+  >;
 }

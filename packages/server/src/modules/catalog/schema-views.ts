@@ -110,6 +110,14 @@ export const PRODUCT_VIEW = PRODUCT_SUMMARY_VIEW.extend({
     .array(ATTRIBUTE_VIEW.extend({ claim: CLAIM_VALUE.nullable() }))
     .describe('Each attribute beside its claimed value'),
   consensus: PRODUCT_CONSENSUS_VIEW,
+  log: z
+    .object({
+      product: z.number().int().nullable().describe('The catalog.product.published envelope that made these claims'),
+      model: z.number().int().nullable().describe('The catalog.model.published envelope of the quality model version'),
+    })
+    .describe(
+      'Log indexes of the signed envelopes behind this page (null until sequenced): GET /v1/log/entries/{index}',
+    ),
 });
 
 export const DEPOSIT_VIEW = z.object({

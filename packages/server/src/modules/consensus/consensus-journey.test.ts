@@ -223,6 +223,24 @@ describe('a round that passes: election, round, purchases, commit–reveal, tall
     expect(tallied).toMatchObject({ roundId: j.roundId, stage: 0, digest: resultDigest(expected), verdict: 'pass' });
   });
 
+  it('names the log entries behind the product page: its claims, its model and the deciding tally', async () => {
+    const { product } = j.steps.afterTally;
+    const typeAt = async (index: number | null | undefined) => {
+      const entry = await t.app.inject({ method: 'GET', url: `/v1/log/entries/${index}` });
+      expect(entry.statusCode).toBe(200);
+      return entry.json().envelope as { type: string; body: Record<string, unknown> };
+    };
+    expect(await typeAt(product.log.product)).toMatchObject({
+      type: 'catalog.product.published',
+      body: { productId: j.productId },
+    });
+    expect((await typeAt(product.log.model)).type).toBe('catalog.model.published');
+    expect(await typeAt(product.consensus?.round.decidedLogIndex)).toMatchObject({
+      type: 'consensus.round.tallied',
+      body: { roundId: j.roundId },
+    });
+  });
+
   it('shows the verdict on the product page, each claim beside the consensus value', () => {
     const { product } = j.steps.afterTally;
     expect(product).toMatchObject({ id: j.productId, status: 'listed', verdict: 'passed', suspendedReason: null });

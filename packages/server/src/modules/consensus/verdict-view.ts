@@ -27,6 +27,11 @@ export const PRODUCT_CONSENSUS_VIEW = z
       appealUntil: z.string().nullable(),
       testersDrawn: z.number().int(),
       testersRevealed: z.number().int().describe('Valid reveals: what the tally counted'),
+      decidedLogIndex: z
+        .number()
+        .int()
+        .nullable()
+        .describe('Log index of the envelope that decided the round (its tally, or the ruling); null until sequenced'),
       tallyVerdict: z
         .enum(['pass', 'fail'])
         .describe("The testers' verdict; `verdict` differs when a jury overturned it on appeal"),
@@ -72,12 +77,14 @@ export async function productConsensus(
     drawn: number | string;
     revealed: number | string;
     tally: TallyResult | string | null;
+    decided_log_index: number | string | null;
   }>(
     executor,
     sql`select r.id, r.lot_id, r.verdict, r.stage, r.decided_at, r.appeal_until,
                (select count(*) from consensus_round_testers t where t.round_id = r.id) as drawn,
                (select count(*) from consensus_round_testers t where t.round_id = r.id and t.reveal_status = 'valid') as revealed,
-               (select result from consensus_results c where c.kind = 'tally' and c.subject = r.id and c.stage = r.stage) as tally
+               (select result from consensus_results c where c.kind = 'tally' and c.subject = r.id and c.stage = r.stage) as tally,
+               (select e.log_index from events e where e.id = r.decided_event_id) as decided_log_index
           from consensus_rounds r
          where r.product_id = ${productId} and r.status = 'decided'
          order by r.decided_at desc, r.id desc limit 1`,
@@ -109,6 +116,7 @@ export async function productConsensus(
       appealUntil: iso(round.appeal_until),
       testersDrawn: Number(round.drawn),
       testersRevealed: Number(round.revealed),
+      decidedLogIndex: round.decided_log_index === null ? null : Number(round.decided_log_index),
       // A decided round's tally says pass or fail; without its tally the round's verdict stands in.
       tallyVerdict: tally?.verdict === 'pass' || tally?.verdict === 'fail' ? tally.verdict : round.verdict,
       appeal:

@@ -1,0 +1,255 @@
+import { CheckCircleFilled, CloseCircleFilled, SafetyCertificateOutlined } from '@ant-design/icons';
+import { Alert, Card, Descriptions, Space, Table, Tag } from 'antd';
+import { lazy, Suspense, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'wouter';
+import { VerifyEntry } from '../log/VerifyEntry';
+import { formatDate, formatDateTime, localized } from '../shared/format';
+import { Loading } from '../shared/states';
+import type { ProductDetail } from '../shop/queries';
+import { type AttributeRow, attributeRows, formatValue } from './attribute-rows';
+
+// ECharts is big: it loads with the chart, after the rest of the page is on screen.
+const ClaimsChart = lazy(async () => ({ default: (await import('./ClaimsChart')).ClaimsChart }));
+
+/**
+ * Why this product can be trusted, shown rather than claimed: the expert's quality model and the
+ * standards it cites, the producer's claim beside the testers' consensus for every attribute, the
+ * verdict with its round, testers and appeal, the paid-test disclosure, and a check in this
+ * browser that the envelopes behind it are in the public log.
+ */
+export function TrustPanel({ product }: { product: ProductDetail }) {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language;
+  const model = product.qualityModel;
+  const consensus = product.consensus;
+  const rows = useMemo(() => attributeRows(product, language), [product, language]);
+  const round = consensus?.round;
+
+  return (
+    <Card
+      style={{ marginTop: 20 }}
+      title={
+        <span>
+          <SafetyCertificateOutlined style={{ color: '#1f6f5c' }} /> {t('trust.title')}
+        </span>
+      }
+      data-testid="trust-panel"
+    >
+      <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+        <section aria-labelledby="trust-model">
+          <h3 id="trust-model" style={{ fontSize: 15, margin: '0 0 6px' }}>
+            {t('trust.model')}: {localized(model.definition.name, language)}{' '}
+            <span style={{ color: '#5b6b66', fontWeight: 400 }}>v{model.version}</span>
+          </h3>
+          <Space wrap size={4} data-testid="trust-standards">
+            {model.definition.standards.map((standard) => (
+              <Tag key={standard}>{standard}</Tag>
+            ))}
+            {model.status === 'deprecated' && <Tag color="orange">{t('trust.deprecated')}</Tag>}
+          </Space>
+          {model.definition.description && (
+            <p style={{ color: '#5b6b66', fontSize: 13, lineHeight: 1.7, margin: '8px 0 0' }}>
+              {model.definition.description}
+            </p>
+          )}
+        </section>
+
+        <VerdictSummary product={product} />
+
+        <section aria-labelledby="trust-claims">
+          <h3 id="trust-claims" style={{ fontSize: 15, margin: '0 0 8px' }}>
+            {consensus ? t('trust.claimsVsConsensus') : t('trust.claims')}
+          </h3>
+          {consensus && rows.some((row) => row.chartable) && (
+            <Suspense fallback={<Loading rows={3} />}>
+              <ClaimsChart rows={rows} />
+            </Suspense>
+          )}
+          <AttributeTable rows={rows} tested={consensus !== null} />
+        </section>
+
+        {consensus && (
+          <Alert
+            type="info"
+            showIcon
+            title={t('trust.paidTests')}
+            description={localized(consensus.disclosure, language)}
+          />
+        )}
+
+        <section aria-labelledby="trust-verify">
+          <h3 id="trust-verify" style={{ fontSize: 15, margin: '0 0 4px' }}>
+            {t('trust.verifyTitle')}
+          </h3>
+          <p style={{ color: '#5b6b66', fontSize: 13, margin: '0 0 8px' }}>{t('trust.verifyText')}</p>
+          <Space orientation="vertical" style={{ width: '100%' }}>
+            {round?.decidedLogIndex != null && (
+              <ProofRow label={t('trust.proofVerdict')} index={round.decidedLogIndex} testId="proof-verdict" />
+            )}
+            {product.log.product !== null && (
+              <ProofRow label={t('trust.proofClaims')} index={product.log.product} testId="proof-claims" />
+            )}
+            {product.log.model !== null && (
+              <ProofRow label={t('trust.proofModel')} index={product.log.model} testId="proof-model" />
+            )}
+          </Space>
+        </section>
+        {round && (
+          <p style={{ color: '#8a9793', fontSize: 12, margin: 0 }}>
+            {t('trust.decidedAt', { at: formatDateTime(round.decidedAt, language) })}
+          </p>
+        )}
+      </Space>
+    </Card>
+  );
+}
+
+function ProofRow({ label, index, testId }: { label: string; index: number; testId: string }) {
+  const { t } = useTranslation();
+  return (
+    <div data-testid={testId} style={{ borderTop: '1px solid #f0f0f0', paddingTop: 8 }}>
+      <div style={{ marginBottom: 6 }}>
+        {label} · <Link href={`/explorer/entries/${index}`}>{t('trust.entry', { index })}</Link>
+      </div>
+      <VerifyEntry index={index} />
+    </div>
+  );
+}
+
+function VerdictSummary({ product }: { product: ProductDetail }) {
+  const { t, i18n } = useTranslation();
+  const consensus = product.consensus;
+  if (consensus === null) {
+    return (
+      <Alert
+        type={product.verdict === 'testing' ? 'info' : 'warning'}
+        showIcon
+        title={t(`trust.notTested.${product.verdict === 'testing' ? 'testing' : 'untested'}`)}
+        description={t('trust.notTestedText')}
+        data-testid="trust-verdict"
+      />
+    );
+  }
+  const { round } = consensus;
+  const passed = round.verdict === 'pass';
+  const appeal = round.appeal;
+  const appealOpen = round.appealUntil !== null && Date.parse(round.appealUntil) > Date.now();
+  return (
+    <section aria-labelledby="trust-verdict-heading">
+      <Alert
+        type={passed ? 'success' : 'error'}
+        showIcon
+        icon={passed ? <CheckCircleFilled /> : <CloseCircleFilled />}
+        title={<span id="trust-verdict-heading">{t(passed ? 'trust.verdictPass' : 'trust.verdictFail')}</span>}
+        description={
+          round.verdict !== round.tallyVerdict
+            ? t('trust.overturned', { tally: t(`trust.v.${round.tallyVerdict}`) })
+            : undefined
+        }
+        data-testid="trust-verdict"
+        data-verdict={round.verdict}
+      />
+      <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginTop: 10 }}>
+        <Descriptions.Item label={t('trust.round')}>
+          <code style={{ fontSize: 12 }}>{round.id}</code>
+        </Descriptions.Item>
+        <Descriptions.Item label={t('trust.lot')}>{round.lotId}</Descriptions.Item>
+        <Descriptions.Item label={t('trust.testers')}>
+          <span data-testid="trust-testers">
+            {t('trust.testersValue', { revealed: round.testersRevealed, drawn: round.testersDrawn })}
+          </span>
+        </Descriptions.Item>
+        <Descriptions.Item label={t('trust.decided')}>{formatDate(round.decidedAt, i18n.language)}</Descriptions.Item>
+        <Descriptions.Item label={t('trust.appeal')}>
+          <span data-testid="trust-appeal">
+            {appeal
+              ? t(`trust.appealStatus.${appeal.status}`, {
+                  ruling: appeal.ruling ? t(`trust.ruling.${appeal.ruling}`) : '',
+                })
+              : appealOpen
+                ? t('trust.appealOpen', { until: formatDate(round.appealUntil as string, i18n.language) })
+                : t('trust.appealNone')}
+          </span>
+        </Descriptions.Item>
+        {consensus.badge && (
+          <Descriptions.Item label={t('trust.badge')}>
+            {t('trust.badgeValue', {
+              lot: consensus.badge.lotId,
+              at: formatDate(consensus.badge.awardedAt, i18n.language),
+            })}
+          </Descriptions.Item>
+        )}
+      </Descriptions>
+    </section>
+  );
+}
+
+function AttributeTable({ rows, tested }: { rows: AttributeRow[]; tested: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Table<AttributeRow>
+      size="small"
+      pagination={false}
+      rowKey="key"
+      dataSource={rows}
+      scroll={{ x: 'max-content' }}
+      data-testid="trust-attributes"
+      columns={[
+        {
+          title: t('trust.attribute'),
+          dataIndex: 'label',
+          render: (label: string, row) => (
+            <span>
+              {label}
+              {row.mandatory && (
+                <span style={{ color: '#d4380d' }} title={t('trust.mandatory')}>
+                  {' '}
+                  *
+                </span>
+              )}
+              {row.unit && <span style={{ color: '#8a9793' }}> ({row.unit})</span>}
+            </span>
+          ),
+        },
+        {
+          title: t('trust.claimed'),
+          dataIndex: 'claimed',
+          render: (value: AttributeRow['claimed']) => formatValue(value, t),
+        },
+        ...(tested
+          ? [
+              {
+                title: t('trust.consensus'),
+                dataIndex: 'consensus',
+                render: (value: AttributeRow['consensus']) => formatValue(value, t),
+              },
+              {
+                title: t('trust.conforms'),
+                dataIndex: 'conforms',
+                render: (conforms: boolean | null) =>
+                  conforms === null ? (
+                    '—'
+                  ) : conforms ? (
+                    <CheckCircleFilled style={{ color: '#389e0d' }} aria-label={t('trust.yes')} />
+                  ) : (
+                    <CloseCircleFilled style={{ color: '#cf1322' }} aria-label={t('trust.no')} />
+                  ),
+              },
+            ]
+          : []),
+        {
+          title: t('trust.tolerance'),
+          dataIndex: 'tolerance',
+          responsive: ['md' as const],
+          render: (tolerance: number, row) => (row.kind === 'numeric' ? `±${tolerance}` : '—'),
+        },
+        {
+          title: t('trust.method'),
+          dataIndex: 'testMethod',
+          responsive: ['lg' as const],
+        },
+      ]}
+    />
+  );
+}
