@@ -1,4 +1,4 @@
-import { App as AntApp, ConfigProvider } from 'antd';
+import { ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useTranslation } from 'react-i18next';
@@ -6,7 +6,6 @@ import { Route, Switch } from 'wouter';
 import * as pages from './app/routes';
 import { Shell } from './app/Shell';
 import type { Language } from './i18n';
-import { NotFound } from './shared/states';
 
 const THEME = { token: { colorPrimary: '#1f6f5c', borderRadius: 8 } };
 
@@ -15,28 +14,26 @@ export function App() {
   const language = i18n.language as Language;
   return (
     <ConfigProvider locale={language === 'en' ? enUS : zhCN} theme={THEME}>
-      <AntApp>
-        <Shell>
-          <Switch>
-            <Route path="/" component={pages.HomePage} />
-            <Route path="/search" component={pages.SearchPage} />
-            <Route path="/c/:category" component={pages.SearchPage} />
-            <Route path="/products/:id" component={pages.ProductPage} />
-            <Route path="/cart" component={pages.CartPage} />
-            <Route path="/checkout" component={pages.CheckoutPage} />
-            <Route path="/orders" component={pages.OrdersPage} />
-            <Route path="/orders/:id" component={pages.OrderPage} />
-            <Route path="/me" component={pages.MePage} />
-            <Route path="/invite" component={pages.InvitePage} />
-            <Route path="/s/:code" component={pages.ShareLandingPage} />
-            <Route path="/wallet" component={pages.WalletPage} />
-            <Route path="/explorer" component={pages.ExplorerPage} />
-            <Route path="/explorer/entries/:index" component={pages.EntryPage} />
-            <Route path="/status" component={pages.StatusPage} />
-            <Route component={NotFound} />
-          </Switch>
-        </Shell>
-      </AntApp>
+      <Shell>
+        <Switch>
+          <Route path="/" component={pages.HomePage} />
+          <Route path="/search" component={pages.SearchPage} />
+          <Route path="/c/:category" component={pages.SearchPage} />
+          <Route path="/products/:id" component={pages.ProductPage} />
+          <Route path="/cart" component={pages.CartPage} />
+          <Route path="/checkout" component={pages.CheckoutPage} />
+          <Route path="/orders" component={pages.OrdersPage} />
+          <Route path="/orders/:id" component={pages.OrderPage} />
+          <Route path="/me" component={pages.MePage} />
+          <Route path="/invite" component={pages.InvitePage} />
+          <Route path="/s/:code" component={pages.ShareLandingPage} />
+          <Route path="/wallet" component={pages.WalletPage} />
+          <Route path="/explorer" component={pages.ExplorerPage} />
+          <Route path="/explorer/entries/:index" component={pages.EntryPage} />
+          <Route path="/status" component={pages.StatusPage} />
+          <Route component={pages.NotFound} />
+        </Switch>
+      </Shell>
     </ConfigProvider>
   );
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -28,6 +28,7 @@ import { supplierRoutes } from '../modules/distribution/supplier-routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 import { identityRoutes } from '../modules/identity/routes.js';
 import { logRoutes } from '../modules/log/routes.js';
+import { logExplorerRoutes } from '../modules/log/routes-explorer.js';
 import { orderRoutes } from '../modules/orders/routes.js';
 import { paymentRoutes } from '../modules/payments/routes.js';
 import { settlementRoutes } from '../modules/settlement/routes.js';
@@ -85,6 +86,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(eventRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await app.register(logRoutes(ctx));
+  await app.register(logExplorerRoutes(ctx));
   await app.register(accountingRoutes(ctx));
   await app.register(paymentRoutes(ctx));
   await app.register(catalogRoutes(ctx));
@@ -103,7 +105,21 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   const webDir = ctx.config.webDir;
   const serveWeb = webDir !== undefined && existsSync(join(webDir, 'index.html'));
   if (serveWeb)
-    await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: webDir,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      // The build writes .br and .gz beside each asset: served as is, never compressed per request.
+      preCompressed: true,
+      // Vite names assets by their content hash, so they never change; the page itself always may.
+      setHeaders: (response, path) => {
+        response.setHeader(
+          'cache-control',
+          path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     // Client-side routes of the single-page app: any other GET that is not an API path.

@@ -2,11 +2,12 @@ import {
   AppstoreOutlined,
   HomeOutlined,
   SafetyCertificateOutlined,
+  SearchOutlined,
   ShoppingCartOutlined,
   UserOutlined,
 } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Badge, Button, Input, Layout, Space } from 'antd';
+import { Button, Layout, Space } from 'antd';
 import { type ReactNode, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'wouter';
@@ -52,19 +53,77 @@ function LanguageSwitch() {
   );
 }
 
+/** A plain search form: the header is on every page, so it carries no heavy input component. */
 function SearchBox({ compact }: { compact: boolean }) {
   const { t } = useTranslation();
   const [, navigate] = useLocation();
   return (
-    <Input.Search
-      aria-label={t('nav.search')}
-      placeholder={t('nav.searchPlaceholder')}
-      allowClear
-      size={compact ? 'middle' : 'large'}
-      style={{ maxWidth: compact ? undefined : 420 }}
+    <form
+      role="search"
       data-testid="search-box"
-      onSearch={(q) => navigate(q.trim() === '' ? '/search' : `/search?q=${encodeURIComponent(q.trim())}`)}
-    />
+      style={{ display: 'flex', width: '100%', maxWidth: compact ? undefined : 420 }}
+      onSubmit={(event) => {
+        event.preventDefault();
+        const q = String(new FormData(event.currentTarget).get('q') ?? '').trim();
+        navigate(q === '' ? '/search' : `/search?q=${encodeURIComponent(q)}`);
+      }}
+    >
+      <input
+        name="q"
+        type="search"
+        enterKeyHint="search"
+        aria-label={t('nav.search')}
+        placeholder={t('nav.searchPlaceholder')}
+        style={{
+          flex: 1,
+          minWidth: 0,
+          height: compact ? 34 : 38,
+          padding: '0 12px',
+          border: '1px solid #d9d9d9',
+          borderRight: 'none',
+          borderRadius: '8px 0 0 8px',
+          fontSize: 14,
+          outline: 'none',
+        }}
+      />
+      <Button
+        htmlType="submit"
+        type="primary"
+        icon={<SearchOutlined />}
+        aria-label={t('nav.search')}
+        style={{ height: compact ? 34 : 38, borderRadius: '0 8px 8px 0' }}
+      />
+    </form>
+  );
+}
+
+/** How many items: a small red count over an icon (none when zero). */
+function CountBadge({ count, children }: { count: number; children: ReactNode }) {
+  return (
+    <span style={{ position: 'relative', display: 'inline-flex' }}>
+      {children}
+      {count > 0 && (
+        <span
+          data-testid="cart-count"
+          style={{
+            position: 'absolute',
+            top: -6,
+            right: -10,
+            minWidth: 16,
+            height: 16,
+            padding: '0 4px',
+            borderRadius: 8,
+            background: '#ff4d4f',
+            color: '#fff',
+            fontSize: 11,
+            lineHeight: '16px',
+            textAlign: 'center',
+          }}
+        >
+          {count > 99 ? '99+' : count}
+        </span>
+      )}
+    </span>
   );
 }
 
@@ -105,14 +164,7 @@ function TabBar({ cartCount }: { cartCount: number }) {
     >
       {TABS.map((tab) => {
         const active = tab.path === '/' ? location === '/' : location.startsWith(tab.path);
-        const icon =
-          tab.path === '/cart' ? (
-            <Badge count={cartCount} size="small">
-              {tab.icon}
-            </Badge>
-          ) : (
-            tab.icon
-          );
+        const icon = tab.path === '/cart' ? <CountBadge count={cartCount}>{tab.icon}</CountBadge> : tab.icon;
         return (
           <Link
             key={tab.path}
@@ -179,9 +231,9 @@ export function Shell({ children }: { children: ReactNode }) {
               </Button>
             </Link>
             <Link href="/cart" data-testid="header-cart">
-              <Badge count={cartCount} size="small">
+              <CountBadge count={cartCount}>
                 <Button icon={<ShoppingCartOutlined />} aria-label={t('nav.cart')} />
-              </Badge>
+              </CountBadge>
             </Link>
             <LanguageSwitch />
             <AccountButton />

@@ -18,3 +18,4 @@ export const WalletPage = page(() => import('../wallet/WalletPage'), 'WalletPage
 export const ExplorerPage = page(() => import('../explorer/ExplorerPage'), 'ExplorerPage');
 export const EntryPage = page(() => import('../explorer/EntryPage'), 'EntryPage');
 export const StatusPage = page(() => import('./StatusPage'), 'StatusPage');
+export const NotFound = page(() => import('../shared/NotFound'), 'NotFound');

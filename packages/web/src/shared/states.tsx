@@ -1,4 +1,4 @@
-import { Button, Empty, Result, Skeleton } from 'antd';
+import { Button, Empty, Skeleton } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
@@ -11,21 +11,28 @@ export function Loading({ rows = 4 }: { rows?: number }) {
 /** What every page shows when its data could not be loaded: what went wrong, and a way to try again. */
 export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
   const { t } = useTranslation();
-  const apiError = error instanceof ApiError ? error : undefined;
-  const notFound = apiError?.status === 404;
+  const notFound = error instanceof ApiError && error.status === 404;
   return (
-    <Result
-      status={notFound ? '404' : 'warning'}
-      title={notFound ? t('common.notFound') : t('common.loadFailed')}
-      subTitle={<span data-testid="error-message">{(error as Error)?.message}</span>}
-      extra={
-        retry && !notFound ? (
-          <Button onClick={retry} type="primary">
-            {t('common.retry')}
-          </Button>
-        ) : undefined
+    <Empty
+      image={Empty.PRESENTED_IMAGE_SIMPLE}
+      description={
+        <span role="alert">
+          <strong style={{ display: 'block', marginBottom: 4 }}>
+            {notFound ? t('common.notFound') : t('common.loadFailed')}
+          </strong>
+          <span data-testid="error-message" style={{ color: '#5b6b66' }}>
+            {(error as Error)?.message}
+          </span>
+        </span>
       }
-    />
+      data-testid="error-state"
+    >
+      {retry && !notFound && (
+        <Button onClick={retry} type="primary">
+          {t('common.retry')}
+        </Button>
+      )}
+    </Empty>
   );
 }
 
@@ -36,10 +43,4 @@ export function EmptyState({ description, action }: { description: ReactNode; ac
       {action}
     </Empty>
   );
-}
-
-/** A path the app has no page for. */
-export function NotFound() {
-  const { t } = useTranslation();
-  return <Result status="404" title={t('common.notFound')} data-testid="not-found" />;
 }

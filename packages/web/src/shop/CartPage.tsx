@@ -1,5 +1,5 @@
 import { DeleteOutlined } from '@ant-design/icons';
-import { Alert, App as AntApp, Button, Card, InputNumber, List, Tag } from 'antd';
+import { Alert, message as antdMessage, Button, Card, InputNumber, List, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { useSession } from '../session/session-store';
@@ -11,7 +11,7 @@ import { SignInPrompt } from './SignInPrompt';
 /** The cart at today's prices: changed prices and sold-out items flagged before checkout. */
 export function CartPage() {
   const { t } = useTranslation();
-  const { message } = AntApp.useApp();
+  const [message, messages] = antdMessage.useMessage();
   const session = useSession();
   const cart = useCart(session !== null);
   const setItem = useSetCartItem();
@@ -39,6 +39,7 @@ export function CartPage() {
 
   return (
     <div style={{ maxWidth: 760, margin: '0 auto' }}>
+      {messages}
       <h2 style={{ fontSize: 18, margin: '4px 0 12px' }}>{t('shop.cart.title')}</h2>
       {changed && <Alert type="warning" showIcon title={t('shop.cart.priceChanged')} style={{ marginBottom: 12 }} />}
       <Card size="small">

@@ -1,5 +1,5 @@
 import { ShoppingCartOutlined, ThunderboltOutlined } from '@ant-design/icons';
-import { App as AntApp, Button, Col, InputNumber, Radio, Row, Space, Tag } from 'antd';
+import { message as antdMessage, Button, Col, InputNumber, Radio, Row, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'wouter';
@@ -27,7 +27,7 @@ export function ProductPage() {
 
 function ProductView({ product }: { product: ProductDetail }) {
   const { t, i18n } = useTranslation();
-  const { message } = AntApp.useApp();
+  const [message, messages] = antdMessage.useMessage();
   const session = useSession();
   const [, navigate] = useLocation();
   const setItem = useSetCartItem();
@@ -61,6 +61,7 @@ function ProductView({ product }: { product: ProductDetail }) {
 
   return (
     <div>
+      {messages}
       <Row gutter={[20, 16]}>
         <Col xs={24} md={10}>
           <ProductArt
