@@ -70,6 +70,21 @@ describe('web shell in Chromium, served by the real server on one port', () => {
     await page.close();
   });
 
+  it('serves the built assets precompressed and cached for good, the page itself always fresh', async () => {
+    const html = await (await fetch(`${origin}/`)).text();
+    const script = /src="(\/assets\/index-[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const brotli = await fetch(`${origin}${script}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(brotli.headers.get('content-encoding')).toBe('br');
+    expect(brotli.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(brotli.headers.get('vary')).toMatch(/accept-encoding/i);
+    const gzip = await fetch(`${origin}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gzip.headers.get('content-encoding')).toBe('gzip');
+    // fetch decodes both: the same script either way.
+    expect(await brotli.text()).toBe(await gzip.text());
+    expect((await fetch(`${origin}/products/anything`)).headers.get('cache-control')).toBe('no-cache');
+  });
+
   it('says so when the API is down', async () => {
     const page = await browser.newPage({ locale: 'zh-CN' });
     await page.route('**/readyz', (route) =>

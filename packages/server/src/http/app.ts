@@ -113,8 +113,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
       // The build writes .br and .gz beside each asset: served as is, never compressed per request.
       preCompressed: true,
       // Vite names assets by their content hash, so they never change; the page itself always may.
-      setHeaders: (response, path) => {
-        response.setHeader(
+      setHeaders: (reply, path) => {
+        reply.header(
           'cache-control',
           path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
         );
