@@ -211,6 +211,8 @@ describe('the trust panel', () => {
     expect(await panel.getByTestId('trust-verdict').getAttribute('data-verdict')).toBe('pass');
     expect(await panel.getByTestId('trust-standards').textContent()).toMatch(/GB/);
     expect(await panel.getByTestId('trust-testers').textContent()).toMatch(/抽选 \d+ 人/);
+    // The chart loads when the panel comes into view.
+    await panel.getByTestId('trust-attributes').scrollIntoViewIfNeeded();
     await panel.getByTestId('claims-chart').locator('svg').first().waitFor();
     const rows = panel.getByTestId('trust-attributes').locator('tbody tr');
     expect(await rows.count()).toBeGreaterThan(2);

@@ -1,11 +1,12 @@
 import { CheckCircleFilled, CloseCircleFilled, SafetyCertificateOutlined } from '@ant-design/icons';
 import { Alert, Card, Descriptions, Space, Table, Tag } from 'antd';
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { VerifyEntry } from '../log/VerifyEntry';
 import { formatDate, formatDateTime, localized } from '../shared/format';
 import { Loading } from '../shared/states';
+import { useInView } from '../shared/use-in-view';
 import type { ProductDetail } from '../shop/queries';
 import { type AttributeRow, attributeRows, formatValue } from './attribute-rows';
 
@@ -61,11 +62,7 @@ export function TrustPanel({ product }: { product: ProductDetail }) {
           <h3 id="trust-claims" style={{ fontSize: 15, margin: '0 0 8px' }}>
             {consensus ? t('trust.claimsVsConsensus') : t('trust.claims')}
           </h3>
-          {consensus && rows.some((row) => row.chartable) && (
-            <Suspense fallback={<Loading rows={3} />}>
-              <ClaimsChart rows={rows} />
-            </Suspense>
-          )}
+          {consensus && rows.some((row) => row.chartable) && <LazyChart rows={rows} />}
           <AttributeTable rows={rows} tested={consensus !== null} />
         </section>
 
@@ -102,6 +99,22 @@ export function TrustPanel({ product }: { product: ProductDetail }) {
         )}
       </Space>
     </Card>
+  );
+}
+
+/** The chart's space is kept; the chart (and ECharts) loads when the panel scrolls into view. */
+function LazyChart({ rows }: { rows: AttributeRow[] }) {
+  const anchor = useRef<HTMLDivElement>(null);
+  const visible = useInView(anchor);
+  const height = 40 + rows.filter((row) => row.chartable).length * 44;
+  return (
+    <div ref={anchor} style={{ minHeight: height + 24 }}>
+      {visible && (
+        <Suspense fallback={<Loading rows={3} />}>
+          <ClaimsChart rows={rows} />
+        </Suspense>
+      )}
+    </div>
   );
 }
 

@@ -49,14 +49,20 @@ export async function latestCheckpoint(executor: Executor): Promise<StoredCheckp
  */
 export async function publishedCheckpoint(executor: Executor, quorum: number): Promise<StoredCheckpoint | undefined> {
   if (quorum === 0) return latestCheckpoint(executor);
+  const size = await publishedSize(executor, quorum);
+  return size === undefined ? undefined : checkpointAt(executor, size);
+}
+
+/** The size of the published checkpoint (a walk down the newest checkpoints, by their indexes). */
+export async function publishedSize(executor: Executor, quorum: number): Promise<number | undefined> {
   const [found] = await rows<{ size: string }>(
     executor,
-    sql`select c.size from log_checkpoints c join log_cosignatures s on s.size = c.size
-        group by c.size having count(*) >= ${quorum} order by c.size desc limit 1`,
+    quorum === 0
+      ? sql`select size from log_checkpoints order by size desc limit 1`
+      : sql`select c.size from log_checkpoints c join log_cosignatures s on s.size = c.size
+            group by c.size having count(*) >= ${quorum} order by c.size desc limit 1`,
   );
-  const size = found?.size;
-  if (size === undefined) return undefined;
-  return checkpointAt(executor, Number(size));
+  return found === undefined ? undefined : Number(found.size);
 }
 
 export async function checkpointAt(executor: Executor, size: number): Promise<StoredCheckpoint | undefined> {
