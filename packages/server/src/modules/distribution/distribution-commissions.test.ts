@@ -90,7 +90,7 @@ describe('commissions', () => {
 
     const productLink = await linkOf(seller.pair, { kind: 'product', productId: 'rice-d' });
     const link = (await t.app.inject({ method: 'GET', url: `/v1/links/${productLink}` })).json();
-    expect(link).toMatchObject({ owner: seller.pair.did, kind: 'product', url: `/p/rice-d?ref=${productLink}` });
+    expect(link).toMatchObject({ owner: seller.pair.did, kind: 'product', url: `/s/${productLink}` });
     const qr = await t.app.inject({ method: 'GET', url: `/v1/links/${productLink}/qr.png?size=128` });
     expect(qr.statusCode).toBe(200);
     expect(qr.headers['content-type']).toBe('image/png');

@@ -44,13 +44,11 @@ const LINK_VIEW = z.object({
   createdAt: z.string(),
 });
 
-/** Where a share code leads in the web app: the product, the shop, or the home page. */
-const linkPath = (link: ShareLink) =>
-  link.kind === 'product'
-    ? `/p/${encodeURIComponent(link.productId ?? '')}?ref=${link.code}`
-    : link.kind === 'shop'
-      ? `/shop/${encodeURIComponent(link.producerDid ?? '')}?ref=${link.code}`
-      : `/?ref=${link.code}`;
+/**
+ * Where a share code leads in the web app: its landing page, which says who shared what, binds a
+ * signed-in visitor and goes on to the product, the shop or the home page.
+ */
+const linkPath = (link: ShareLink) => `/s/${link.code}`;
 
 const linkView = (link: ShareLink) => ({
   code: link.code,
