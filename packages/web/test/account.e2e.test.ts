@@ -15,7 +15,7 @@ import { formatFen } from '../src/shared/format.js';
 import { collectPageErrors, launchChromium } from './support/browser.js';
 import { type DemoKey, type DemoServer, demoServer } from './support/demo-server.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
-import { signInAs } from './support/wallet.js';
+import { signInAs, unlockIfAsked } from './support/wallet.js';
 
 const server = demoServer('concord-web-account-');
 let demo: DemoServer;
@@ -106,19 +106,6 @@ async function go(page: Page, path: string): Promise<void> {
 }
 
 /** When a signature finds the wallet locked, the wallet asks for the passphrase: give it. */
-async function unlockIfAsked(page: Page): Promise<void> {
-  const passphrase = page.getByTestId('unlock-passphrase');
-  if (
-    await passphrase.waitFor({ timeout: 1_500 }).then(
-      () => true,
-      () => false,
-    )
-  ) {
-    await passphrase.fill(PASSPHRASE);
-    await page.getByTestId('unlock-submit').click();
-  }
-}
-
 const text = async (page: Page, testId: string) =>
   ((await page.getByTestId(testId).first().textContent()) ?? '').trim();
 
@@ -183,7 +170,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     await expect.poll(() => text(page, 'order-status')).toBe('待收货');
     await page.getByTestId('confirm-delivery').click();
     await page.getByTestId('confirm-ok').click();
-    await unlockIfAsked(page);
+    await unlockIfAsked(page, PASSPHRASE);
     await expect.poll(() => text(page, 'order-status'), { timeout: 15_000 }).toBe('已签收');
     await page.getByTestId('action-done').waitFor();
     expect((await orderAs(consumer, 'demo-shipped-maofeng')).status).toBe('delivered');
@@ -197,7 +184,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     await page.locator('.ant-rate-star').nth(3).click();
     expect(await text(page, 'rate-label')).toBe('满意');
     await page.getByTestId('rate-submit').click();
-    await unlockIfAsked(page);
+    await unlockIfAsked(page, PASSPHRASE);
     await expect.poll(() => text(page, 'action-done'), { timeout: 15_000 }).toContain('谢谢你的评价');
     expect(await page.getByTestId('rate-producer').count()).toBe(0);
     const ratings = await apiAs<{ recent: { orderId: string; stars: number }[] }>(
@@ -217,7 +204,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     await page.getByTestId('refund-detail').fill('果子偏小，和页面写的 80mm 以上不一样');
     await expect.poll(() => text(page, 'refund-amount')).toBe('¥59.90');
     await page.getByTestId('refund-submit').click();
-    await unlockIfAsked(page);
+    await unlockIfAsked(page, PASSPHRASE);
     await expect.poll(() => text(page, 'action-done'), { timeout: 15_000 }).toContain('退款申请已提交');
     await expect.poll(() => text(page, 'order-refunds')).toContain('退款处理中');
     expect(await page.getByTestId('request-refund').count()).toBe(0);
@@ -244,7 +231,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     expect((await orderAs(demo.key('consumer'), 'demo-created-oil')).status).toBe('created');
     await page.getByTestId('cancel-order').click();
     await page.getByTestId('confirm-ok').click();
-    await unlockIfAsked(page);
+    await unlockIfAsked(page, PASSPHRASE);
     await expect.poll(() => text(page, 'order-status'), { timeout: 15_000 }).toBe('已取消');
     expect((await orderAs(demo.key('consumer'), 'demo-created-oil')).status).toBe('cancelled');
     expect(await page.getByTestId('cancel-order').count()).toBe(0);
@@ -272,7 +259,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     );
     expect(elsewhere.status).toBe(201);
     await page.getByTestId('refund-submit').click();
-    await unlockIfAsked(page);
+    await unlockIfAsked(page, PASSPHRASE);
     await expect.poll(() => text(page, 'action-error'), { timeout: 15_000 }).toBe('这笔订单已有一个退款申请在处理中。');
     const order = await orderAs(consumer, 'demo-completed-rice-oil');
     expect(order.refunds?.map((refund) => refund.refundId)).toEqual(['rf-elsewhere']);
@@ -383,7 +370,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     await screenshot(page, 'share-landing');
 
     await page.getByTestId('accept-invite').click();
-    await unlockIfAsked(page);
+    await unlockIfAsked(page, PASSPHRASE);
     await expect.poll(() => text(page, 'share-outcome'), { timeout: 15_000 }).toContain('现在是你的推荐人');
     const bound = await apiAs<{ boundTo: string | null }>(newcomer, 'GET', '/v1/distribution/me');
     expect(bound.body.boundTo).toBe(promoter.did);
@@ -453,7 +440,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     await go(page, '/orders/demo-shipped-maofeng');
     await page.getByTestId('rate-producer').click();
     await page.getByTestId('rate-submit').click();
-    await unlockIfAsked(page);
+    await unlockIfAsked(page, PASSPHRASE);
     await expect.poll(() => text(page, 'action-done'), { timeout: 15_000 }).toContain('已经评价过');
     expect(await page.getByTestId('rate-producer').count()).toBe(0);
     expect(errors.filter((error) => !error.includes('status of 409'))).toEqual([]);

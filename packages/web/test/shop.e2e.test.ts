@@ -4,7 +4,7 @@ import { ApiAs, registerNewAccount } from './support/api.js';
 import { collectPageErrors, launchChromium } from './support/browser.js';
 import { type DemoServer, demoServer } from './support/demo-server.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
-import { signInAs } from './support/wallet.js';
+import { signInAs, unlockIfAsked } from './support/wallet.js';
 
 // A return window of zero days: a delivered order completes at the server's next order-timer
 // tick (2 s), which is when its buyer earns cashback points.
@@ -23,25 +23,11 @@ afterAll(async () => {
   await demo?.close();
 });
 
-/** Signing needs the wallet unlocked; after a full page load it asks once for the passphrase. */
-async function unlockIfAsked(page: Page): Promise<void> {
-  const prompt = page.getByTestId('unlock-passphrase');
-  if (await prompt.isVisible().catch(() => false)) {
-    await prompt.fill(PASSPHRASE);
-    await page.getByTestId('unlock-submit').click();
-  }
-}
-
+/** Clicks a button whose action is signed, answering the unlock dialog if asked, then waits for `done`. */
 async function clickAndSign(page: Page, testId: string, done: () => Promise<unknown>): Promise<void> {
   await page.getByTestId(testId).click();
-  await Promise.race([
-    done(),
-    page
-      .getByTestId('unlock-passphrase')
-      .waitFor({ timeout: 10_000 })
-      .then(() => unlockIfAsked(page))
-      .then(done),
-  ]);
+  await unlockIfAsked(page, PASSPHRASE);
+  await done();
 }
 
 interface DistributionMe {
@@ -93,18 +79,9 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     await signInAs(page, demo.origin, friendKey, PASSPHRASE);
     await page.goto(`${demo.origin}/s/${link?.code}`);
     await screenshot(page, 'share-landing');
-    // The landing page binds the friend to the promoter and goes on to the product.
-    const accept = page.getByTestId('accept-invite');
-    await Promise.race([
-      page.waitForURL(`**/products/${link?.productId}`, { timeout: 20_000 }),
-      accept.waitFor({ timeout: 20_000 }).then(async () => {
-        await accept.click();
-        await unlockIfAsked(page);
-      }),
-    ]);
-    await expect
-      .poll(async () => (await friend.get<DistributionMe>('/v1/distribution/me')).boundTo, { timeout: 20_000 })
-      .toBe(promoter.did);
+    // The landing page says who shared what; accepting binds the friend to the promoter.
+    const boundTo = async () => (await friend.get<DistributionMe>('/v1/distribution/me')).boundTo;
+    await clickAndSign(page, 'accept-invite', () => expect.poll(boundTo, { timeout: 20_000 }).toBe(promoter.did));
     await page.goto(`${demo.origin}/products/${link?.productId}`);
     await page.getByTestId('trust-panel').waitFor();
     await screenshot(page, 'product');
@@ -138,20 +115,11 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     await page.getByTestId('view-order').click();
     await page.waitForURL(`**/orders/${order.id}`);
     await page.reload();
-    await expect.poll(() => page.getByTestId('order-status').textContent(), { timeout: 10_000 }).toContain('已发货');
-    await clickAndSign(page, 'confirm-delivery', async () => {
-      const ok = page.locator('.ant-modal-confirm-btns .ant-btn-primary, .ant-popconfirm-buttons .ant-btn-primary');
-      if (
-        await ok
-          .first()
-          .isVisible()
-          .catch(() => false)
-      )
-        await ok.first().click();
-      await expect
-        .poll(async () => (await friend.get<{ status: string }>(`/v1/orders/${order.id}`)).status, { timeout: 20_000 })
-        .toMatch(/delivered|completed/);
-    });
+    await expect.poll(() => page.getByTestId('order-status').textContent(), { timeout: 10_000 }).toContain('待收货');
+    await page.getByTestId('confirm-delivery').click();
+    await clickAndSign(page, 'confirm-ok', () =>
+      expect.poll(() => page.getByTestId('order-status').textContent(), { timeout: 15_000 }).toMatch(/已签收|已完成/),
+    );
     await expect
       .poll(async () => (await friend.get<{ status: string }>(`/v1/orders/${order.id}`)).status, { timeout: 20_000 })
       .toBe('completed');
@@ -167,7 +135,7 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     expect(points).toBeDefined();
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 
   it('a failed sandbox payment cancels its order, says so, and puts the items back for another try', async () => {
     const buyerKey = await registerNewAccount(demo.origin, '试付款');
@@ -195,7 +163,7 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     expect((await buyer.get<{ items: unknown[] }>('/v1/cart')).items).toHaveLength(1);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 60_000);
 });
 
 describe('the trust panel', () => {

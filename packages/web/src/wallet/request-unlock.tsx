@@ -88,6 +88,8 @@ function UnlockDialog({
       footer={null}
       mask={{ closable: false }}
       width={420}
+      // Above whatever asked for the signature (a confirmation dialog still waiting on it).
+      zIndex={2000}
       destroyOnHidden
     >
       <div data-testid="unlock-dialog">

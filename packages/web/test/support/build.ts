@@ -39,7 +39,12 @@ export async function buildWeb(): Promise<string> {
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ root: WEB_ROOT, mode: 'production', logLevel: 'error', build: { outDir: building, emptyOutDir: true } });
+    await build({
+      root: WEB_ROOT,
+      mode: 'production',
+      logLevel: 'error',
+      build: { outDir: building, emptyOutDir: true },
+    });
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }

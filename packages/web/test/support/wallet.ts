@@ -92,3 +92,19 @@ export async function signInAs(
   await page.getByTestId('account-link').or(page.getByTestId('tab-me')).first().waitFor();
   await page.waitForFunction(() => localStorage.getItem('concord.session') !== null);
 }
+
+/**
+ * Signing asks once for the passphrase after a full page load (the key lives in memory only):
+ * answers the unlock dialog if it comes up within a moment.
+ */
+export async function unlockIfAsked(page: Page, passphrase = 'demo passphrase 1'): Promise<void> {
+  const input = page.getByTestId('unlock-passphrase');
+  const asked = await input.waitFor({ timeout: 1_500 }).then(
+    () => true,
+    () => false,
+  );
+  if (asked) {
+    await input.fill(passphrase);
+    await page.getByTestId('unlock-submit').click();
+  }
+}
