@@ -166,6 +166,32 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
   }, 60_000);
 });
 
+describe('sharing a product', () => {
+  it('gives a promoter their own product link, on the log, with a QR code that loads', async () => {
+    const promoterKey = demo.key('promoter');
+    const promoter = new ApiAs(demo.origin, promoterKey);
+    const [product] = (await promoter.get<{ items: { id: string }[] }>('/v1/catalog/products?limit=1')).items;
+    const page = await phonePage(browser);
+    const errors = collectPageErrors(page);
+    await signInAs(page, demo.origin, promoterKey, PASSPHRASE);
+    await page.getByTestId('tab-home').click();
+    await page.locator(`[data-testid="product-${product?.id}"]`).first().click();
+    await clickAndSign(page, 'share-product', () => page.getByTestId('share-url').waitFor({ timeout: 15_000 }));
+    const url = await page.getByTestId('share-url').inputValue();
+    expect(url).toMatch(new RegExp(`^${demo.origin}/s/[A-Za-z0-9]{10}$`));
+    // The link is the promoter's, for this product, on the log.
+    const code = url.split('/s/')[1];
+    const links = (await promoter.get<DistributionMe>('/v1/distribution/me')).links;
+    expect(links).toContainEqual(expect.objectContaining({ code, kind: 'product', productId: product?.id }));
+    await expect
+      .poll(() => page.getByTestId('share-qr').evaluate((img) => (img as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+    await screenshot(page, 'share-product');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
 describe('the trust panel', () => {
   it('shows the model, each claim beside the consensus, the verdict, and verifies its proof in the browser', async () => {
     const page = await desktopPage(browser);

@@ -5,7 +5,8 @@ import {
   SafetyCertificateOutlined,
 } from '@ant-design/icons';
 import { useMutation } from '@tanstack/react-query';
-import { Alert, Button, Flex, Typography } from 'antd';
+import { Alert, Button, Flex } from 'antd';
+import type { CSSProperties, ReactNode } from 'react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../shared/format';
@@ -13,7 +14,28 @@ import type { EntryVerification, VerifyStep } from './browser-verify';
 import { MONO } from './mono';
 import { forgetLogTrust, type LogTrust } from './trust-store';
 
-const { Text, Paragraph } = Typography;
+// Plain text styles instead of Typography, which would bring its editable input to every product page.
+const SECONDARY = { color: 'rgba(0, 0, 0, 0.45)' } as const;
+function Text({
+  type,
+  strong,
+  style,
+  children,
+  ...rest
+}: {
+  type?: 'secondary';
+  strong?: boolean;
+  style?: CSSProperties;
+  children: ReactNode;
+  'data-testid'?: string;
+}) {
+  const look = { ...(type === 'secondary' ? SECONDARY : {}), ...(strong ? { fontWeight: 600 } : {}), ...style };
+  return (
+    <span style={look} {...rest}>
+      {children}
+    </span>
+  );
+}
 
 export function StepIcon({ ok }: { ok: boolean | null }) {
   if (ok === true) return <CheckCircleFilled style={{ color: '#1f6f5c' }} aria-hidden />;
@@ -162,9 +184,7 @@ function VerifyEntryOf({ index }: { index: number }) {
   });
   return (
     <Flex vertical gap={12}>
-      <Paragraph type="secondary" style={{ margin: 0 }}>
-        {t('explorer.verify.intro')}
-      </Paragraph>
+      <p style={{ ...SECONDARY, margin: 0 }}>{t('explorer.verify.intro')}</p>
       <div>
         <Button
           type="primary"

@@ -1,15 +1,16 @@
 import type { CSSProperties } from 'react';
 
 /** A category's colours and sign, for products that have no photo yet. */
-const ART: Record<string, { from: string; to: string; sign: string }> = {
-  rice: { from: '#f6efd9', to: '#e7d7a8', sign: '🌾' },
-  grain: { from: '#f6efd9', to: '#e7d7a8', sign: '🌾' },
-  oil: { from: '#fdf3cf', to: '#f3d77a', sign: '🫒' },
-  tea: { from: '#e3f1e0', to: '#a9d3a0', sign: '🍵' },
-  apple: { from: '#fde4de', to: '#f4a99a', sign: '🍎' },
-  fresh: { from: '#fde4de', to: '#f4a99a', sign: '🍎' },
+// A character, not an emoji: it renders the same on every phone and in every screenshot.
+const ART: Record<string, { from: string; to: string; ink: string; sign: string }> = {
+  rice: { from: '#f6efd9', to: '#e7d7a8', ink: '#8a6d1f', sign: '米' },
+  grain: { from: '#f6efd9', to: '#e7d7a8', ink: '#8a6d1f', sign: '粮' },
+  oil: { from: '#fdf3cf', to: '#f3d77a', ink: '#8a6a00', sign: '油' },
+  tea: { from: '#e3f1e0', to: '#a9d3a0', ink: '#2f6b2a', sign: '茶' },
+  apple: { from: '#fde4de', to: '#f4a99a', ink: '#a23a26', sign: '果' },
+  fresh: { from: '#fde4de', to: '#f4a99a', ink: '#a23a26', sign: '鲜' },
 };
-const DEFAULT_ART = { from: '#e8eef2', to: '#c4d3dc', sign: '📦' };
+const DEFAULT_ART = { from: '#e8eef2', to: '#c4d3dc', ink: '#3d5866', sign: '品' };
 
 /** The product's first photo, or a calm placeholder in its category's colours. */
 export function ProductArt({
@@ -38,7 +39,10 @@ export function ProductArt({
         alignItems: 'center',
         justifyContent: 'center',
         background: `linear-gradient(135deg, ${art.from}, ${art.to})`,
-        fontSize: 'clamp(32px, 10vw, 64px)',
+        fontSize: 'clamp(40px, 14vw, 96px)',
+        fontWeight: 600,
+        color: art.ink,
+        opacity: 0.55,
       }}
     >
       <span aria-hidden>{art.sign}</span>

@@ -1,16 +1,21 @@
 import { ShoppingCartOutlined, ThunderboltOutlined } from '@ant-design/icons';
-import { message as antdMessage, Button, Col, InputNumber, Radio, Row, Space, Tag } from 'antd';
-import { useState } from 'react';
+import { Button, Col, Radio, Row, Space, Tag } from 'antd';
+import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'wouter';
-import { ShareProductButton } from '../account/ShareProductButton';
 import { useSession } from '../session/session-store';
 import { formatDate, formatFen, localized, shortDid } from '../shared/format';
 import { ErrorState, Loading } from '../shared/states';
 import { TrustPanel } from '../trust/TrustPanel';
 import { ProductArt } from './ProductArt';
+import { QuantityStepper } from './QuantityStepper';
 import { type ProductDetail, useCart, useProduct, useSetCartItem } from './queries';
 import { VerdictTag } from './VerdictTag';
+
+// Sharing (its modal, QR and signer) loads after the page is on screen.
+const ShareProductButton = lazy(async () => ({
+  default: (await import('../account/ShareProductButton')).ShareProductButton,
+}));
 
 type Sku = ProductDetail['skus'][number];
 
@@ -27,7 +32,7 @@ export function ProductPage() {
 
 function ProductView({ product }: { product: ProductDetail }) {
   const { t, i18n } = useTranslation();
-  const [message, messages] = antdMessage.useMessage();
+  const [notice, setNotice] = useState<{ ok: boolean; text: string }>();
   const session = useSession();
   const [, navigate] = useLocation();
   const setItem = useSetCartItem();
@@ -53,15 +58,18 @@ function ProductView({ product }: { product: ProductDetail }) {
         quantity: Math.min(999, quantity + (cart.data?.items.find((i) => i.skuId === sku.id)?.quantity ?? 0)),
       });
       if (thenCheckout) navigate('/checkout');
-      else message.success(t('shop.product.added', { count: updated.items.reduce((n, i) => n + i.quantity, 0) }));
+      else
+        setNotice({
+          ok: true,
+          text: t('shop.product.added', { count: updated.items.reduce((n, i) => n + i.quantity, 0) }),
+        });
     } catch (error) {
-      message.error((error as Error).message);
+      setNotice({ ok: false, text: (error as Error).message });
     }
   };
 
   return (
     <div>
-      {messages}
       <Row gutter={[20, 16]}>
         <Col xs={24} md={10}>
           <ProductArt
@@ -100,12 +108,11 @@ function ProductView({ product }: { product: ProductDetail }) {
             )}
             <Space align="center" wrap>
               <span>{t('shop.product.quantity')}</span>
-              <InputNumber
-                aria-label={t('shop.product.quantity')}
-                min={1}
+              <QuantityStepper
+                label={t('shop.product.quantity')}
                 max={Math.max(1, Math.min(99, sku?.stock ?? 1))}
                 value={quantity}
-                onChange={(value) => setQuantity(value ?? 1)}
+                onChange={setQuantity}
               />
               <span style={{ color: '#5b6b66' }}>
                 {sku && sku.stock > 0 ? t('shop.product.stock', { count: sku.stock }) : t('shop.product.soldOut')}
@@ -132,8 +139,15 @@ function ProductView({ product }: { product: ProductDetail }) {
               >
                 {t('shop.product.buyNow')}
               </Button>
-              <ShareProductButton productId={product.id} />
+              <Suspense fallback={null}>
+                <ShareProductButton productId={product.id} />
+              </Suspense>
             </Space>
+            {notice && (
+              <div role="status" style={{ color: notice.ok ? '#389e0d' : '#cf1322' }} data-testid="cart-notice">
+                {notice.text} {notice.ok && <Link href="/cart">{t('shop.product.viewCart')}</Link>}
+              </div>
+            )}
             <dl style={{ margin: 0, color: '#5b6b66', fontSize: 13, lineHeight: 1.9 }}>
               <div>
                 {t('shop.product.producer')}:{' '}

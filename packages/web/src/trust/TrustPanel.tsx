@@ -1,12 +1,13 @@
 import { CheckCircleFilled, CloseCircleFilled, SafetyCertificateOutlined } from '@ant-design/icons';
-import { Alert, Card, Descriptions, Space, Table, Tag } from 'antd';
-import { lazy, Suspense, useMemo, useRef } from 'react';
+import { Alert, Space, Tag } from 'antd';
+import { lazy, type ReactNode, Suspense, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { VerifyEntry } from '../log/VerifyEntry';
 import { formatDate, formatDateTime, localized } from '../shared/format';
 import { Loading } from '../shared/states';
 import { useInView } from '../shared/use-in-view';
+import { useIsPhone } from '../shared/use-media';
 import type { ProductDetail } from '../shop/queries';
 import { type AttributeRow, attributeRows, formatValue } from './attribute-rows';
 
@@ -28,15 +29,14 @@ export function TrustPanel({ product }: { product: ProductDetail }) {
   const round = consensus?.round;
 
   return (
-    <Card
-      style={{ marginTop: 20 }}
-      title={
-        <span>
-          <SafetyCertificateOutlined style={{ color: '#1f6f5c' }} /> {t('trust.title')}
-        </span>
-      }
+    <section
+      style={{ marginTop: 20, background: '#fff', borderRadius: 10, border: '1px solid #eef1f0', padding: 16 }}
+      aria-labelledby="trust-title"
       data-testid="trust-panel"
     >
+      <h2 id="trust-title" style={{ fontSize: 17, margin: '0 0 14px' }}>
+        <SafetyCertificateOutlined style={{ color: '#1f6f5c' }} /> {t('trust.title')}
+      </h2>
       <Space orientation="vertical" size="large" style={{ width: '100%' }}>
         <section aria-labelledby="trust-model">
           <h3 id="trust-model" style={{ fontSize: 15, margin: '0 0 6px' }}>
@@ -98,7 +98,7 @@ export function TrustPanel({ product }: { product: ProductDetail }) {
           </p>
         )}
       </Space>
-    </Card>
+    </section>
   );
 }
 
@@ -163,18 +163,26 @@ function VerdictSummary({ product }: { product: ProductDetail }) {
         data-testid="trust-verdict"
         data-verdict={round.verdict}
       />
-      <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginTop: 10 }}>
-        <Descriptions.Item label={t('trust.round')}>
+      <dl
+        style={{
+          display: 'grid',
+          gridTemplateColumns: 'repeat(auto-fit, minmax(240px, 1fr))',
+          gap: '6px 16px',
+          margin: '10px 0 0',
+          fontSize: 13,
+        }}
+      >
+        <Fact label={t('trust.round')}>
           <code style={{ fontSize: 12 }}>{round.id}</code>
-        </Descriptions.Item>
-        <Descriptions.Item label={t('trust.lot')}>{round.lotId}</Descriptions.Item>
-        <Descriptions.Item label={t('trust.testers')}>
+        </Fact>
+        <Fact label={t('trust.lot')}>{round.lotId}</Fact>
+        <Fact label={t('trust.testers')}>
           <span data-testid="trust-testers">
             {t('trust.testersValue', { revealed: round.testersRevealed, drawn: round.testersDrawn })}
           </span>
-        </Descriptions.Item>
-        <Descriptions.Item label={t('trust.decided')}>{formatDate(round.decidedAt, i18n.language)}</Descriptions.Item>
-        <Descriptions.Item label={t('trust.appeal')}>
+        </Fact>
+        <Fact label={t('trust.decided')}>{formatDate(round.decidedAt, i18n.language)}</Fact>
+        <Fact label={t('trust.appeal')}>
           <span data-testid="trust-appeal">
             {appeal
               ? t(`trust.appealStatus.${appeal.status}`, {
@@ -184,85 +192,86 @@ function VerdictSummary({ product }: { product: ProductDetail }) {
                 ? t('trust.appealOpen', { until: formatDate(round.appealUntil as string, i18n.language) })
                 : t('trust.appealNone')}
           </span>
-        </Descriptions.Item>
+        </Fact>
         {consensus.badge && (
-          <Descriptions.Item label={t('trust.badge')}>
+          <Fact label={t('trust.badge')}>
             {t('trust.badgeValue', {
               lot: consensus.badge.lotId,
               at: formatDate(consensus.badge.awardedAt, i18n.language),
             })}
-          </Descriptions.Item>
+          </Fact>
         )}
-      </Descriptions>
+      </dl>
     </section>
   );
 }
 
+/** One line of the verdict's facts: a term and its value. */
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div style={{ display: 'flex', gap: 8 }}>
+      <dt style={{ color: '#5b6b66', flex: '0 0 auto' }}>{label}</dt>
+      <dd style={{ margin: 0 }}>{children}</dd>
+    </div>
+  );
+}
+
+const cell = {
+  padding: '8px 10px',
+  borderBottom: '1px solid #f0f0f0',
+  textAlign: 'left',
+  verticalAlign: 'top',
+} as const;
+
+/** Every attribute: the claim, and once tested the consensus and whether it conforms. */
 function AttributeTable({ rows, tested }: { rows: AttributeRow[]; tested: boolean }) {
   const { t } = useTranslation();
+  const wide = !useIsPhone();
   return (
-    <Table<AttributeRow>
-      size="small"
-      pagination={false}
-      rowKey="key"
-      dataSource={rows}
-      scroll={{ x: 'max-content' }}
-      data-testid="trust-attributes"
-      columns={[
-        {
-          title: t('trust.attribute'),
-          dataIndex: 'label',
-          render: (label: string, row) => (
-            <span>
-              {label}
-              {row.mandatory && (
-                <span style={{ color: '#d4380d' }} title={t('trust.mandatory')}>
-                  {' '}
-                  *
-                </span>
-              )}
-              {row.unit && <span style={{ color: '#8a9793' }}> ({row.unit})</span>}
-            </span>
-          ),
-        },
-        {
-          title: t('trust.claimed'),
-          dataIndex: 'claimed',
-          render: (value: AttributeRow['claimed']) => formatValue(value, t),
-        },
-        ...(tested
-          ? [
-              {
-                title: t('trust.consensus'),
-                dataIndex: 'consensus',
-                render: (value: AttributeRow['consensus']) => formatValue(value, t),
-              },
-              {
-                title: t('trust.conforms'),
-                dataIndex: 'conforms',
-                render: (conforms: boolean | null) =>
-                  conforms === null ? (
+    <div style={{ overflowX: 'auto' }}>
+      <table style={{ width: '100%', borderCollapse: 'collapse', fontSize: 13 }} data-testid="trust-attributes">
+        <thead style={{ background: '#fafafa' }}>
+          <tr>
+            <th style={cell}>{t('trust.attribute')}</th>
+            <th style={cell}>{t('trust.claimed')}</th>
+            {tested && <th style={cell}>{t('trust.consensus')}</th>}
+            {tested && <th style={cell}>{t('trust.conforms')}</th>}
+            {wide && <th style={cell}>{t('trust.tolerance')}</th>}
+            {wide && <th style={cell}>{t('trust.method')}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.key}>
+              <td style={cell}>
+                {row.label}
+                {row.mandatory && (
+                  <span style={{ color: '#d4380d' }} title={t('trust.mandatory')}>
+                    {' '}
+                    *
+                  </span>
+                )}
+                {row.unit && <span style={{ color: '#8a9793' }}> ({row.unit})</span>}
+              </td>
+              <td style={cell}>{formatValue(row.claimed, t)}</td>
+              {tested && <td style={cell}>{formatValue(row.consensus, t)}</td>}
+              {tested && (
+                <td style={cell}>
+                  {row.conforms === null ? (
                     '—'
-                  ) : conforms ? (
+                  ) : row.conforms ? (
                     <CheckCircleFilled style={{ color: '#389e0d' }} aria-label={t('trust.yes')} />
                   ) : (
                     <CloseCircleFilled style={{ color: '#cf1322' }} aria-label={t('trust.no')} />
-                  ),
-              },
-            ]
-          : []),
-        {
-          title: t('trust.tolerance'),
-          dataIndex: 'tolerance',
-          responsive: ['md' as const],
-          render: (tolerance: number, row) => (row.kind === 'numeric' ? `±${tolerance}` : '—'),
-        },
-        {
-          title: t('trust.method'),
-          dataIndex: 'testMethod',
-          responsive: ['lg' as const],
-        },
-      ]}
-    />
+                  )}
+                </td>
+              )}
+              {wide && <td style={cell}>{row.kind === 'numeric' ? `±${row.tolerance}` : '—'}</td>}
+              {wide && <td style={{ ...cell, color: '#5b6b66' }}>{row.testMethod}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
