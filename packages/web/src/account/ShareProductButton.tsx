@@ -1,7 +1,7 @@
 import { CopyOutlined, ShareAltOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Input, Modal, message, Space, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { ApiError, api, unwrap } from '../api/client';
@@ -19,7 +19,11 @@ interface Shared {
  * derived from what it points at) with its QR code; anyone else copies the product's address, and
  * a signed-in member is told where their own invitation is.
  */
-export function ShareProductButton({ productId }: { productId: string }) {
+/**
+ * `startNow`: share at once when mounted (the product page loads this module on the first tap of
+ * its own light share button, then hands over).
+ */
+export function ShareProductButton({ productId, startNow = false }: { productId: string; startNow?: boolean }) {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const queryClient = useQueryClient();
@@ -65,6 +69,15 @@ export function ShareProductButton({ productId }: { productId: string }) {
       setBusy(false);
     }
   };
+  const started = useRef(false);
+  // Starts once it knows whether the sharer is a promoter (their roles have loaded).
+  const ready = session === null || me.isSuccess || me.isError;
+  useEffect(() => {
+    if (startNow && ready && !started.current) {
+      started.current = true;
+      void share();
+    }
+  });
 
   return (
     <>

@@ -1,4 +1,4 @@
-import { ShoppingCartOutlined, ThunderboltOutlined } from '@ant-design/icons';
+import { ShareAltOutlined, ShoppingCartOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { Button, Col, Radio, Row, Space, Tag } from 'antd';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,7 +12,7 @@ import { QuantityStepper } from './QuantityStepper';
 import { type ProductDetail, useCart, useProduct, useSetCartItem } from './queries';
 import { VerdictTag } from './VerdictTag';
 
-// Sharing (its modal, QR and signer) loads after the page is on screen.
+// Sharing (its modal, QR and signer) loads on the first tap of the share button.
 const ShareProductButton = lazy(async () => ({
   default: (await import('../account/ShareProductButton')).ShareProductButton,
 }));
@@ -20,6 +20,23 @@ const ShareProductButton = lazy(async () => ({
 type Sku = ProductDetail['skus'][number];
 
 const skuLabel = (sku: Sku) => Object.values(sku.options).join(' / ') || sku.code;
+
+/** Share: a light button; sharing itself (its modal, QR and signer) loads on the first tap. */
+function ShareButton({ productId }: { productId: string }) {
+  const { t } = useTranslation();
+  const [wanted, setWanted] = useState(false);
+  const placeholder = (
+    <Button icon={<ShareAltOutlined />} loading={wanted} onClick={() => setWanted(true)} data-testid="share-product">
+      {t('shop.product.share')}
+    </Button>
+  );
+  if (!wanted) return placeholder;
+  return (
+    <Suspense fallback={placeholder}>
+      <ShareProductButton productId={productId} startNow />
+    </Suspense>
+  );
+}
 
 /** A product: photo, price per SKU, buy; then the trust panel that shows why it can be trusted. */
 export function ProductPage() {
@@ -139,9 +156,7 @@ function ProductView({ product }: { product: ProductDetail }) {
               >
                 {t('shop.product.buyNow')}
               </Button>
-              <Suspense fallback={null}>
-                <ShareProductButton productId={product.id} />
-              </Suspense>
+              <ShareButton productId={product.id} />
             </Space>
             {notice && (
               <div role="status" style={{ color: notice.ok ? '#389e0d' : '#cf1322' }} data-testid="cart-notice">

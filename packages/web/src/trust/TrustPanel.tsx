@@ -102,10 +102,10 @@ export function TrustPanel({ product }: { product: ProductDetail }) {
   );
 }
 
-/** The chart's space is kept; the chart (and ECharts) loads when the panel scrolls into view. */
+/** The chart's space is kept; the chart (and ECharts) loads when that space scrolls into view. */
 function LazyChart({ rows }: { rows: AttributeRow[] }) {
   const anchor = useRef<HTMLDivElement>(null);
-  const visible = useInView(anchor);
+  const visible = useInView(anchor, '0px');
   const height = 40 + rows.filter((row) => row.chartable).length * 44;
   return (
     <div ref={anchor} style={{ minHeight: height + 24 }}>

@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('../src', import.meta.url));
+
+/** Every key path of a locale file, e.g. `checkout.outcome.fail`. */
+function keys(value: unknown, prefix = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [prefix];
+  return Object.entries(value).flatMap(([key, inner]) => keys(inner, prefix === '' ? key : `${prefix}.${key}`));
+}
+
+const folders = [
+  'locales',
+  ...readdirSync(SRC, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && readdirSync(join(SRC, entry.name)).includes('locales'))
+    .map((entry) => join(entry.name, 'locales')),
+];
+
+describe('the web app says everything in Chinese and in English', () => {
+  it.each(folders)('%s: zh-CN.json and en.json have the same keys, none empty', (folder) => {
+    const read = (language: string) => JSON.parse(readFileSync(join(SRC, folder, `${language}.json`), 'utf8'));
+    const zh = read('zh-CN');
+    const en = read('en');
+    // English has plural forms (key_one, key_other) where Chinese has one: compare the base keys.
+    const base = (locale: unknown) =>
+      [...new Set(keys(locale).map((path) => path.replace(/_(zero|one|two|few|many|other)$/, '')))].sort();
+    expect(base(en)).toEqual(base(zh));
+    const empty = (locale: unknown) =>
+      keys(locale).filter((path) => path.split('.').reduce<any>((v, k) => v?.[k], locale) === '');
+    expect(empty(zh)).toEqual([]);
+    expect(empty(en)).toEqual([]);
+  });
+});
