@@ -31,6 +31,15 @@ export function App() {
           <Route path="/explorer" component={pages.ExplorerPage} />
           <Route path="/explorer/entries/:index" component={pages.EntryPage} />
           <Route path="/status" component={pages.StatusPage} />
+          <Route path="/console" component={pages.ConsoleHub} />
+          <Route path="/console/producer" component={pages.ProducerConsole} />
+          <Route path="/console/expert" component={pages.ExpertConsole} />
+          <Route path="/console/tester" component={pages.TesterConsole} />
+          <Route path="/console/nominator" component={pages.NominatorConsole} />
+          <Route path="/console/promoter" component={pages.PromoterConsole} />
+          <Route path="/console/operator" component={pages.OperatorConsole} />
+          <Route path="/console/juror" component={pages.JurorConsole} />
+          <Route path="/console/custodian" component={pages.CustodianConsole} />
           <Route component={pages.NotFound} />
         </Switch>
       </Shell>

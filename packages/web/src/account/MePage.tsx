@@ -1,4 +1,5 @@
 import {
+  AppstoreOutlined,
   CarOutlined,
   CheckCircleOutlined,
   GiftOutlined,
@@ -218,6 +219,13 @@ export function MePage() {
           label={t('account.me.invite')}
           hint={t('account.me.inviteHint')}
           testId="me-invite"
+        />
+        <MenuLink
+          href="/console"
+          icon={<AppstoreOutlined />}
+          label={t('console.title')}
+          hint={t('account.me.consoleHint')}
+          testId="me-console"
         />
         <MenuLink
           href="/wallet"

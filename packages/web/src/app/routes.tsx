@@ -19,3 +19,12 @@ export const ExplorerPage = page(() => import('../explorer/ExplorerPage'), 'Expl
 export const EntryPage = page(() => import('../explorer/EntryPage'), 'EntryPage');
 export const StatusPage = page(() => import('./StatusPage'), 'StatusPage');
 export const NotFound = page(() => import('../shared/NotFound'), 'NotFound');
+export const ConsoleHub = page(() => import('../console/ConsoleHub'), 'ConsoleHub');
+export const ProducerConsole = page(() => import('../console/producer/ProducerConsole'), 'ProducerConsole');
+export const ExpertConsole = page(() => import('../console/expert/ExpertConsole'), 'ExpertConsole');
+export const TesterConsole = page(() => import('../console/tester/TesterConsole'), 'TesterConsole');
+export const NominatorConsole = page(() => import('../console/nominator/NominatorConsole'), 'NominatorConsole');
+export const PromoterConsole = page(() => import('../console/promoter/PromoterConsole'), 'PromoterConsole');
+export const OperatorConsole = page(() => import('../console/operator/OperatorConsole'), 'OperatorConsole');
+export const JurorConsole = page(() => import('../console/juror/JurorConsole'), 'JurorConsole');
+export const CustodianConsole = page(() => import('../console/custodian/CustodianConsole'), 'CustodianConsole');
