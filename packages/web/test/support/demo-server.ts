@@ -11,7 +11,7 @@ export interface DemoKey {
 export interface DemoServer {
   origin: string;
   dataDir: string;
-  /** A demo account's key file (DATA_DIR/demo-keys/<name>.json: producer, consumer, promoter…). */
+  /** A demo account's key (DATA_DIR/demo-keys/<name>.json: producer, consumer, promoter…; operator and custodian from keys/). */
   key(name: string): DemoKey;
   /** The demo account whose DID this is (a product's producer, say). */
   keyOf(did: string): DemoKey;
@@ -68,7 +68,9 @@ async function startDemoServer(
   }
   const origin = `http://127.0.0.1:${port}`;
   const key = (name: string): DemoKey => {
-    const file = JSON.parse(readFileSync(join(dataDir, 'demo-keys', `${name}.json`), 'utf8'));
+    // The platform's own keys are in keys/; the demo's accounts in demo-keys/.
+    const folder = name === 'operator' || name === 'custodian' ? 'keys' : 'demo-keys';
+    const file = JSON.parse(readFileSync(join(dataDir, folder, `${name}.json`), 'utf8'));
     return { did: file.did, secretKeyHex: file.secretKeyHex };
   };
   return {
