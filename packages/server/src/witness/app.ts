@@ -4,6 +4,7 @@ import {
   checkAgainstLatestCheckpoint,
   cosignCheckpoint,
   formatAddCheckpointResponse,
+  formatCosignatureVerifierKey,
   formatTlogSizeBody,
   fromBase64,
   type NoteSigner,
@@ -19,6 +20,7 @@ import {
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { WitnessState } from './state.js';
+import { witnessStatusPage } from './status-page.js';
 
 export interface WitnessOptions {
   crypto: CryptoProvider;
@@ -109,15 +111,27 @@ export async function buildWitnessApp(options: WitnessOptions): Promise<FastifyI
     }
   });
 
-  // The witness's own status page: which logs it follows and how far it has cosigned.
-  app.get('/', async () => ({
-    witness: signer.name,
-    logs: state.list().map((log) => ({
-      origin: log.origin,
-      verifierKey: log.verifierKey,
-      size: log.size,
-      rootHash: log.rootHash ?? null,
-    })),
-  }));
+  // The witness's own status page: which logs it follows and how far it has cosigned. People
+  // (Accept: text/html) get a page; clients get JSON.
+  const verifierKey = formatCosignatureVerifierKey(crypto, {
+    name: signer.name,
+    publicKey: crypto.ed25519.publicKey(signer.secretKey),
+  });
+  app.get('/', async (request, reply) => {
+    const logs = state.list();
+    if ((request.headers.accept ?? '').includes('text/html')) {
+      return reply.type('text/html; charset=utf-8').send(witnessStatusPage(signer.name, verifierKey, logs));
+    }
+    return {
+      witness: signer.name,
+      verifierKey,
+      logs: logs.map((log) => ({
+        origin: log.origin,
+        verifierKey: log.verifierKey,
+        size: log.size,
+        rootHash: log.rootHash ?? null,
+      })),
+    };
+  });
   return app;
 }

@@ -188,8 +188,19 @@ describe('witnesses', () => {
     await witness.app.close();
     witnesses[0] = await startWitness(witness.name, witness.dir, witnessKeys[0] as Uint8Array, witness.port);
     const restarted = witnesses[0] as RunningWitness;
-    const status = (await (await fetch(`${restarted.url}/`)).json()) as { logs: { size: number }[] };
+    const status = (await (await fetch(`${restarted.url}/`)).json()) as {
+      verifierKey: string;
+      logs: { size: number }[];
+    };
     expect(status.logs[0]?.size).toBe(8);
+    expect(status.verifierKey).toBe(restarted.verifierKey);
+    // People get the same facts as a page.
+    const page = await fetch(`${restarted.url}/`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain(ORIGIN);
+    expect(html).toContain('<td class="num" data-testid="size">8</td>');
+    expect(html).toContain(restarted.verifierKey);
     const forkRoot = nodeCrypto.sha256(new TextEncoder().encode('rewritten history'));
     const fork = signNote(nodeCrypto, formatCheckpoint({ origin: ORIGIN, size: 8, rootHash: forkRoot }), [logSigner]);
     expect(
