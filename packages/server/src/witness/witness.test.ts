@@ -6,49 +6,21 @@ import {
   ed25519NoteVerifier,
   formatAddCheckpointRequest,
   formatCheckpoint,
-  formatCosignatureVerifierKey,
-  formatVerifierKey,
   keyPairFromSecretKey,
   openCheckpoint,
   signNote,
 } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, newKeyPair, postEvent, sign, type TestApp } from '../test-support/app.js';
-import { buildWitnessApp } from './app.js';
-import { WitnessState } from './state.js';
+import { type RunningWitness, startWitness as startLogWitness } from '../test-support/witness.js';
 
 const ORIGIN = 'concord.test/log';
 const logKey = keyPairFromSecretKey(nodeCrypto, nodeCrypto.randomBytes(32));
 const logSigner = { name: ORIGIN, secretKey: logKey.secretKey, publicKey: logKey.publicKey };
 
-interface RunningWitness {
-  name: string;
-  publicKey: Uint8Array;
-  verifierKey: string;
-  url: string;
-  dir: string;
-  app: FastifyInstance;
-  port: number;
-}
-
-async function startWitness(name: string, dir: string, secretKey: Uint8Array, port = 0): Promise<RunningWitness> {
-  const state = new WitnessState(join(dir, 'state.json'));
-  await state.follow(ORIGIN, formatVerifierKey(nodeCrypto, { name: ORIGIN, publicKey: logKey.publicKey }));
-  const app = await buildWitnessApp({ crypto: nodeCrypto, signer: { name, secretKey }, state });
-  const url = await app.listen({ host: '127.0.0.1', port });
-  const publicKey = nodeCrypto.ed25519.publicKey(secretKey);
-  return {
-    name,
-    publicKey,
-    verifierKey: formatCosignatureVerifierKey(nodeCrypto, { name, publicKey }),
-    url,
-    dir,
-    app,
-    port: Number(new URL(url).port),
-  };
-}
+const startWitness = (name: string, dir: string, secretKey: Uint8Array, port = 0) =>
+  startLogWitness({ origin: ORIGIN, publicKey: logKey.publicKey }, name, dir, secretKey, port);
 
 const witnessKeys = [nodeCrypto.randomBytes(32), nodeCrypto.randomBytes(32)];
 let witnesses: RunningWitness[];

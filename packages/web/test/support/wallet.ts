@@ -1,54 +1,14 @@
-import { webcrypto } from 'node:crypto';
-import { fromHex, keyPairFromSecretKey, toBase64Url, utf8Encode } from '@concord/protocol';
-import { nodeCrypto } from '@concord/protocol/node';
+import { fromHex } from '@concord/protocol';
 import type { Page } from 'playwright-core';
+import { sealKey, type WalletRecord } from '../../src/wallet/vault.js';
 import type { DemoKey } from './demo-server.js';
 
 /**
- * A wallet record exactly as the browser wallet keeps it in IndexedDB (database
- * `concord-wallet`, store `keys`, keyPath `did`) and exports it (with type and version): the
- * Ed25519 secret key encrypted by AES-256-GCM under a PBKDF2-SHA256 key of the passphrase, the DID
- * as additional data. Tests use few iterations; the record says how many.
+ * A demo key as the browser wallet keeps it (IndexedDB `concord-wallet`, store `keys`), sealed by
+ * the wallet's own code; tests use few PBKDF2 iterations (the record says how many).
  */
-export interface WalletRecord {
-  did: string;
-  label: string;
-  createdAt: string;
-  kdf: 'PBKDF2-SHA256';
-  iterations: number;
-  salt: string;
-  iv: string;
-  ciphertext: string;
-}
-
-export async function walletRecord(key: DemoKey, passphrase: string, label = 'demo'): Promise<WalletRecord> {
-  const secretKey = fromHex(key.secretKeyHex);
-  const { did } = keyPairFromSecretKey(nodeCrypto, secretKey);
-  const salt = nodeCrypto.randomBytes(16);
-  const iv = nodeCrypto.randomBytes(12);
-  const iterations = 1_000;
-  const material = await webcrypto.subtle.importKey('raw', utf8Encode(passphrase), 'PBKDF2', false, ['deriveKey']);
-  const aes = await webcrypto.subtle.deriveKey(
-    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
-    material,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt'],
-  );
-  const ciphertext = new Uint8Array(
-    await webcrypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8Encode(did) }, aes, secretKey),
-  );
-  return {
-    did,
-    label,
-    createdAt: new Date().toISOString(),
-    kdf: 'PBKDF2-SHA256',
-    iterations,
-    salt: toBase64Url(salt),
-    iv: toBase64Url(iv),
-    ciphertext: toBase64Url(ciphertext),
-  };
-}
+export const walletRecord = (key: DemoKey, passphrase: string, label = 'demo'): Promise<WalletRecord> =>
+  sealKey(fromHex(key.secretKeyHex), passphrase, { label, iterations: 1_000 });
 
 /** Puts a demo account's key into the page's wallet (the origin must be open in the page). */
 export async function seedWallet(page: Page, key: DemoKey, passphrase: string, label = 'demo'): Promise<string> {

@@ -1,52 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  canonicalBytes,
-  formatCosignatureVerifierKey,
-  formatVerifierKey,
-  keyPairFromSecretKey,
-  leafHash,
-  toHex,
-} from '@concord/protocol';
+import { canonicalBytes, keyPairFromSecretKey, leafHash, toHex } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../keys.js';
 import { createTestApp, newKeyPair, postEvent, sign, type TestApp } from '../../test-support/app.js';
-import { buildWitnessApp } from '../../witness/app.js';
-import { WitnessState } from '../../witness/state.js';
+import { type RunningWitness, startWitness as startLogWitness } from '../../test-support/witness.js';
 
 const ORIGIN = 'explorer.test/log';
 const logKey = keyPairFromSecretKey(nodeCrypto, nodeCrypto.randomBytes(32));
 
-interface RunningWitness {
-  name: string;
-  secretKey: Uint8Array;
-  verifierKey: string;
-  url: string;
-  dir: string;
-  port: number;
-  app: FastifyInstance;
-}
-
-async function startWitness(name: string, dir: string, secretKey: Uint8Array, port = 0): Promise<RunningWitness> {
-  const state = new WitnessState(join(dir, 'state.json'));
-  await state.follow(ORIGIN, formatVerifierKey(nodeCrypto, { name: ORIGIN, publicKey: logKey.publicKey }));
-  const app = await buildWitnessApp({ crypto: nodeCrypto, signer: { name, secretKey }, state });
-  const url = await app.listen({ host: '127.0.0.1', port });
-  const publicKey = nodeCrypto.ed25519.publicKey(secretKey);
-  return {
-    name,
-    secretKey,
-    verifierKey: formatCosignatureVerifierKey(nodeCrypto, { name, publicKey }),
-    url,
-    dir,
-    port: Number(new URL(url).port),
-    app,
-  };
-}
+const startWitness = (name: string, dir: string, secretKey: Uint8Array, port = 0) =>
+  startLogWitness({ origin: ORIGIN, publicKey: logKey.publicKey }, name, dir, secretKey, port);
 
 let t: TestApp;
 let witnesses: RunningWitness[];
