@@ -2,24 +2,8 @@ import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import accountEn from './account/locales/en.json';
 import accountZh from './account/locales/zh-CN.json';
-import custodianEn from './console/custodian/locales/en.json';
-import custodianZh from './console/custodian/locales/zh-CN.json';
-import expertEn from './console/expert/locales/en.json';
-import expertZh from './console/expert/locales/zh-CN.json';
-import jurorEn from './console/juror/locales/en.json';
-import jurorZh from './console/juror/locales/zh-CN.json';
 import consoleEn from './console/locales/en.json';
 import consoleZh from './console/locales/zh-CN.json';
-import nominatorEn from './console/nominator/locales/en.json';
-import nominatorZh from './console/nominator/locales/zh-CN.json';
-import operatorEn from './console/operator/locales/en.json';
-import operatorZh from './console/operator/locales/zh-CN.json';
-import producerEn from './console/producer/locales/en.json';
-import producerZh from './console/producer/locales/zh-CN.json';
-import promoterEn from './console/promoter/locales/en.json';
-import promoterZh from './console/promoter/locales/zh-CN.json';
-import testerEn from './console/tester/locales/en.json';
-import testerZh from './console/tester/locales/zh-CN.json';
 import explorerEn from './explorer/locales/en.json';
 import explorerZh from './explorer/locales/zh-CN.json';
 import en from './locales/en.json';
@@ -48,17 +32,7 @@ const zhResources = {
   account: accountZh,
   wallet: walletZh,
   explorer: explorerZh,
-  console: {
-    ...consoleZh,
-    producer: producerZh,
-    expert: expertZh,
-    tester: testerZh,
-    nominator: nominatorZh,
-    promoter: promoterZh,
-    operator: operatorZh,
-    juror: jurorZh,
-    custodian: custodianZh,
-  },
+  console: consoleZh,
 };
 const enResources = {
   ...en,
@@ -67,17 +41,7 @@ const enResources = {
   account: accountEn,
   wallet: walletEn,
   explorer: explorerEn,
-  console: {
-    ...consoleEn,
-    producer: producerEn,
-    expert: expertEn,
-    tester: testerEn,
-    nominator: nominatorEn,
-    promoter: promoterEn,
-    operator: operatorEn,
-    juror: jurorEn,
-    custodian: custodianEn,
-  },
+  console: consoleEn,
 };
 
 void i18n.use(initReactI18next).init({

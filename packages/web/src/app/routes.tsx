@@ -19,12 +19,19 @@ export const ExplorerPage = page(() => import('../explorer/ExplorerPage'), 'Expl
 export const EntryPage = page(() => import('../explorer/EntryPage'), 'EntryPage');
 export const StatusPage = page(() => import('./StatusPage'), 'StatusPage');
 export const NotFound = page(() => import('../shared/NotFound'), 'NotFound');
+/** A console page: its code and every console's strings (console/strings.ts) load together. */
+const consolePage = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(async () => {
+    const [module] = await Promise.all([load(), import('../console/strings').then((m) => m.addConsoleStrings())]);
+    return { default: module[name] };
+  });
+
 export const ConsoleHub = page(() => import('../console/ConsoleHub'), 'ConsoleHub');
-export const ProducerConsole = page(() => import('../console/producer/ProducerConsole'), 'ProducerConsole');
-export const ExpertConsole = page(() => import('../console/expert/ExpertConsole'), 'ExpertConsole');
-export const TesterConsole = page(() => import('../console/tester/TesterConsole'), 'TesterConsole');
-export const NominatorConsole = page(() => import('../console/nominator/NominatorConsole'), 'NominatorConsole');
-export const PromoterConsole = page(() => import('../console/promoter/PromoterConsole'), 'PromoterConsole');
-export const OperatorConsole = page(() => import('../console/operator/OperatorConsole'), 'OperatorConsole');
-export const JurorConsole = page(() => import('../console/juror/JurorConsole'), 'JurorConsole');
-export const CustodianConsole = page(() => import('../console/custodian/CustodianConsole'), 'CustodianConsole');
+export const ProducerConsole = consolePage(() => import('../console/producer/ProducerConsole'), 'ProducerConsole');
+export const ExpertConsole = consolePage(() => import('../console/expert/ExpertConsole'), 'ExpertConsole');
+export const TesterConsole = consolePage(() => import('../console/tester/TesterConsole'), 'TesterConsole');
+export const NominatorConsole = consolePage(() => import('../console/nominator/NominatorConsole'), 'NominatorConsole');
+export const PromoterConsole = consolePage(() => import('../console/promoter/PromoterConsole'), 'PromoterConsole');
+export const OperatorConsole = consolePage(() => import('../console/operator/OperatorConsole'), 'OperatorConsole');
+export const JurorConsole = consolePage(() => import('../console/juror/JurorConsole'), 'JurorConsole');
+export const CustodianConsole = consolePage(() => import('../console/custodian/CustodianConsole'), 'CustodianConsole');
