@@ -1,4 +1,88 @@
-/** Placeholder: replaced by the operator console. */
+import { SafetyOutlined } from '@ant-design/icons';
+import { Result, Tabs, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'wouter';
+import { useSession } from '../../session/session-store';
+import { shortDid } from '../../shared/format';
+import { ErrorState, Loading } from '../../shared/states';
+import { SignInPrompt } from '../../shop/SignInPrompt';
+import { Arbitration } from './Arbitration';
+import { Cycles } from './Cycles';
+import { Panels } from './Panels';
+import { Policies } from './Policies';
+import { ReviewQueue } from './ReviewQueue';
+import { RoleApplications } from './RoleApplications';
+import { useMyRoles } from './shared';
+import { Witnesses } from './Witnesses';
+
+const TABS = ['applications', 'reviews', 'cycles', 'arbitration', 'panels', 'witnesses', 'policies'] as const;
+type Tab = (typeof TABS)[number];
+
+/** The tab named in the address (?tab=cycles), so a reload or a shared link opens it again. */
+function tabInAddress(): Tab {
+  const wanted = new URLSearchParams(globalThis.location?.search ?? '').get('tab');
+  return (TABS as readonly string[]).includes(wanted ?? '') ? (wanted as Tab) : 'applications';
+}
+
+const CONTENT: Record<Tab, () => React.ReactNode> = {
+  applications: () => <RoleApplications />,
+  reviews: () => <ReviewQueue />,
+  cycles: () => <Cycles />,
+  arbitration: () => <Arbitration />,
+  panels: () => <Panels />,
+  witnesses: () => <Witnesses />,
+  policies: () => <Policies />,
+};
+
+/**
+ * The operator's console: role applications, the review queue (held orders, withdrawals), settlement
+ * cycles with their results and charts, arbitration cases, tester panels and test rounds, the
+ * witnesses and quorum, and the policies in force. Every decision is signed in this browser.
+ */
 export function OperatorConsole() {
-  return <div data-testid="placeholder">OperatorConsole</div>;
+  const { t } = useTranslation();
+  const session = useSession();
+  const me = useMyRoles(session?.did);
+  const [tab, setTab] = useState<Tab>(tabInAddress);
+
+  if (session === null) return <SignInPrompt next="/console/operator" title={t('console.operator.signIn')} />;
+  if (me.isPending) return <Loading />;
+  if (me.isError) return <ErrorState error={me.error} retry={() => void me.refetch()} />;
+  if (!me.data.roles.includes('operator'))
+    return (
+      <Result
+        status="403"
+        title={t('console.operator.notOperator')}
+        subTitle={t('console.operator.notOperatorText', { did: shortDid(session.did) })}
+        extra={<Link href="/console">{t('console.operator.back')}</Link>}
+        data-testid="not-operator"
+      />
+    );
+
+  const choose = (next: string) => {
+    setTab(next as Tab);
+    const url = new URL(globalThis.location.href);
+    url.searchParams.set('tab', next);
+    globalThis.history.replaceState(globalThis.history.state, '', url);
+  };
+
+  return (
+    <div data-testid="operator-console">
+      <Typography.Title level={3} style={{ fontSize: 20, margin: '4px 0' }}>
+        <SafetyOutlined style={{ color: '#1f6f5c' }} /> {t('console.operator.title')}
+      </Typography.Title>
+      <Typography.Paragraph type="secondary">{t('console.operator.text')}</Typography.Paragraph>
+      <Tabs
+        activeKey={tab}
+        onChange={choose}
+        destroyOnHidden
+        items={TABS.map((key) => ({
+          key,
+          label: <span data-testid={`op-tab-${key}`}>{t(`console.operator.tabs.${key}`)}</span>,
+          children: CONTENT[key](),
+        }))}
+      />
+    </div>
+  );
 }
