@@ -9,27 +9,16 @@ import {
   toHex,
 } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { formatFen } from '../src/shared/format.js';
-import { collectPageErrors, launchChromium } from './support/browser.js';
-import { type DemoKey, type DemoServer, demoServer } from './support/demo-server.js';
+import { collectPageErrors } from './support/browser.js';
+import type { DemoKey } from './support/demo-server.js';
+import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
 import { signInAs, unlockIfAsked } from './support/wallet.js';
 
-const server = demoServer('concord-web-account-');
-let demo: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  demo = await server.start();
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const e2e = demoInBrowser('concord-web-account-');
 
 const PASSPHRASE = 'demo passphrase 1';
 
@@ -41,7 +30,7 @@ async function tokenOf(key: DemoKey): Promise<string> {
   const known = tokens.get(key.did);
   if (known !== undefined) return known;
   const post = async (path: string, body: unknown) =>
-    (await fetch(`${demo.origin}${path}`, {
+    (await fetch(`${e2e.demo.origin}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -61,7 +50,7 @@ async function apiAs<T = Record<string, unknown>>(
 ): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   if (key !== null) headers.authorization = `Bearer ${await tokenOf(key)}`;
-  const response = await fetch(`${demo.origin}${path}`, {
+  const response = await fetch(`${e2e.demo.origin}${path}`, {
     method,
     headers,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -111,9 +100,9 @@ const text = async (page: Page, testId: string) =>
 
 /** A signed-in phone page of the demo consumer, opened at /me by the wallet. */
 async function consumerOnPhone(): Promise<{ page: Page; errors: string[] }> {
-  const page = await phonePage(browser);
+  const page = await phonePage(e2e.browser);
   const errors = collectPageErrors(page);
-  await signInAs(page, demo.origin, demo.key('consumer'), PASSPHRASE);
+  await signInAs(page, e2e.demo.origin, e2e.demo.key('consumer'), PASSPHRASE);
   return { page, errors };
 }
 
@@ -140,7 +129,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     const listed = await page
       .locator('[data-testid^="order-card-"]')
       .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-testid')?.replace('order-card-', '')));
-    const api = await apiAs<{ items: { id: string }[] }>(demo.key('consumer'), 'GET', '/v1/orders?limit=10');
+    const api = await apiAs<{ items: { id: string }[] }>(e2e.demo.key('consumer'), 'GET', '/v1/orders?limit=10');
     expect(listed).toEqual(api.body.items.map((order) => order.id));
     await screenshot(page, 'orders');
 
@@ -162,7 +151,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
   });
 
   it('confirms the delivery of a shipped order, rates its producer, and asks for a partial refund of another', async () => {
-    const consumer = demo.key('consumer');
+    const consumer = e2e.demo.key('consumer');
     const { page, errors } = await consumerOnPhone();
 
     // Confirm delivery: a signed orders.order.delivered, after a confirmation.
@@ -188,7 +177,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     await expect.poll(() => text(page, 'action-done'), { timeout: 15_000 }).toContain('谢谢你的评价');
     expect(await page.getByTestId('rate-producer').count()).toBe(0);
     const ratings = await apiAs<{ recent: { orderId: string; stars: number }[] }>(
-      demo.key('producer-2'),
+      e2e.demo.key('producer-2'),
       'GET',
       '/v1/supplier/ratings',
     );
@@ -228,19 +217,19 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
       .first()
       .click();
     await page.getByTestId('confirm-ok').waitFor({ state: 'detached' });
-    expect((await orderAs(demo.key('consumer'), 'demo-created-oil')).status).toBe('created');
+    expect((await orderAs(e2e.demo.key('consumer'), 'demo-created-oil')).status).toBe('created');
     await page.getByTestId('cancel-order').click();
     await page.getByTestId('confirm-ok').click();
     await unlockIfAsked(page, PASSPHRASE);
     await expect.poll(() => text(page, 'order-status'), { timeout: 15_000 }).toBe('已取消');
-    expect((await orderAs(demo.key('consumer'), 'demo-created-oil')).status).toBe('cancelled');
+    expect((await orderAs(e2e.demo.key('consumer'), 'demo-created-oil')).status).toBe('cancelled');
     expect(await page.getByTestId('cancel-order').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });
 
   it('says in plain words what the server refused, and leaves the order as it was', async () => {
-    const consumer = demo.key('consumer');
+    const consumer = e2e.demo.key('consumer');
     const { page, errors } = await consumerOnPhone();
     await go(page, '/orders/demo-completed-rice-oil');
     await expect.poll(() => text(page, 'order-status')).toBe('已完成');
@@ -278,7 +267,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
   });
 
   it('shows my points, tier, recent movements and the account hub', async () => {
-    const consumer = demo.key('consumer');
+    const consumer = e2e.demo.key('consumer');
     const { page, errors } = await consumerOnPhone();
     await go(page, '/me');
     const points = await apiAs<{ balance: string; tier: string }>(consumer, 'GET', '/v1/points');
@@ -306,10 +295,10 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
   });
 
   it('shows a promoter their level and commissions', async () => {
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    const promoter = demo.key('promoter');
-    await signInAs(page, demo.origin, promoter, PASSPHRASE);
+    const promoter = e2e.demo.key('promoter');
+    await signInAs(page, e2e.demo.origin, promoter, PASSPHRASE);
     await go(page, '/me');
     await expect.poll(() => text(page, 'promoter-level')).toBe('推广员');
     const commissions = await apiAs<{
@@ -332,13 +321,13 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
   });
 
   it('shows my invitation link and a QR code that loads', async () => {
-    const consumer = demo.key('consumer');
+    const consumer = e2e.demo.key('consumer');
     const { page, errors } = await consumerOnPhone();
     await go(page, '/invite');
     const channel = await apiAs<{ links: { kind: string; code: string }[] }>(consumer, 'GET', '/v1/distribution/me');
     const invite = channel.body.links.find((link) => link.kind === 'invite');
     expect(invite).toBeDefined();
-    await expect.poll(() => page.getByTestId('invite-url').inputValue()).toBe(`${demo.origin}/s/${invite?.code}`);
+    await expect.poll(() => page.getByTestId('invite-url').inputValue()).toBe(`${e2e.demo.origin}/s/${invite?.code}`);
     const qr = page.getByTestId('invite-qr');
     expect(await qr.getAttribute('alt')).toBeTruthy();
     await expect.poll(() => qr.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
@@ -349,7 +338,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
   });
 
   it('binds a newcomer who opens the promoter’s product link to the promoter', async () => {
-    const promoter = demo.key('promoter');
+    const promoter = e2e.demo.key('promoter');
     const channel = await apiAs<{ links: { kind: string; code: string; productId: string | null }[] }>(
       promoter,
       'GET',
@@ -360,9 +349,9 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     const code = link?.code as string;
     const newcomer = await freshAccount();
 
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, newcomer, PASSPHRASE);
+    await signInAs(page, e2e.demo.origin, newcomer, PASSPHRASE);
     await go(page, `/s/${code}`);
     await expect.poll(() => text(page, 'share-heading')).toContain('给你推荐了一件好物');
     await page.getByTestId('share-product-card').waitFor();
@@ -388,12 +377,12 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
   });
 
   it('explains a share link to a signed-out visitor, and says when a code is unknown', async () => {
-    const promoter = demo.key('promoter');
+    const promoter = e2e.demo.key('promoter');
     const channel = await apiAs<{ links: { kind: string; code: string }[] }>(promoter, 'GET', '/v1/distribution/me');
     const code = channel.body.links.find((l) => l.kind === 'product')?.code as string;
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await page.goto(`${demo.origin}/s/${code}`);
+    await page.goto(`${e2e.demo.origin}/s/${code}`);
     await expect.poll(() => text(page, 'share-heading')).toContain('给你推荐了一件好物');
     expect(await page.getByTestId('share-sign-in').locator('xpath=..').getAttribute('href')).toBe(
       `/wallet?next=${encodeURIComponent(`/s/${code}`)}`,
@@ -408,7 +397,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     }
     expect(errors).toEqual([]);
 
-    await page.goto(`${demo.origin}/s/NoSuchCode1`);
+    await page.goto(`${e2e.demo.origin}/s/NoSuchCode1`);
     await page.getByTestId('share-unknown').waitFor();
     // The only complaint is the browser's own note of the 404 the page asked for.
     expect(errors.filter((error) => !error.includes('404'))).toEqual([]);
@@ -416,11 +405,11 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
   });
 
   it('lays the pages out on a desktop too', async () => {
-    const page = await desktopPage(browser);
+    const page = await desktopPage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, demo.key('consumer'), PASSPHRASE);
+    await signInAs(page, e2e.demo.origin, e2e.demo.key('consumer'), PASSPHRASE);
     const promoterCode = (
-      await apiAs<{ links: { kind: string; code: string }[] }>(demo.key('promoter'), 'GET', '/v1/distribution/me')
+      await apiAs<{ links: { kind: string; code: string }[] }>(e2e.demo.key('promoter'), 'GET', '/v1/distribution/me')
     ).body.links.find((l) => l.kind === 'product')?.code as string;
     for (const [path, testId, name] of [
       ['/orders', 'orders-list', 'orders'],

@@ -1,25 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ApiAs } from './support/api.js';
-import { collectPageErrors, launchChromium } from './support/browser.js';
-import { type DemoServer, demoServer } from './support/demo-server.js';
+import { collectPageErrors } from './support/browser.js';
+import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
 import { signInAs, unlockIfAsked } from './support/wallet.js';
 
-const server = demoServer('concord-web-expert-');
+const e2e = demoInBrowser('concord-web-expert-');
 const PASSPHRASE = 'demo passphrase 1';
-let demo: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  demo = await server.start();
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
 
 interface ModelList {
   items: { id: string; ownerDid: string; latestVersion: number; category: string }[];
@@ -35,7 +23,7 @@ async function fillInput(page: Page, testId: string, value: string): Promise<voi
 
 describe('the expert console', () => {
   it('publishes a new model version from the editor (an invalid attribute is refused first), deprecates it, shows usage and earnings', async () => {
-    const expert = new ApiAs(demo.origin, demo.key('expert'));
+    const expert = new ApiAs(e2e.demo.origin, e2e.demo.key('expert'));
     const mine = (await expert.get<ModelList>('/v1/catalog/models?limit=100')).items.filter(
       (m) => m.ownerDid === expert.did,
     );
@@ -44,10 +32,10 @@ describe('the expert console', () => {
     if (model === undefined) return;
     const next = model.latestVersion + 1;
 
-    const page = await desktopPage(browser);
+    const page = await desktopPage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, demo.key('expert'), PASSPHRASE);
-    await page.goto(`${demo.origin}/console/expert`);
+    await signInAs(page, e2e.demo.origin, e2e.demo.key('expert'), PASSPHRASE);
+    await page.goto(`${e2e.demo.origin}/console/expert`);
     await page.getByTestId(`model-${model.id}`).waitFor();
     await page.getByTestId(`usage-${model.id}`).waitFor();
     if (model.id === 'soybean-oil-gbt1535') {
@@ -111,10 +99,10 @@ describe('the expert console', () => {
   }, 60_000);
 
   it('works on a phone', async () => {
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, demo.key('expert'), PASSPHRASE);
-    await page.goto(`${demo.origin}/console/expert`);
+    await signInAs(page, e2e.demo.origin, e2e.demo.key('expert'), PASSPHRASE);
+    await page.goto(`${e2e.demo.origin}/console/expert`);
     await page.locator('section[data-testid^="model-"]').first().waitFor();
     await screenshot(page, 'console-expert');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);

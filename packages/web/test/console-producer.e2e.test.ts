@@ -1,25 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ApiAs, registerNewAccount } from './support/api.js';
-import { collectPageErrors, launchChromium } from './support/browser.js';
-import { type DemoServer, demoServer } from './support/demo-server.js';
+import { collectPageErrors } from './support/browser.js';
+import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
 import { signInAs, unlockIfAsked } from './support/wallet.js';
 
-const server = demoServer('concord-web-producer-');
+const e2e = demoInBrowser('concord-web-producer-');
 const PASSPHRASE = 'demo passphrase 1';
-let demo: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  demo = await server.start();
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
 
 interface ModelView {
   versions: { version: number; status: string; definition: Record<string, unknown> & { standards: string[] } }[];
@@ -63,13 +51,13 @@ async function clickAndSign(page: Page, testId: string): Promise<void> {
 }
 
 async function openConsole(page: Page, tab = 'products'): Promise<void> {
-  await page.goto(`${demo.origin}/console/producer?tab=${tab}`);
+  await page.goto(`${e2e.demo.origin}/console/producer?tab=${tab}`);
   await page.getByTestId('producer-console').waitFor();
 }
 
 /** A new buyer places and pays an order of one SKU, from Node as the storefront would; the paid order. */
 async function paidOrder(skuId: string): Promise<{ buyer: ApiAs; orderId: string }> {
-  const buyer = new ApiAs(demo.origin, await registerNewAccount(demo.origin, '测试买家'));
+  const buyer = new ApiAs(e2e.demo.origin, await registerNewAccount(e2e.demo.origin, '测试买家'));
   const address = await buyer.request<{ id: string }>('POST', '/v1/addresses', {
     recipient: '王测试',
     phone: '13800138009',
@@ -95,7 +83,7 @@ async function paidOrder(skuId: string): Promise<{ buyer: ApiAs; orderId: string
 describe('the producer console on the demo data', () => {
   it('lists a product under an expert’s new model version: claims checked, lot, deposit, listing, found in search', async () => {
     // The expert publishes a new version of the rice model (from Node, as the expert console would).
-    const expert = new ApiAs(demo.origin, demo.key('expert'));
+    const expert = new ApiAs(e2e.demo.origin, e2e.demo.key('expert'));
     const model = await expert.get<ModelView>('/v1/catalog/models/rice-gbt1354');
     const latest = model.versions.at(-1);
     if (latest === undefined) throw new Error('no rice model version');
@@ -106,9 +94,9 @@ describe('the producer console on the demo data', () => {
       definition: { ...latest.definition, standards: [...latest.definition.standards, 'GB/T 17891-2017'] },
     });
 
-    const page = await desktopPage(browser);
+    const page = await desktopPage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, demo.key('producer'), PASSPHRASE);
+    await signInAs(page, e2e.demo.origin, e2e.demo.key('producer'), PASSPHRASE);
     await openConsole(page);
     await page.getByTestId('deposit-card').waitFor();
     await page.locator('[data-testid^="producer-product-"]').first().waitFor();
@@ -179,7 +167,7 @@ describe('the producer console on the demo data', () => {
     await row.getByTestId('product-list').click();
     await listed.waitFor({ timeout: 15_000 });
 
-    const shopper = await fetch(`${demo.origin}/v1/catalog/products?q=${encodeURIComponent(title)}`);
+    const shopper = await fetch(`${e2e.demo.origin}/v1/catalog/products?q=${encodeURIComponent(title)}`);
     const found = (await shopper.json()) as { items: { id: string }[] };
     expect(found.items.map((item) => item.id)).toContain(productId);
     expect(errors).toEqual([]);
@@ -188,9 +176,9 @@ describe('the producer console on the demo data', () => {
 
   it('ships a paid order and refuses a refund request with a reason', async () => {
     const { buyer, orderId } = await paidOrder('pressed-soybean-oil:1-8L');
-    const page = await desktopPage(browser);
+    const page = await desktopPage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, demo.key('producer'), PASSPHRASE);
+    await signInAs(page, e2e.demo.origin, e2e.demo.key('producer'), PASSPHRASE);
     await openConsole(page, 'orders');
     const row = page.getByTestId(`producer-order-${orderId}`);
     await row.getByTestId('order-ship').click();
@@ -215,9 +203,9 @@ describe('the producer console on the demo data', () => {
   }, 60_000);
 
   it('shows test rounds with their verdicts, an appeal, and a closed cycle’s statement; on a phone too', async () => {
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, demo.key('producer'), PASSPHRASE);
+    await signInAs(page, e2e.demo.origin, e2e.demo.key('producer'), PASSPHRASE);
     await openConsole(page, 'quality');
     const oil = page
       .locator('[data-testid^="quality-round-"]')
@@ -231,7 +219,7 @@ describe('the producer console on the demo data', () => {
     await page.getByTestId('cycles-table').waitFor({ timeout: 15_000 });
     await page.getByTestId('income-chart').waitFor({ timeout: 15_000 });
     // The newest closed cycle that paid the producer: its statement says the same total.
-    const producer = new ApiAs(demo.origin, demo.key('producer'));
+    const producer = new ApiAs(e2e.demo.origin, e2e.demo.key('producer'));
     const cycles = await producer.get<{ items: { cycle: number; status: string }[] }>('/v1/settlement/cycles');
     let paid: { cycle: number; totalFen: string } | undefined;
     for (const { cycle } of cycles.items.filter((c) => c.status === 'closed')) {
@@ -251,9 +239,9 @@ describe('the producer console on the demo data', () => {
     await page.close();
 
     // producer-4's failed product, and the appeal it filed.
-    const trader = await desktopPage(browser);
+    const trader = await desktopPage(e2e.browser);
     const traderErrors = collectPageErrors(trader);
-    await signInAs(trader, demo.origin, demo.key('producer-4'), PASSPHRASE);
+    await signInAs(trader, e2e.demo.origin, e2e.demo.key('producer-4'), PASSPHRASE);
     await openConsole(trader, 'quality');
     const failed = trader
       .locator('[data-testid^="quality-round-"]')
@@ -267,10 +255,10 @@ describe('the producer console on the demo data', () => {
   }, 60_000);
 
   it('tells an account without the producer role what the console is and lets it apply', async () => {
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, await registerNewAccount(demo.origin, '想当生产者'), PASSPHRASE);
-    await page.goto(`${demo.origin}/console/producer`);
+    await signInAs(page, e2e.demo.origin, await registerNewAccount(e2e.demo.origin, '想当生产者'), PASSPHRASE);
+    await page.goto(`${e2e.demo.origin}/console/producer`);
     await clickAndSign(page, 'apply-producer');
     await page.getByTestId('apply-result').filter({ hasText: '申请已提交' }).waitFor({ timeout: 15_000 });
     expect(errors).toEqual([]);

@@ -1,30 +1,19 @@
 import { verifyReveal } from '@concord/protocol';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ApiAs } from './support/api.js';
-import { collectPageErrors, launchChromium } from './support/browser.js';
-import { type DemoKey, type DemoServer, demoServer } from './support/demo-server.js';
+import { collectPageErrors } from './support/browser.js';
+import type { DemoKey } from './support/demo-server.js';
+import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
 import { signInAs, unlockIfAsked } from './support/wallet.js';
 
-const server = demoServer('concord-web-tester-');
+const e2e = demoInBrowser('concord-web-tester-');
 const PASSPHRASE = 'demo passphrase 1';
 // The demo's pressed soybean oil passed its round; the test opens a new round of the same lot.
 const PRODUCT = 'pressed-soybean-oil';
 const LOT = 'WC-OIL-20260920';
 const SKU = 'pressed-soybean-oil:1-8L';
-let demo: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  demo = await server.start();
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
 
 interface Opened {
   roundId: string;
@@ -116,20 +105,20 @@ describe('the tester console', () => {
   let roundId: string;
 
   it('a tester is drawn, buys the product, commits in the browser and keeps the salt for the reveal', async () => {
-    const operator = new ApiAs(demo.origin, demo.key('operator'));
+    const operator = new ApiAs(e2e.demo.origin, e2e.demo.key('operator'));
     const opened = await openRound(operator);
     roundId = opened.roundId;
     const names = ['tester', ...Array.from({ length: 7 }, (_, i) => `tester-${i + 2}`)];
-    const keys = names.map((name) => demo.key(name));
+    const keys = names.map((name) => e2e.demo.key(name));
     const found = keys.find((k) => opened.drawn.some((d) => d.tester === k.did));
     expect(found).toBeDefined();
     drawnKey = found as DemoKey;
-    const tester = new ApiAs(demo.origin, drawnKey);
+    const tester = new ApiAs(e2e.demo.origin, drawnKey);
 
-    const page = await desktopPage(browser);
+    const page = await desktopPage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, drawnKey, PASSPHRASE);
-    await page.goto(`${demo.origin}/console/tester`);
+    await signInAs(page, e2e.demo.origin, drawnKey, PASSPHRASE);
+    await page.goto(`${e2e.demo.origin}/console/tester`);
     const card = page.getByTestId(`round-${roundId}`);
     await card.waitFor();
     await card.getByTestId('buy-link').waitFor();
@@ -194,10 +183,10 @@ describe('the tester console', () => {
   }, 80_000);
 
   it('works on a phone', async () => {
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, drawnKey, PASSPHRASE);
-    await page.goto(`${demo.origin}/console/tester`);
+    await signInAs(page, e2e.demo.origin, drawnKey, PASSPHRASE);
+    await page.goto(`${e2e.demo.origin}/console/tester`);
     // Another device has no salt: the card says so and offers to restore the downloaded backup.
     await page.getByTestId(`round-${roundId}`).getByTestId('salt-lost').waitFor();
     await page.getByTestId('restore').waitFor();

@@ -1,24 +1,12 @@
 import { formatVerifierKey } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectPageErrors, launchChromium } from './support/browser.js';
-import { type DemoServer, demoServer } from './support/demo-server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { collectPageErrors } from './support/browser.js';
+import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
 
-const server = demoServer('concord-web-explorer-');
-let demo: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  demo = await server.start();
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const e2e = demoInBrowser('concord-web-explorer-');
 
 const ORDER_PLACED = 'orders.order.placed';
 
@@ -27,7 +15,7 @@ const attribute = (page: Page, testId: string, name: string) =>
 
 /** The newest order placement on the demo log, as the API lists it. */
 async function newestOrder(): Promise<{ index: number; actor: string }> {
-  const response = await fetch(`${demo.origin}/v1/log/entries?type=${ORDER_PLACED}&limit=1`);
+  const response = await fetch(`${e2e.demo.origin}/v1/log/entries?type=${ORDER_PLACED}&limit=1`);
   const { items } = (await response.json()) as { items: { index: number; actor: string }[] };
   const first = items[0];
   if (first === undefined) throw new Error('the demo placed no orders');
@@ -36,9 +24,9 @@ async function newestOrder(): Promise<{ index: number; actor: string }> {
 
 describe('the log explorer in Chromium, on the demo data', () => {
   it('lists checkpoints cosigned by both demo witnesses, shows them in step, and verifies the served checkpoint', async () => {
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await page.goto(`${demo.origin}/explorer`);
+    await page.goto(`${e2e.demo.origin}/explorer`);
     expect(await page.getByTestId('explorer-title').textContent()).toBe('公开日志');
 
     await page.getByTestId('checkpoint-row').first().waitFor();
@@ -72,9 +60,9 @@ describe('the log explorer in Chromium, on the demo data', () => {
   });
 
   it('filters entries by type and by actor, keeps the filter in the URL, and loads more', async () => {
-    const page = await desktopPage(browser);
+    const page = await desktopPage(e2e.browser);
     const errors = collectPageErrors(page);
-    await page.goto(`${demo.origin}/explorer`);
+    await page.goto(`${e2e.demo.origin}/explorer`);
     await page.getByTestId('entry-row').first().waitFor();
     await page.getByTestId('checkpoint-row').first().waitFor();
     await page.getByTestId('witness-row').first().waitFor();
@@ -122,7 +110,7 @@ describe('the log explorer in Chromium, on the demo data', () => {
 
     // The URL is the view: opened afresh, it shows the same entries.
     const shared = page.url();
-    const other = await desktopPage(browser);
+    const other = await desktopPage(e2e.browser);
     const otherErrors = collectPageErrors(other);
     await other.goto(shared);
     await other.getByTestId('entry-row').first().waitFor();
@@ -131,7 +119,7 @@ describe('the log explorer in Chromium, on the demo data', () => {
     await other.close();
 
     // An actor with nothing on the log: an empty state with a way back.
-    await page.goto(`${demo.origin}/explorer?actor=did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK`);
+    await page.goto(`${e2e.demo.origin}/explorer?actor=did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK`);
     await page.getByTestId('empty').waitFor();
     await page.getByTestId('clear-filters').click();
     await page.getByTestId('entry-row').first().waitFor();
@@ -145,9 +133,9 @@ describe('the log explorer in Chromium, on the demo data', () => {
   it('opens an entry: its decoded envelope, its actor, its neighbours, and a check in the browser that passes', async () => {
     const order = await newestOrder();
     for (const open of [phonePage, desktopPage]) {
-      const page = await open(browser);
+      const page = await open(e2e.browser);
       const errors = collectPageErrors(page);
-      await page.goto(`${demo.origin}/explorer?type=${ORDER_PLACED}`);
+      await page.goto(`${e2e.demo.origin}/explorer?type=${ORDER_PLACED}`);
       await page.locator(`[data-testid="entry-row"][data-index="${order.index}"]`).getByTestId('entry-link').click();
       await expect.poll(() => new URL(page.url()).pathname).toBe(`/explorer/entries/${order.index}`);
       expect(await page.getByTestId('entry-title').textContent()).toBe(`条目 #${order.index}`);
@@ -201,9 +189,9 @@ describe('the log explorer in Chromium, on the demo data', () => {
 
   it('fails with a reason when the server serves a tampered envelope, a forged proof or a changed log key', async () => {
     const order = await newestOrder();
-    const page = await desktopPage(browser);
+    const page = await desktopPage(e2e.browser);
     const errors = collectPageErrors(page);
-    await page.goto(`${demo.origin}/explorer/entries/${order.index}`);
+    await page.goto(`${e2e.demo.origin}/explorer/entries/${order.index}`);
     await page.getByTestId('entry-type').waitFor();
 
     const tamper = async (alter: (entry: { envelope: { body: Record<string, unknown> }; proof: string[] }) => void) => {
@@ -252,7 +240,7 @@ describe('the log explorer in Chromium, on the demo data', () => {
 
     // The log's key differs from the one this browser saw first: flagged, and nothing verifies.
     await page.unroute(`**/v1/log/entries/${order.index}`);
-    const info = (await (await fetch(`${demo.origin}/v1/log/info`)).json()) as { origin: string };
+    const info = (await (await fetch(`${e2e.demo.origin}/v1/log/info`)).json()) as { origin: string };
     const impostor = formatVerifierKey(nodeCrypto, { name: info.origin, publicKey: nodeCrypto.randomBytes(32) });
     await page.evaluate((key) => {
       const stored = JSON.parse(localStorage.getItem('concord.log-trust') ?? '{}');

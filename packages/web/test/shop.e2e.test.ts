@@ -1,27 +1,15 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ApiAs, registerNewAccount } from './support/api.js';
-import { collectPageErrors, launchChromium } from './support/browser.js';
-import { type DemoServer, demoServer } from './support/demo-server.js';
+import { collectPageErrors } from './support/browser.js';
+import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
 import { signInAs, unlockIfAsked } from './support/wallet.js';
 
 // A return window of zero days: a delivered order completes at the server's next order-timer
 // tick (2 s), which is when its buyer earns cashback points.
-const server = demoServer('concord-web-shop-', { CONCORD_RETURN_WINDOW_DAYS: '0' });
+const e2e = demoInBrowser('concord-web-shop-', { CONCORD_RETURN_WINDOW_DAYS: '0' });
 const PASSPHRASE = 'demo passphrase 1';
-let demo: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  demo = await server.start();
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
 
 /** Clicks a button whose action is signed, answering the unlock dialog if asked, then waits for `done`. */
 async function clickAndSign(page: Page, testId: string, done: () => Promise<unknown>): Promise<void> {
@@ -37,9 +25,9 @@ interface DistributionMe {
 
 describe('the storefront on a phone, in Chinese, on the demo data', () => {
   it('home shows verified products first and categories; search finds Chinese and English words', async () => {
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await page.goto(`${demo.origin}/`);
+    await page.goto(`${e2e.demo.origin}/`);
     await page.getByTestId('home-hero').waitFor();
     const verifiedSection = page.locator('section[aria-labelledby="verified-heading"]');
     await verifiedSection.getByTestId('verdict-tag').first().waitFor();
@@ -57,32 +45,32 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     expect(riceTitles.every((title) => title.includes('米'))).toBe(true);
     await screenshot(page, 'search');
 
-    await page.goto(`${demo.origin}/search?q=tea`);
+    await page.goto(`${e2e.demo.origin}/search?q=tea`);
     await page.locator('[data-testid^="product-"]').first().waitFor();
     expect(await page.locator('[data-testid^="product-"]').count()).toBeGreaterThan(0);
 
-    await page.goto(`${demo.origin}/search?q=no-such-thing-anywhere`);
+    await page.goto(`${e2e.demo.origin}/search?q=no-such-thing-anywhere`);
     await page.getByTestId('empty').waitFor();
     expect(errors).toEqual([]);
     await page.close();
   });
 
   it('a friend arrives by a promoter’s link, buys, pays, confirms delivery and sees the points it earned', async () => {
-    const promoter = new ApiAs(demo.origin, demo.key('promoter'));
+    const promoter = new ApiAs(e2e.demo.origin, e2e.demo.key('promoter'));
     const link = (await promoter.get<DistributionMe>('/v1/distribution/me')).links.find((l) => l.kind === 'product');
     expect(link?.productId).toBeTruthy();
-    const friendKey = await registerNewAccount(demo.origin, '小林');
-    const friend = new ApiAs(demo.origin, friendKey);
+    const friendKey = await registerNewAccount(e2e.demo.origin, '小林');
+    const friend = new ApiAs(e2e.demo.origin, friendKey);
 
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, friendKey, PASSPHRASE);
-    await page.goto(`${demo.origin}/s/${link?.code}`);
+    await signInAs(page, e2e.demo.origin, friendKey, PASSPHRASE);
+    await page.goto(`${e2e.demo.origin}/s/${link?.code}`);
     await screenshot(page, 'share-landing');
     // The landing page says who shared what; accepting binds the friend to the promoter.
     const boundTo = async () => (await friend.get<DistributionMe>('/v1/distribution/me')).boundTo;
     await clickAndSign(page, 'accept-invite', () => expect.poll(boundTo, { timeout: 20_000 }).toBe(promoter.did));
-    await page.goto(`${demo.origin}/products/${link?.productId}`);
+    await page.goto(`${e2e.demo.origin}/products/${link?.productId}`);
     await page.getByTestId('trust-panel').waitFor();
     await screenshot(page, 'product');
 
@@ -106,7 +94,7 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     expect(order.status).toBe('paid');
 
     // The producer ships it (from its own key, as its console would).
-    const producer = new ApiAs(demo.origin, demo.keyOf(order.producer));
+    const producer = new ApiAs(e2e.demo.origin, e2e.demo.keyOf(order.producer));
     await producer.request('POST', `/v1/orders/${order.id}/shipment`, {
       envelope: producer.sign('orders.order.shipped', { orderId: order.id, carrier: '顺丰速运' }),
       trackingNumber: 'SF1234567890',
@@ -126,7 +114,7 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     await screenshot(page, 'order');
 
     const points = await friend.get<{ balance?: string; held?: string }>('/v1/points');
-    await page.goto(`${demo.origin}/me`);
+    await page.goto(`${e2e.demo.origin}/me`);
     await expect
       .poll(async () => Number((await page.getByTestId('points-balance').textContent())?.replace(/[^0-9]/g, '')), {
         timeout: 15_000,
@@ -138,12 +126,12 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
   }, 120_000);
 
   it('a failed sandbox payment cancels its order, says so, and puts the items back for another try', async () => {
-    const buyerKey = await registerNewAccount(demo.origin, '试付款');
-    const buyer = new ApiAs(demo.origin, buyerKey);
+    const buyerKey = await registerNewAccount(e2e.demo.origin, '试付款');
+    const buyer = new ApiAs(e2e.demo.origin, buyerKey);
     const [product] = (await buyer.get<{ items: { id: string }[] }>('/v1/catalog/products?limit=1')).items;
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, buyerKey, PASSPHRASE);
+    await signInAs(page, e2e.demo.origin, buyerKey, PASSPHRASE);
     await page.getByTestId('tab-home').click();
     await page.locator(`[data-testid="product-${product?.id}"]`).first().click();
     await page.getByTestId('add-to-cart').click();
@@ -168,17 +156,17 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
 
 describe('sharing a product', () => {
   it('gives a promoter their own product link, on the log, with a QR code that loads', async () => {
-    const promoterKey = demo.key('promoter');
-    const promoter = new ApiAs(demo.origin, promoterKey);
+    const promoterKey = e2e.demo.key('promoter');
+    const promoter = new ApiAs(e2e.demo.origin, promoterKey);
     const [product] = (await promoter.get<{ items: { id: string }[] }>('/v1/catalog/products?limit=1')).items;
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, promoterKey, PASSPHRASE);
+    await signInAs(page, e2e.demo.origin, promoterKey, PASSPHRASE);
     await page.getByTestId('tab-home').click();
     await page.locator(`[data-testid="product-${product?.id}"]`).first().click();
     await clickAndSign(page, 'share-product', () => page.getByTestId('share-url').waitFor({ timeout: 15_000 }));
     const url = await page.getByTestId('share-url').inputValue();
-    expect(url).toMatch(new RegExp(`^${demo.origin}/s/[A-Za-z0-9]{10}$`));
+    expect(url).toMatch(new RegExp(`^${e2e.demo.origin}/s/[A-Za-z0-9]{10}$`));
     // The link is the promoter's, for this product, on the log.
     const code = url.split('/s/')[1];
     const links = (await promoter.get<DistributionMe>('/v1/distribution/me')).links;
@@ -194,12 +182,12 @@ describe('sharing a product', () => {
 
 describe('the trust panel', () => {
   it('shows the model, each claim beside the consensus, the verdict, and verifies its proof in the browser', async () => {
-    const page = await desktopPage(browser);
+    const page = await desktopPage(e2e.browser);
     const errors = collectPageErrors(page);
-    const anyone = new ApiAs(demo.origin, demo.key('consumer'));
+    const anyone = new ApiAs(e2e.demo.origin, e2e.demo.key('consumer'));
     const [verified] = (await anyone.get<{ items: { id: string }[] }>('/v1/catalog/products?verdict=passed&limit=1'))
       .items;
-    await page.goto(`${demo.origin}/products/${verified?.id}`);
+    await page.goto(`${e2e.demo.origin}/products/${verified?.id}`);
     const panel = page.getByTestId('trust-panel');
     await panel.waitFor();
     expect(await panel.getByTestId('trust-verdict').getAttribute('data-verdict')).toBe('pass');
@@ -236,11 +224,11 @@ describe('the trust panel', () => {
   });
 
   it('says plainly when a product has not been tested yet', async () => {
-    const page = await phonePage(browser);
-    const anyone = new ApiAs(demo.origin, demo.key('consumer'));
+    const page = await phonePage(e2e.browser);
+    const anyone = new ApiAs(e2e.demo.origin, e2e.demo.key('consumer'));
     const [untested] = (await anyone.get<{ items: { id: string }[] }>('/v1/catalog/products?verdict=untested&limit=1'))
       .items;
-    await page.goto(`${demo.origin}/products/${untested?.id}`);
+    await page.goto(`${e2e.demo.origin}/products/${untested?.id}`);
     await page.getByTestId('trust-panel').waitFor();
     expect(await page.getByTestId('trust-verdict').textContent()).toContain('还没有经过共识测评');
     expect(await page.getByTestId('claims-chart').count()).toBe(0);

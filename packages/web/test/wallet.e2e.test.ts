@@ -1,24 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectPageErrors, launchChromium } from './support/browser.js';
-import { type DemoServer, demoServer } from './support/demo-server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { collectPageErrors } from './support/browser.js';
+import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
 import { signInAs } from './support/wallet.js';
 
-const server = demoServer('concord-web-wallet-');
-let demo: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  demo = await server.start();
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const e2e = demoInBrowser('concord-web-wallet-');
 
 const PASSPHRASE = 'lantern river 42 morning';
 /** What the first test made, for the tests that bring the same wallet to other browsers. */
@@ -107,9 +95,9 @@ async function passBackupCheck(page: Page, words: string[], tryWrongFirst: boole
 
 describe('the browser wallet, in Chromium against the demo server', () => {
   it('creates a wallet on a phone in Chinese, backs up the phrase, stays signed in, locks and unlocks', async () => {
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await page.goto(`${demo.origin}/wallet`);
+    await page.goto(`${e2e.demo.origin}/wallet`);
     await page.getByTestId('wallet-welcome').waitFor();
     expect(await page.getByRole('heading', { level: 3 }).textContent()).toBe('欢迎来到 Concord');
 
@@ -150,14 +138,14 @@ describe('the browser wallet, in Chromium against the demo server', () => {
 
     await passBackupCheck(page, words, true);
     await page.getByTestId('backup-continue').click();
-    await page.waitForURL(`${demo.origin}/me`);
+    await page.waitForURL(`${e2e.demo.origin}/me`);
 
     const account = await me(page);
     expect(account.status).toBe(200);
     expect(account.body).toMatchObject({ did, custodial: false, profile: { displayName: '小林' } });
 
     // The signed-in wallet: the account, the key kept here, backed up.
-    await page.goto(`${demo.origin}/wallet`);
+    await page.goto(`${e2e.demo.origin}/wallet`);
     await page.getByTestId('wallet-account').waitFor();
     expect(await page.getByTestId('wallet-did').getAttribute('data-did')).toBe(did);
     expect(await page.getByTestId('wallet-custody').getAttribute('data-custody')).toBe('self');
@@ -196,7 +184,7 @@ describe('the browser wallet, in Chromium against the demo server', () => {
     // From the keyboard: the passphrase and Enter.
     await page.getByTestId('wallet-passphrase').fill(PASSPHRASE);
     await page.getByTestId('wallet-passphrase').press('Enter');
-    await page.waitForURL(`${demo.origin}/me`);
+    await page.waitForURL(`${e2e.demo.origin}/me`);
     expect((await storedSession(page))?.did).toBe(did);
 
     created.did = did;
@@ -207,10 +195,10 @@ describe('the browser wallet, in Chromium against the demo server', () => {
 
   it('restores the same account from the phrase in a fresh browser; a wrong phrase changes nothing', async () => {
     expect(created.did).not.toBe('');
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
     // A `next` that leaves the site is ignored.
-    await page.goto(`${demo.origin}/wallet?next=${encodeURIComponent('//evil.example/steal')}`);
+    await page.goto(`${e2e.demo.origin}/wallet?next=${encodeURIComponent('//evil.example/steal')}`);
     await page.getByTestId('wallet-choose-restore').click();
     await page.getByTestId('wallet-restore-passphrase').fill(PASSPHRASE);
     await page.getByTestId('wallet-restore-confirm').fill(PASSPHRASE);
@@ -234,13 +222,13 @@ describe('the browser wallet, in Chromium against the demo server', () => {
     // The Chinese words as someone might type them: no spaces at all.
     await page.getByTestId('wallet-restore-phrase').fill(created.words.join(''));
     await page.getByTestId('wallet-restore-submit').click();
-    await page.waitForURL(`${demo.origin}/me`);
+    await page.waitForURL(`${e2e.demo.origin}/me`);
     expect(await storedSession(page)).toMatchObject({ did: created.did, custody: 'self' });
     expect((await storedKeys(page)).map((key) => key.did)).toEqual([created.did]);
     expect((await me(page)).body).toMatchObject({ did: created.did });
 
     // Whoever restored from the words has them: no backup nudge.
-    await page.goto(`${demo.origin}/wallet`);
+    await page.goto(`${e2e.demo.origin}/wallet`);
     await page.getByTestId('wallet-account').waitFor();
     expect(await page.getByTestId('wallet-backup-status').getAttribute('data-backed-up')).toBe('true');
     expect(errors).toEqual([]);
@@ -248,12 +236,12 @@ describe('the browser wallet, in Chromium against the demo server', () => {
   }, 60_000);
 
   it('signs in a demo account with signInAs, exports its wallet file and imports it in a fresh browser', async () => {
-    const consumer = demo.key('consumer');
-    const page = await desktopPage(browser);
+    const consumer = e2e.demo.key('consumer');
+    const page = await desktopPage(e2e.browser);
     const errors = collectPageErrors(page);
-    await signInAs(page, demo.origin, consumer);
-    await page.waitForURL(`${demo.origin}/me`);
-    await page.goto(`${demo.origin}/wallet`);
+    await signInAs(page, e2e.demo.origin, consumer);
+    await page.waitForURL(`${e2e.demo.origin}/me`);
+    await page.goto(`${e2e.demo.origin}/wallet`);
     await page.getByTestId('wallet-account').waitFor();
     expect(await page.getByTestId('account-link').isVisible()).toBe(true);
     expect(await page.getByTestId('sign-in').count()).toBe(0);
@@ -269,9 +257,9 @@ describe('the browser wallet, in Chromium against the demo server', () => {
     await page.context().close();
 
     // Another browser: bad files and a wrong passphrase are refused, nothing kept; then the file works.
-    const other = await desktopPage(browser);
+    const other = await desktopPage(e2e.browser);
     const otherErrors = collectPageErrors(other);
-    await other.goto(`${demo.origin}/wallet?next=/cart`);
+    await other.goto(`${e2e.demo.origin}/wallet?next=/cart`);
     await other.getByTestId('wallet-choose-import').click();
     const input = other.getByTestId('wallet-import-input');
     const choose = (name: string, text: string) =>
@@ -295,7 +283,7 @@ describe('the browser wallet, in Chromium against the demo server', () => {
 
     await other.getByTestId('wallet-import-passphrase').fill('demo passphrase 1');
     await other.getByTestId('wallet-import-submit').click();
-    await other.waitForURL(`${demo.origin}/cart`);
+    await other.waitForURL(`${e2e.demo.origin}/cart`);
     expect(await storedSession(other)).toMatchObject({ did: consumer.did, custody: 'self' });
     expect(await storedKeys(other)).toMatchObject([{ did: consumer.did, iterations: 1_000 }]);
     await other.getByTestId('account-link').waitFor();
@@ -304,9 +292,9 @@ describe('the browser wallet, in Chromium against the demo server', () => {
   }, 60_000);
 
   it('at desktop width: creates a wallet, leaves the backup for later and is nudged, then removes the key', async () => {
-    const page = await desktopPage(browser);
+    const page = await desktopPage(e2e.browser);
     const errors = collectPageErrors(page);
-    await page.goto(`${demo.origin}/wallet`);
+    await page.goto(`${e2e.demo.origin}/wallet`);
     await page.getByTestId('sign-in').waitFor();
     await page.getByTestId('wallet-choose-create').click();
     await page.getByTestId('wallet-create-passphrase').fill('desk lamp 1234');
@@ -319,11 +307,11 @@ describe('the browser wallet, in Chromium against the demo server', () => {
     await expect.poll(() => page.getByTestId('backup-word-1').textContent()).toMatch(/^[a-z]+$/);
     await screenshot(page, 'wallet-backup');
     await page.getByTestId('backup-later').click();
-    await page.waitForURL(`${demo.origin}/me`);
+    await page.waitForURL(`${e2e.demo.origin}/me`);
     await page.getByTestId('account-link').waitFor();
     const did = (await storedSession(page))!.did;
 
-    await page.goto(`${demo.origin}/wallet`);
+    await page.goto(`${e2e.demo.origin}/wallet`);
     await page.getByTestId('wallet-backup-nudge').waitFor();
     expect(await page.getByTestId('wallet-backup-status').getAttribute('data-backed-up')).toBe('false');
     await screenshot(page, 'wallet-signed-in');
@@ -357,9 +345,9 @@ describe('the browser wallet, in Chromium against the demo server', () => {
   }, 60_000);
 
   it('signs up for a custodial account after saying what it means, and signs in again with the passphrase', async () => {
-    const page = await phonePage(browser);
+    const page = await phonePage(e2e.browser);
     const errors = collectPageErrors(page);
-    await page.goto(`${demo.origin}/wallet`);
+    await page.goto(`${e2e.demo.origin}/wallet`);
     await page.getByTestId('wallet-choose-custodial').click();
     expect(await page.getByTestId('custodial-explained').textContent()).toContain('平台可以以你的名义签名和操作');
     await page.getByTestId('custodial-passphrase').fill('custody pass 2026');
@@ -375,10 +363,10 @@ describe('the browser wallet, in Chromium against the demo server', () => {
     expect(await storedSession(page)).toMatchObject({ did, custody: 'platform' });
     expect(await page.evaluate(() => localStorage.getItem('concord.wallet.custodial'))).toBe(did);
     await page.getByTestId('custodial-continue').click();
-    await page.waitForURL(`${demo.origin}/me`);
+    await page.waitForURL(`${e2e.demo.origin}/me`);
     expect((await me(page)).body).toMatchObject({ did, custodial: true });
 
-    await page.goto(`${demo.origin}/wallet`);
+    await page.goto(`${e2e.demo.origin}/wallet`);
     expect(await page.getByTestId('wallet-custody').getAttribute('data-custody')).toBe('platform');
     await page.getByTestId('wallet-custodial-note').waitFor();
     await page.getByTestId('wallet-sign-out').click();
@@ -394,7 +382,7 @@ describe('the browser wallet, in Chromium against the demo server', () => {
     expect(await storedSession(page)).toBeNull();
     await page.getByTestId('custodial-signin-passphrase').fill('custody pass 2026');
     await page.getByTestId('custodial-signin-submit').click();
-    await page.waitForURL(`${demo.origin}/me`);
+    await page.waitForURL(`${e2e.demo.origin}/me`);
     expect(await storedSession(page)).toMatchObject({ did, custody: 'platform' });
     expect((await me(page)).status).toBe(200);
     // The browser reports the refused sign-in (401) in the console; nothing else may appear there.

@@ -6,7 +6,7 @@ import { ApiError, api, unwrap } from '../../api/client';
 import { formatDate, formatFen } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
 
-const IncomeChart = lazy(() => import('./IncomeChart').then((m) => ({ default: m.IncomeChart })));
+const IncomeChart = lazy(() => import('../IncomeChart').then((m) => ({ default: m.IncomeChart })));
 
 const CYCLES_SHOWN = 12;
 
@@ -60,7 +60,7 @@ export function Earnings({ did, prefix }: { did: string; prefix: 'expert' | 'tes
         <strong data-testid="earnings-total">{formatFen(total)}</strong>
       </p>
       <Suspense fallback={<Loading rows={3} />}>
-        <IncomeChart cycles={earnings.data} />
+        <IncomeChart cycles={earnings.data.map((c) => ({ cycle: c.cycle, fen: c.totalFen }))} />
       </Suspense>
       <Table
         size="small"

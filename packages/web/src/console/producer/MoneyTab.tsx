@@ -9,7 +9,7 @@ import { formatDateTime, formatFen } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
 import { type Cycle, keys, Muted, Section, useErrorText, yuanToFen } from './shared';
 
-const IncomeChart = lazy(async () => ({ default: (await import('./IncomeChart')).IncomeChart }));
+const IncomeChart = lazy(async () => ({ default: (await import('../IncomeChart')).IncomeChart }));
 
 type Outcome = 'succeed' | 'fail' | 'timeout';
 const CHART_CYCLES = 12;
