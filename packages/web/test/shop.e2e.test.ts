@@ -53,6 +53,14 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     await page.getByTestId('empty').waitFor();
     expect(errors).toEqual([]);
     await page.close();
+
+    // The same home page on a desktop: the header carries search, cart, language and account.
+    const wide = await desktopPage(e2e.browser);
+    await wide.goto(`${e2e.demo.origin}/`);
+    await wide.locator('section[aria-labelledby="all-heading"] [data-testid^="product-"]').first().waitFor();
+    expect(await wide.getByTestId('brand').textContent()).toBe('Concord 共识商城');
+    await screenshot(wide, 'home');
+    await wide.close();
   });
 
   it('a friend arrives by a promoter’s link, buys, pays, confirms delivery and sees the points it earned', async () => {
