@@ -28,7 +28,10 @@ describe('the web app says everything in Chinese and in English', () => {
       [...new Set(keys(locale).map((path) => path.replace(/_(zero|one|two|few|many|other)$/, '')))].sort();
     expect(base(en)).toEqual(base(zh));
     const empty = (locale: unknown) =>
-      keys(locale).filter((path) => path.split('.').reduce<any>((v, k) => v?.[k], locale) === '');
+      keys(locale).filter(
+        (path) =>
+          path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], locale) === '',
+      );
     expect(empty(zh)).toEqual([]);
     expect(empty(en)).toEqual([]);
   });

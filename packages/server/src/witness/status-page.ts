@@ -1,6 +1,6 @@
 import type { FollowedLog } from './state.js';
 
-const escape = (text: string): string =>
+const escapeHtml = (text: string): string =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
@@ -15,9 +15,9 @@ export function witnessStatusPage(witness: string, verifierKey: string, logs: Fo
   const rows = logs
     .map(
       (log) => `<tr>
-  <td><strong>${escape(log.origin)}</strong><br><code>${escape(log.verifierKey)}</code></td>
+  <td><strong>${escapeHtml(log.origin)}</strong><br><code>${escapeHtml(log.verifierKey)}</code></td>
   <td class="num" data-testid="size">${log.size}</td>
-  <td><code>${log.rootHash === undefined ? '—' : escape(log.rootHash)}</code></td>
+  <td><code>${log.rootHash === undefined ? '—' : escapeHtml(log.rootHash)}</code></td>
 </tr>`,
     )
     .join('\n');
@@ -27,7 +27,7 @@ export function witnessStatusPage(witness: string, verifierKey: string, logs: Fo
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="10">
-<title>见证人 ${escape(witness)} · Witness status</title>
+<title>见证人 ${escapeHtml(witness)} · Witness status</title>
 <style>
   body { font-family: system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0; background: #f5f6f7; color: #1f2a27; }
   main { max-width: 960px; margin: 0 auto; padding: 24px 16px; }
@@ -42,10 +42,10 @@ export function witnessStatusPage(witness: string, verifierKey: string, logs: Fo
 </head>
 <body>
 <main>
-  <h1>见证人 <code>${escape(witness)}</code> · Witness</h1>
+  <h1>见证人 <code>${escapeHtml(witness)}</code> · Witness</h1>
   <p>本见证人只为能证明自己延续了上一次已联署检查点的日志联署（C2SP tlog-witness），因此任何日志都无法在它面前改写历史。<br>
   This witness cosigns a log's checkpoint only when it provably extends the last one it cosigned (C2SP tlog-witness), so no log can rewrite history in front of it.</p>
-  <p>联署公钥 Cosignature key: <code data-testid="witness-key">${escape(verifierKey)}</code></p>
+  <p>联署公钥 Cosignature key: <code data-testid="witness-key">${escapeHtml(verifierKey)}</code></p>
   <table>
     <thead><tr><th>跟随的日志 Log followed (key)</th><th>已联署大小 Cosigned size</th><th>根哈希 Root hash</th></tr></thead>
     <tbody>

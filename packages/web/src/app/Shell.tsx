@@ -58,42 +58,43 @@ function SearchBox({ compact }: { compact: boolean }) {
   const { t } = useTranslation();
   const [, navigate] = useLocation();
   return (
-    <form
-      role="search"
-      data-testid="search-box"
-      style={{ display: 'flex', width: '100%', maxWidth: compact ? undefined : 420 }}
-      onSubmit={(event) => {
-        event.preventDefault();
-        const q = String(new FormData(event.currentTarget).get('q') ?? '').trim();
-        navigate(q === '' ? '/search' : `/search?q=${encodeURIComponent(q)}`);
-      }}
-    >
-      <input
-        name="q"
-        type="search"
-        enterKeyHint="search"
-        aria-label={t('nav.search')}
-        placeholder={t('nav.searchPlaceholder')}
-        style={{
-          flex: 1,
-          minWidth: 0,
-          height: compact ? 34 : 38,
-          padding: '0 12px',
-          border: '1px solid #d9d9d9',
-          borderRight: 'none',
-          borderRadius: '8px 0 0 8px',
-          fontSize: 14,
-          outline: 'none',
+    <search style={{ display: 'flex', flex: 1, justifyContent: compact ? 'stretch' : 'center' }}>
+      <form
+        data-testid="search-box"
+        style={{ display: 'flex', width: '100%', maxWidth: compact ? undefined : 420 }}
+        onSubmit={(event) => {
+          event.preventDefault();
+          const q = String(new FormData(event.currentTarget).get('q') ?? '').trim();
+          navigate(q === '' ? '/search' : `/search?q=${encodeURIComponent(q)}`);
         }}
-      />
-      <Button
-        htmlType="submit"
-        type="primary"
-        icon={<SearchOutlined />}
-        aria-label={t('nav.search')}
-        style={{ height: compact ? 34 : 38, borderRadius: '0 8px 8px 0' }}
-      />
-    </form>
+      >
+        <input
+          name="q"
+          type="search"
+          enterKeyHint="search"
+          aria-label={t('nav.search')}
+          placeholder={t('nav.searchPlaceholder')}
+          style={{
+            flex: 1,
+            minWidth: 0,
+            height: compact ? 34 : 38,
+            padding: '0 12px',
+            border: '1px solid #d9d9d9',
+            borderRight: 'none',
+            borderRadius: '8px 0 0 8px',
+            fontSize: 14,
+            outline: 'none',
+          }}
+        />
+        <Button
+          htmlType="submit"
+          type="primary"
+          icon={<SearchOutlined />}
+          aria-label={t('nav.search')}
+          style={{ height: compact ? 34 : 38, borderRadius: '0 8px 8px 0' }}
+        />
+      </form>
+    </search>
   );
 }
 

@@ -1,5 +1,5 @@
 import { DeleteOutlined } from '@ant-design/icons';
-import { Alert, message as antdMessage, Button, Card, InputNumber, List, Tag } from 'antd';
+import { Alert, message as antdMessage, Button, Card, InputNumber, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { useSession } from '../session/session-store';

@@ -14,7 +14,10 @@ export function QuantityStepper({
   onChange: (value: number) => void;
 }) {
   return (
-    <span role="group" aria-label={label} style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
+    <fieldset
+      aria-label={label}
+      style={{ display: 'inline-flex', alignItems: 'center', gap: 4, border: 0, padding: 0, margin: 0 }}
+    >
       <Button
         icon={<MinusOutlined />}
         aria-label="−"
@@ -30,6 +33,6 @@ export function QuantityStepper({
         disabled={value >= max}
         onClick={() => onChange(Math.min(max, value + 1))}
       />
-    </span>
+    </fieldset>
   );
 }
