@@ -131,6 +131,8 @@ describe('the producer console on the demo data', () => {
     await page.getByTestId('producer-done').waitFor({ timeout: 20_000 });
     const row = page.getByTestId(`producer-product-${productId}`);
     await expect.poll(() => row.getByTestId('product-status').textContent(), { timeout: 10_000 }).toBe('草稿');
+    // The unlock dialog has closed (and finished fading) before the picture is taken.
+    await page.locator('.ant-modal-wrap').first().waitFor({ state: 'hidden' });
     await screenshot(page, 'console-producer');
 
     await row.getByTestId('product-lot').click();

@@ -18,6 +18,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (!takingScreenshots) return;
   mkdirSync(DIR, { recursive: true });
   const width = page.viewportSize()?.width ?? 0;
+  // From the top: a full-page picture taken scrolled down draws the sticky header mid-page.
+  await page.evaluate(() => globalThis.scrollTo(0, 0));
   await page.screenshot({ path: `${DIR}${name}-${width <= 480 ? 'phone' : 'desktop'}.png`, fullPage: true });
 }
 
