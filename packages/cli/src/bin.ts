@@ -49,11 +49,13 @@ program
       configured = { ...configured, witnesses, witnessQuorum: witnesses.length };
     }
     // The demo runs part of its story in the past: the server follows the demo's clock, which is
-    // the real time again once the demo is loaded.
+    // the real time again once the demo is loaded. The demo is a sandbox: unless configured
+    // otherwise, its operator can move that clock forward (CONCORD_SANDBOX_CLOCK).
     const clock = options.demo ? new DemoClock() : undefined;
+    if (options.demo && configured.sandboxClock === undefined) configured = { ...configured, sandboxClock: true };
     const server = await startServer(configured, {
       installSignalHandlers: true,
-      ...(clock === undefined ? {} : { clock: clock.now }),
+      ...(clock === undefined ? {} : { clock: clock.now, sandboxClock: clock }),
     });
     if (clock !== undefined && !demoLoaded(server.ctx.config.dataDir)) {
       server.logger.info('loading demo data (first start)');

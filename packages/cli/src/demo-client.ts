@@ -1,6 +1,6 @@
 import { createEnvelope, type Envelope, signEnvelope, signInMessage, toBase64Url } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
-import type { KeyPair } from '@concord/server';
+import { type KeyPair, MovableClock } from '@concord/server';
 import type { FastifyInstance } from 'fastify';
 
 export interface DemoResponse<T = unknown> {
@@ -19,12 +19,7 @@ const DAY_MS = 86_400_000;
  * long), moving the offset forward to each step's time, and ends at the real time, so the times on
  * the log only go forward.
  */
-export class DemoClock {
-  private offsetMs = 0;
-
-  /** The demo's time now: what the server reads, and what envelopes are signed with. */
-  readonly now = (): Date => new Date(Date.now() + this.offsetMs);
-
+export class DemoClock extends MovableClock {
   /** Sets the clock `days` before the real time (0: the real time). */
   daysAgo(days: number): void {
     this.offsetMs = -days * DAY_MS;

@@ -36,6 +36,7 @@ import { PaymentProviders } from './modules/payments/provider.js';
 import { SandboxWebhookDelivery } from './modules/payments/sandbox.js';
 import { sandboxProvider } from './modules/payments/sandbox-provider.js';
 import { reconcileOpenPayments } from './modules/payments/service.js';
+import { MovableClock } from './modules/sandbox/movable-clock.js';
 
 // Envelopes committed together at most; they queue while the previous batch commits.
 const COMMIT_BATCH_MAX = 256;
@@ -112,10 +113,12 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
 export function createContext(
   config: ResolvedConfig,
   database: Database,
-  options: { crypto?: CryptoProvider; clock?: () => Date; platformSigner?: KeyPair } = {},
+  options: { crypto?: CryptoProvider; clock?: () => Date; sandboxClock?: MovableClock; platformSigner?: KeyPair } = {},
 ): AppContext {
   const crypto = options.crypto ?? nodeCrypto;
   const logSecret = fromHex(config.logSigningKeyHex);
+  const base = options.clock ?? (() => new Date());
+  const sandboxClock = config.sandboxClock === true ? (options.sandboxClock ?? new MovableClock(base)) : undefined;
   return {
     config,
     database,
@@ -126,7 +129,8 @@ export function createContext(
       beforeCommit: sequenceReceipts,
     }),
     crypto,
-    clock: options.clock ?? (() => new Date()),
+    clock: sandboxClock?.now ?? base,
+    ...(sandboxClock === undefined ? {} : { sandboxClock }),
     registry: createRegistry(),
     keyEncryptionKey: fromHex(config.keyEncryptionKeyHex),
     logSigner: { name: config.logOrigin, secretKey: logSecret, publicKey: crypto.ed25519.publicKey(logSecret) },
@@ -179,6 +183,8 @@ export async function startServer(
     installSignalHandlers?: boolean;
     /** The server's time (default: the real time); the demo shifts it to run its story in the past. */
     clock?: () => Date;
+    /** The clock the sandbox moves (CONCORD_SANDBOX_CLOCK); the demo's, which also runs in the past. */
+    sandboxClock?: MovableClock;
   } = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel });
@@ -186,7 +192,14 @@ export async function startServer(
   const database = await openConfiguredDatabase(resolved);
   const applied = await migrate(database);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
-  const ctx = createContext(resolved, database, options.clock === undefined ? {} : { clock: options.clock });
+  const ctx = createContext(resolved, database, {
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.sandboxClock === undefined ? {} : { sandboxClock: options.sandboxClock }),
+  });
+  await ctx.sandboxClock?.restore(database.db);
+  if (ctx.sandboxClock !== undefined) {
+    logger.warn({ now: ctx.clock().toISOString() }, 'sandbox clock on: an operator can move the time forward');
+  }
   const app = await buildApp(ctx, { logger });
   await app.listen({ port: config.port, host: config.host });
   const integrator = createIntegrator(ctx, logger);

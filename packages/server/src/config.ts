@@ -63,6 +63,7 @@ const ENV_SCHEMA = z.object({
   CONCORD_WITHDRAWAL_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(60),
   CONCORD_WITHDRAWAL_REVIEW_ABOVE_FEN: z.coerce.number().int().min(0).max(1_000_000_000_000).default(500_000),
   CONCORD_CYCLE_DAYS: z.coerce.number().int().min(1).max(91).default(7),
+  CONCORD_SANDBOX_CLOCK: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
   CONCORD_EXPERIENCE_POOL_SHARES: z
     .string()
     .regex(
@@ -134,6 +135,11 @@ export interface Config {
   integrateIntervalMs: number;
   integrateBatchMax: number;
   sandboxWebhookSecretHex: string | undefined;
+  /**
+   * Whether the operator may move the platform's time forward (POST /v1/sandbox/clock); unset
+   * means off, except under `concord start --demo`.
+   */
+  sandboxClock: boolean | undefined;
   /** Largest product image accepted by POST /v1/catalog/images. */
   imageMaxBytes: number;
   /** A payment with no outcome after this long is closed at its provider (the reconciler). */
@@ -244,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     withdrawalReviewAboveFen: BigInt(e.CONCORD_WITHDRAWAL_REVIEW_ABOVE_FEN),
     trustProxy: parseTrustProxy(e.CONCORD_TRUST_PROXY),
     cycleDays: e.CONCORD_CYCLE_DAYS,
+    sandboxClock: e.CONCORD_SANDBOX_CLOCK === undefined ? undefined : e.CONCORD_SANDBOX_CLOCK === 'true',
     settlementPolicy: parseSettlementShares(e.CONCORD_EXPERIENCE_POOL_SHARES),
   };
 }

@@ -7,6 +7,7 @@ import type { EventServiceDeps } from './modules/events/service.js';
 import type { LogSigner } from './modules/log/checkpoints.js';
 import type { PaymentProviders } from './modules/payments/provider.js';
 import type { PaymentOutcomeHandler } from './modules/payments/service.js';
+import type { MovableClock } from './modules/sandbox/movable-clock.js';
 
 /** Everything a route or a job needs, built once at start and passed down explicitly. */
 export interface AppContext extends EventServiceDeps {
@@ -14,6 +15,8 @@ export interface AppContext extends EventServiceDeps {
   database: Database;
   crypto: CryptoProvider;
   clock: () => Date;
+  /** The movable clock behind `clock` when the sandbox clock is on (CONCORD_SANDBOX_CLOCK). */
+  sandboxClock?: MovableClock;
   registry: EventRegistry;
   /** 32-byte key that encrypts custodial secret keys at rest. */
   keyEncryptionKey: Uint8Array;

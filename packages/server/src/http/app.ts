@@ -15,6 +15,7 @@ import {
 import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
 import { accountingRoutes } from '../modules/accounting/routes.js';
+import { custodianRoutes } from '../modules/accounting/routes-custodian.js';
 import { catalogRoutes } from '../modules/catalog/routes.js';
 import { appealRoutes } from '../modules/consensus/routes-appeals.js';
 import { roundRoutes } from '../modules/consensus/routes-rounds.js';
@@ -31,6 +32,7 @@ import { logRoutes } from '../modules/log/routes.js';
 import { logExplorerRoutes } from '../modules/log/routes-explorer.js';
 import { orderRoutes } from '../modules/orders/routes.js';
 import { paymentRoutes } from '../modules/payments/routes.js';
+import { sandboxRoutes } from '../modules/sandbox/routes.js';
 import { settlementRoutes } from '../modules/settlement/routes.js';
 import { installErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health.js';
@@ -64,6 +66,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // The platform's time, which envelopes must be signed within the skew of: a client whose clock
+  // is off (or a sandbox whose clock was moved) signs by it.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('date', ctx.clock().toUTCString());
+  });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -88,6 +95,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(logRoutes(ctx));
   await app.register(logExplorerRoutes(ctx));
   await app.register(accountingRoutes(ctx));
+  await app.register(custodianRoutes(ctx));
   await app.register(paymentRoutes(ctx));
   await app.register(catalogRoutes(ctx));
   await app.register(orderRoutes(ctx));
@@ -101,6 +109,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(roundRoutes(ctx));
   await app.register(verdictRoutes(ctx));
   await app.register(settlementRoutes(ctx));
+  await app.register(sandboxRoutes(ctx));
 
   const webDir = ctx.config.webDir;
   const serveWeb = webDir !== undefined && existsSync(join(webDir, 'index.html'));

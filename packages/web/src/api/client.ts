@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import { currentSession, signOutLocally } from '../session/session-store';
 import type { paths } from './schema';
+import { learnPlatformTime } from './server-time';
 
 /** The server's error answer: `{ error: { code, message, field? } }`. */
 export class ApiError extends Error {
@@ -25,6 +26,7 @@ const withSession: Middleware = {
     return request;
   },
   onResponse({ response, request }) {
+    learnPlatformTime(response);
     // The server forgot the session (expired, revoked): the app shows the signed-out state.
     if (response.status === 401 && request.headers.has('authorization')) signOutLocally();
     return response;

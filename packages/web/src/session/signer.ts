@@ -9,6 +9,7 @@ import {
 } from '@concord/protocol';
 import { useSyncExternalStore } from 'react';
 import { ApiError, api, idempotencyKey as freshKey, unwrap } from '../api/client';
+import { platformNow } from '../api/server-time';
 import { currentSession, setSession, signOutLocally } from './session-store';
 
 /** A self-held key, unlocked from the wallet; kept in memory only, never stored in the clear. */
@@ -72,7 +73,7 @@ export async function signEnvelopeAs(
     return signed.envelope as Envelope;
   }
   const key = await keyFor(session.did);
-  const envelope = createEnvelope({ type, actor: key.did, body, ts: new Date(), nonce: newNonce(nobleCrypto) });
+  const envelope = createEnvelope({ type, actor: key.did, body, ts: platformNow(), nonce: newNonce(nobleCrypto) });
   return signEnvelope(envelope, key.secretKey, nobleCrypto);
 }
 
@@ -87,8 +88,23 @@ export async function submitEvent(type: string, body: Record<string, unknown>, i
       api.POST('/v1/custodial/events', { body: { type, body }, headers: { 'idempotency-key': idempotencyKey } }),
     );
   }
-  const envelope = await signEnvelopeAs(type, body, idempotencyKey);
-  return unwrap(api.POST('/v1/events', { body: envelope as never }));
+  return onPlatformTime(async () => {
+    const envelope = await signEnvelopeAs(type, body, idempotencyKey);
+    return unwrap(api.POST('/v1/events', { body: envelope as never }));
+  });
+}
+
+/**
+ * Signs and sends once more when the platform refused the envelope's time: the refusal's Date
+ * header has set this device's idea of the platform's clock right (api/server-time.ts).
+ */
+export async function onPlatformTime<T>(signAndSend: () => Promise<T>): Promise<T> {
+  try {
+    return await signAndSend();
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'stale_timestamp') return signAndSend();
+    throw error;
+  }
 }
 
 /** Signs the server's challenge with a self-held key and keeps the session. */

@@ -3,6 +3,7 @@ import { Alert, Space, Tag } from 'antd';
 import { lazy, type ReactNode, Suspense, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
+import { platformNow } from '../api/server-time';
 import { VerifyEntry } from '../log/VerifyEntry';
 import { formatDate, formatDateTime, localized } from '../shared/format';
 import { Loading } from '../shared/states';
@@ -147,7 +148,7 @@ function VerdictSummary({ product }: { product: ProductDetail }) {
   const { round } = consensus;
   const passed = round.verdict === 'pass';
   const appeal = round.appeal;
-  const appealOpen = round.appealUntil !== null && Date.parse(round.appealUntil) > Date.now();
+  const appealOpen = round.appealUntil !== null && Date.parse(round.appealUntil) > platformNow().getTime();
   return (
     <section aria-labelledby="trust-verdict-heading">
       <Alert

@@ -1,7 +1,8 @@
 import { createEnvelope, newNonce, nobleCrypto, signEnvelope } from '@concord/protocol';
 import { ApiError, api, idempotencyKey, unwrap } from '../api/client';
+import { platformNow } from '../api/server-time';
 import { setSession } from '../session/session-store';
-import { signInWithKey } from '../session/signer';
+import { onPlatformTime, signInWithKey } from '../session/signer';
 import { putKey } from './key-store';
 import { rememberCustodialDid, rememberLastDid } from './prefs';
 import { type OpenedKey, openRecord, sealKey, type WalletRecord } from './vault';
@@ -14,18 +15,20 @@ const profileOf = (displayName?: string) => {
 
 /** Registers a self-held key: an identity.account.registered envelope signed here, in the browser. */
 export async function registerAccount(key: OpenedKey, displayName?: string): Promise<void> {
-  const envelope = signEnvelope(
-    createEnvelope({
-      type: 'identity.account.registered',
-      actor: key.did,
-      body: {},
-      ts: new Date(),
-      nonce: newNonce(nobleCrypto),
-    }),
-    key.secretKey,
-    nobleCrypto,
-  );
-  await unwrap(api.POST('/v1/accounts', { body: { envelope, profile: profileOf(displayName) } }));
+  await onPlatformTime(async () => {
+    const envelope = signEnvelope(
+      createEnvelope({
+        type: 'identity.account.registered',
+        actor: key.did,
+        body: {},
+        ts: platformNow(),
+        nonce: newNonce(nobleCrypto),
+      }),
+      key.secretKey,
+      nobleCrypto,
+    );
+    await unwrap(api.POST('/v1/accounts', { body: { envelope, profile: profileOf(displayName) } }));
+  });
 }
 
 /** Registers the key unless its account exists already (a restored or imported key usually has one). */

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { api, idempotencyKey, unwrap } from '../../api/client';
+import { platformNow } from '../../api/server-time';
 import { formatDateTime, formatFen, localized, shortDid } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
 import { formatValue } from '../../trust/attribute-rows';
@@ -181,7 +182,7 @@ function RoundDetail({ round, did }: { round: Round; did: string }) {
   );
   const appeal = consensus?.round.appeal ?? null;
   const until = consensus?.round.appealUntil ?? tally.data.appealUntil;
-  const open = until !== null && new Date(until).getTime() > Date.now();
+  const open = until !== null && new Date(until).getTime() > platformNow().getTime();
   const canAppeal = round.status === 'decided' && open && (appeal === null || appeal.status === 'ruled');
   const instance = appeal === null ? 0 : appeal.instance + 1;
 
