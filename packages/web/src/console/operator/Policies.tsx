@@ -8,11 +8,13 @@ import {
   supplierShareBps,
 } from '@concord/protocol';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Descriptions, Table, Tag } from 'antd';
+import { Alert, Button, Descriptions, Table, Tag } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import { formatFen, localized } from '../../shared/format';
 import { ErrorState, Loading } from '../../shared/states';
+import { CategoryPolicyForm } from './CategoryPolicyForm';
 import { useCategories } from './Panels';
 import { type Json, Section } from './shared';
 
@@ -168,13 +170,14 @@ function DistributionPolicyView() {
 }
 
 /**
- * The policies, read-only: the split and distribution policies the server runs (the protocol's
- * defaults; no endpoint serves the policy in force), each checked by the protocol's validators,
- * the categories' split overrides, and whether the points ledger conserves.
+ * The policies: the split and distribution policies the server runs (the protocol's defaults; no
+ * endpoint serves the policy in force), each checked by the protocol's validators, the categories'
+ * deposits and split overrides, which the operator edits, and whether the points ledger conserves.
  */
 export function Policies() {
   const { t, i18n } = useTranslation();
   const categories = useCategories();
+  const [editing, setEditing] = useState<Category | null>(null);
   const points = useQuery({ queryKey: ['/v1/points/summary'], queryFn: () => unwrap(api.GET('/v1/points/summary')) });
   return (
     <>
@@ -218,9 +221,19 @@ export function Policies() {
                 dataIndex: 'splitPolicy',
                 render: (override: Category['splitPolicy']) => <CategorySplit override={override} />,
               },
+              {
+                title: t('console.operator.policies.edit.action'),
+                key: 'edit',
+                render: (_: unknown, c) => (
+                  <Button size="small" onClick={() => setEditing(c)} data-testid={`edit-category-${c.slug}`}>
+                    {t('console.operator.policies.edit.action')}
+                  </Button>
+                ),
+              },
             ]}
           />
         )}
+        {editing !== null && <CategoryPolicyForm category={editing} onClose={() => setEditing(null)} />}
       </Section>
       <Section
         title={t('console.operator.policies.distributionTitle')}
