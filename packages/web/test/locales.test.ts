@@ -11,14 +11,21 @@ function keys(value: unknown, prefix = ''): string[] {
   return Object.entries(value).flatMap(([key, inner]) => keys(inner, prefix === '' ? key : `${prefix}.${key}`));
 }
 
-const folders = [
-  'locales',
-  ...readdirSync(SRC, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && readdirSync(join(SRC, entry.name)).includes('locales'))
-    .map((entry) => join(entry.name, 'locales')),
-];
+/** Every `locales` folder under src, at any depth (the app's, each feature's, each console's). */
+function localeFolders(dir = ''): string[] {
+  return readdirSync(join(SRC, dir), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => (entry.name === 'locales' ? [join(dir, entry.name)] : localeFolders(join(dir, entry.name))));
+}
+
+const folders = localeFolders();
 
 describe('the web app says everything in Chinese and in English', () => {
+  it("finds every console's strings", () => {
+    expect(folders).toContain(join('console', 'operator', 'locales'));
+    expect(folders).toContain(join('console', 'sandbox', 'locales'));
+  });
+
   it.each(folders)('%s: zh-CN.json and en.json have the same keys, none empty', (folder) => {
     const read = (language: string) => JSON.parse(readFileSync(join(SRC, folder, `${language}.json`), 'utf8'));
     const zh = read('zh-CN');

@@ -7,6 +7,7 @@ import { useSession } from '../../session/session-store';
 import { shortDid } from '../../shared/format';
 import { ErrorState, Loading } from '../../shared/states';
 import { SignInPrompt } from '../../shop/SignInPrompt';
+import { SandboxClock } from '../sandbox/SandboxClock';
 import { Arbitration } from './Arbitration';
 import { Cycles } from './Cycles';
 import { Panels } from './Panels';
@@ -73,6 +74,7 @@ export function OperatorConsole() {
         <SafetyOutlined style={{ color: '#1f6f5c' }} /> {t('console.operator.title')}
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t('console.operator.text')}</Typography.Paragraph>
+      <SandboxClock />
       <Tabs
         activeKey={tab}
         onChange={choose}
