@@ -103,6 +103,7 @@ async function measure(page: Page, attributes: Attribute[]): Promise<void> {
 describe('the tester console', () => {
   let drawnKey: DemoKey;
   let roundId: string;
+  let committedPage: Page;
 
   it('a tester is drawn, buys the product, commits in the browser and keeps the salt for the reveal', async () => {
     const operator = new ApiAs(e2e.demo.origin, e2e.demo.key('operator'));
@@ -179,7 +180,8 @@ describe('the tester console', () => {
     });
     expect(receipt.result.status).toBe('early');
     expect(errors).toEqual([]);
-    await page.close();
+    // Kept open: this browser holds the salt the reveal needs.
+    committedPage = page;
   }, 80_000);
 
   it('works on a phone', async () => {
@@ -198,4 +200,45 @@ describe('the tester console', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('after the commit deadline (the sandbox clock moved on), the tester reveals in the browser and it counts', async () => {
+    const operator = new ApiAs(e2e.demo.origin, e2e.demo.key('operator'));
+    const tester = new ApiAs(e2e.demo.origin, drawnKey);
+    const round = await tester.get<{ commitDeadline: string; revealDeadline: string }>(
+      `/v1/consensus/rounds/${roundId}`,
+    );
+    // The demo is a sandbox: its operator moves the platform's time to just after the commit deadline.
+    const moved = await operator.request<{ now: string }>('POST', '/v1/sandbox/clock', {
+      to: new Date(Date.parse(round.commitDeadline) + 60_000).toISOString(),
+    });
+    expect(Date.parse(moved.now)).toBeLessThan(Date.parse(round.revealDeadline));
+
+    // The browser that committed, where the salt is kept.
+    const page = committedPage;
+    const errors = collectPageErrors(page);
+    await page.reload();
+    const card = page.getByTestId(`round-${roundId}`);
+    await card.getByTestId('salt-kept').waitFor();
+    expect(await card.getByTestId('next-step').textContent()).toBe('待揭示');
+    // The browser's own clock is 14 days behind the platform's: it signs by the platform's (Date header).
+    await card.getByTestId('reveal').click();
+    await unlockIfAsked(page, PASSPHRASE);
+    // The card's reveal status turns from the early reveal's to a valid one.
+    await expect
+      .poll(() => card.getByTestId('reveal-status').textContent(), { timeout: 20_000 })
+      .toContain('揭示有效');
+    await screenshot(page, 'console-tester-revealed');
+
+    const detail = await tester.get<{
+      revealsPublic: boolean;
+      testers: { tester: string; revealStatus: string | null; salt: string | null }[];
+    }>(`/v1/consensus/rounds/${roundId}`);
+    const seat = detail.testers.find((t) => t.tester === drawnKey.did);
+    expect(seat?.revealStatus).toBe('valid');
+    // The report stays hidden from others until the reveal deadline, so no tester copies another's.
+    expect(detail.revealsPublic).toBe(false);
+    expect(seat?.salt ?? null).toBeNull();
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
