@@ -322,7 +322,7 @@ interface AppealInstance {
 }
 
 describe('the juror console', () => {
-  it('a juror votes on an appeal: reads the evidence and commits a sealed vote kept in the browser', async () => {
+  it('a juror votes on an appeal: reads the evidence, commits a sealed vote kept in the browser, reveals it after the commit deadline', async () => {
     // The producer of the failed oil appeals the round decided now, with the bond paid through the sandbox.
     const producer = new ApiAs(demo.origin, demo.key('producer-4'));
     await producer.request(
@@ -384,11 +384,21 @@ describe('the juror console', () => {
     expect(voteCommit({ round: juryRoundId(APPEAL_CASE, 0), juror: jurorDid, vote: 'uphold' }, kept.salt)).toBe(
       kept.commit,
     );
-    // The reveal window opens only at the commit deadline, three days after the draw: the server
-    // follows the real clock, so this test stops at the commit.
-    expect(Date.parse(appeal?.commitDeadline ?? '')).toBeGreaterThan(Date.now() + 2 * 86_400_000);
-
     await screenshot(page, 'console-juror');
+
+    // The reveal window opens at the commit deadline, three days after the draw: the demo is a
+    // sandbox, so its operator moves the platform's time there, and the juror reveals in this browser.
+    const commitDeadline = Date.parse(appeal?.commitDeadline ?? '');
+    expect(commitDeadline).toBeGreaterThan(Date.now() + 2 * 86_400_000);
+    const operator = new ApiAs(demo.origin, demo.key('operator'));
+    await operator.request('POST', '/v1/sandbox/clock', { to: new Date(commitDeadline + 60_000).toISOString() });
+    await page.reload();
+    await clickAndSign(page, 'vote-reveal');
+    await page.getByTestId('vote-done').waitFor({ timeout: 15_000 });
+    const revealed = (
+      await producer.get<{ instances: AppealInstance[] }>(`/v1/consensus/appeals/${APPEAL_CASE}`)
+    ).instances[0]?.jurors.find((j) => j.juror === jurorDid);
+    expect(revealed).toMatchObject({ committed: true, revealed: true });
     expect(errors).toEqual([]);
     await page.close();
     // On a phone: a juror of the demo's ruled appeal sees the ruling and their share of the fee.
