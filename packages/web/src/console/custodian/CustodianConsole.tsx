@@ -1,6 +1,6 @@
 import { BankOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Result, Typography } from 'antd';
+import { Result, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
@@ -29,9 +29,32 @@ function Section({ title, text, children }: { title: string; text?: ReactNode; c
   );
 }
 
+/** The releases waiting for the custodian's signature: none until crowdfunding's milestones land. */
+function Releases({ did }: { did: string }) {
+  const { t } = useTranslation();
+  const releases = useQuery({
+    queryKey: ['/v1/custodian/releases', did],
+    queryFn: () => unwrap(api.GET('/v1/custodian/releases')),
+  });
+  if (releases.isPending) return <Loading rows={1} />;
+  if (releases.isError) return <ErrorState error={releases.error} retry={() => void releases.refetch()} />;
+  if (releases.data.releases.length === 0)
+    return (
+      <div data-testid="releases-empty">
+        <EmptyState description={t('console.custodian.releases.empty')} />
+      </div>
+    );
+  // The server lists none before crowdfunding; its items' shape arrives with it, and so does their view.
+  return (
+    <Typography.Text>
+      {t('console.custodian.releases.waiting', { count: releases.data.releases.length })}
+    </Typography.Text>
+  );
+}
+
 /**
- * The custodian's console: the money held in escrow that it can find (paid orders, from the public
- * log) and the releases it must sign, which arrive with crowdfunding's milestones.
+ * The custodian's console: the money held in escrow, from the server's custodian endpoints, and
+ * the releases it must sign, which arrive with crowdfunding's milestones.
  */
 export function CustodianConsole() {
   const { t } = useTranslation();
@@ -61,17 +84,10 @@ export function CustodianConsole() {
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t('console.custodian.text')}</Typography.Paragraph>
       <Section title={t('console.custodian.releases.title')} text={t('console.custodian.releases.text')}>
-        <EmptyState description={t('console.custodian.releases.empty')} />
+        <Releases did={session.did} />
       </Section>
       <Section title={t('console.custodian.holds.title')} text={t('console.custodian.holds.text')}>
-        <Alert
-          type="info"
-          showIcon
-          style={{ marginBottom: 12 }}
-          title={t('console.custodian.holds.limitTitle')}
-          description={t('console.custodian.holds.limitText')}
-        />
-        <EscrowHolds />
+        <EscrowHolds did={session.did} />
       </Section>
     </div>
   );
