@@ -6,13 +6,10 @@ import { type DemoServer, demoServer } from './support/demo-server.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
 import { signInAs, unlockIfAsked } from './support/wallet.js';
 
-// The demo closes every weekly cycle that has ended when it loads. Started again with one-day
-// cycles, the numbering becomes days since the epoch Monday: yesterday's cycle has ended and
-// nobody has closed it, so the operator has one to close. (Every demo order completed before
-// today was settled in the weekly cycles, and those completed at load are in today's cycle: the
-// one closed here settles no order; the results and charts are read from the weekly cycle whose
-// orders the demo settled.)
-const server = demoServer('concord-web-operator-', { CONCORD_CYCLE_DAYS: '1' });
+// The demo closes every weekly cycle that has ended when it loads; the orders it completes at load
+// are in this week's cycle. The demo is a sandbox: the operator moves its clock a week on in the
+// browser, and this week's cycle, with those orders, is the one to close.
+const server = demoServer('concord-web-operator-');
 const PASSPHRASE = 'demo passphrase 1';
 let demo: DemoServer;
 let browser: Browser;
@@ -46,39 +43,64 @@ async function clickAndSign(page: Page, testId: string): Promise<void> {
 }
 
 describe('the operator console', () => {
-  it('an operator closes a cycle that ended, then sees the results and the charts', async () => {
+  it('an operator moves the sandbox clock a week on, closes the cycle that ended, and sees its results and charts', async () => {
     const page = await desktopPage(browser);
     const errors = collectPageErrors(page);
     await signInAs(page, demo.origin, demo.key('operator'), PASSPHRASE);
     const before = await operator.get<CycleList>('/v1/settlement/cycles');
-    const ended = before.current - 1;
-    expect(before.items.some((c) => c.cycle === ended)).toBe(false);
+    const week = before.current;
+    expect(before.items.some((c) => c.cycle === week - 1 && c.status === 'closed')).toBe(true);
 
     await openOperatorConsole(page, 'cycles');
-    await page.getByTestId('ended-unclosed').waitFor();
-    expect(await page.getByRole('spinbutton', { name: '要关闭的周期编号' }).inputValue()).toBe(String(ended));
-    await page.getByTestId('close-cycle').click();
-    await page.getByTestId('confirm-ok').click();
-    // The result of the cycle just closed: closed, with its root and inputs published.
-    const result = page.getByTestId('cycle-result');
-    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain(`周期${ended}状态已关闭`);
-    const after = await operator.get<CycleList>('/v1/settlement/cycles');
-    expect(after.items.find((c) => c.cycle === ended)?.status).toBe('closed');
-    await page.getByTestId('ended-unclosed').waitFor({ state: 'detached' });
+    await page.getByTestId('sandbox-now').waitFor();
+    expect(await page.getByTestId('sandbox-ahead').textContent()).toBe('与真实时间一致');
+    await page.getByTestId('sandbox-forward-7').click();
+    await page.getByTestId('confirm-ok').filter({ visible: true }).click();
+    await page.getByTestId('sandbox-moved').waitFor({ timeout: 15_000 });
+    // Its confirmation has faded out before the next one opens.
+    await expect.poll(() => page.getByTestId('confirm-ok').filter({ visible: true }).count()).toBe(0);
+    expect(await page.getByTestId('sandbox-ahead').textContent()).toBe('比真实时间快 7 天');
+    const moved = await operator.get<CycleList>('/v1/settlement/cycles');
+    expect(moved.current).toBe(week + 1);
 
-    // The weekly cycle whose orders the demo settled: its leaves, the inputs link and the charts.
-    const paid = after.items.find((c) => (c.leaves ?? 0) > 0);
-    expect(paid).toBeDefined();
-    await page.getByTestId(`show-cycle-${paid?.cycle}`).click();
+    // This week's cycle has ended (on the platform's time) and nobody has closed it.
+    await page.getByTestId('ended-unclosed').waitFor();
+    expect(await page.getByRole('spinbutton', { name: '要关闭的周期编号' }).inputValue()).toBe(String(week));
+    await page.getByTestId('close-cycle').click();
+    await page.getByTestId('confirm-ok').filter({ visible: true }).click();
+    const result = page.getByTestId('cycle-result');
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain(`周期${week}状态已关闭`);
+    await page.getByTestId('ended-unclosed').waitFor({ state: 'detached' });
+    const after = await operator.get<CycleList>('/v1/settlement/cycles');
+    const closed = after.items.find((c) => c.cycle === week);
+    expect(closed?.status).toBe('closed');
+    // It settled the orders the demo completed at load.
+    expect(closed?.orders).toBeGreaterThan(0);
+    expect(closed?.leaves).toBeGreaterThan(0);
+
+    // Its leaves, the inputs link and the charts.
+    await page.getByTestId(`show-cycle-${week}`).click();
     await page.getByTestId('cycle-leaves').locator('tbody tr.ant-table-row').first().waitFor();
-    expect(await page.getByTestId('inputs-link').getAttribute('href')).toBe(
-      `/v1/settlement/cycles/${paid?.cycle}/inputs`,
-    );
+    expect(await page.getByTestId('inputs-link').getAttribute('href')).toBe(`/v1/settlement/cycles/${week}/inputs`);
     for (const chart of ['gmv-chart', 'kind-chart', 'party-chart']) {
       await page.getByTestId(chart).locator('svg').first().waitFor({ timeout: 20_000 });
     }
     expect(await page.getByTestId('kind-chart').textContent()).toContain('供应商货款');
     await screenshot(page, 'console-operator');
+
+    // The parties of those orders see the resulting income: each one's statement of the cycle.
+    const leaves = await operator.get<{ items: { party: string; kind: string; amountFen: string }[] }>(
+      `/v1/settlement/cycles/${week}/leaves?limit=1000`,
+    );
+    const supplier = leaves.items.find((leaf) => leaf.kind === 'supplier');
+    expect(supplier).toBeDefined();
+    const producer = new ApiAs(demo.origin, demo.keyOf(supplier?.party ?? ''));
+    const statement = await producer.get<{ totalFen: string; leaves: { kind: string; amountFen: string }[] }>(
+      `/v1/settlement/cycles/${week}/statement`,
+    );
+    const theirs = leaves.items.filter((leaf) => leaf.party === supplier?.party);
+    expect(statement.leaves.map((l) => l.amountFen).sort()).toEqual(theirs.map((l) => l.amountFen).sort());
+    expect(BigInt(statement.totalFen)).toBe(theirs.reduce((sum, l) => sum + BigInt(l.amountFen), 0n));
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
@@ -160,11 +182,95 @@ describe('the operator console', () => {
     await page.getByTestId('not-custodian').waitFor();
     await page.close();
   });
+
+  it('edits a category’s deposit and split override, refused while invalid, signed onto the public log', async () => {
+    const page = await desktopPage(browser);
+    const errors = collectPageErrors(page);
+    await signInAs(page, demo.origin, demo.key('operator'), PASSPHRASE);
+    await openOperatorConsole(page, 'policies');
+    await page.getByTestId('edit-category-tea').click();
+    await page.getByTestId('category-policy-form').waitFor();
+    const save = page.getByTestId('category-policy-save');
+    const supplier = page.getByTestId('supplier-share');
+    // The demo's tea pays a 12% commission over the default shares: 10000 − 4160 bps to the supplier.
+    expect(await supplier.textContent()).toBe('58.4%');
+
+    await page.getByTestId('share-default-experienceFeeBps').click();
+    await page.getByTestId('share-experienceFeeBps').fill('95');
+    await expect.poll(() => supplier.textContent()).toBe('-21.6%');
+    expect(await page.getByTestId('policy-issue-splitPolicy').textContent()).toContain('121.6%');
+    expect(await save.isDisabled()).toBe(true);
+
+    await page.getByTestId('share-default-experienceFeeBps').click();
+    await page.getByTestId('policy-issue-splitPolicy').waitFor({ state: 'detached' });
+    await page.getByTestId('share-promoterCommissionBps').fill('13');
+    await page.getByTestId('category-deposit').fill('900');
+    await expect.poll(() => supplier.textContent()).toBe('57.4%');
+    expect(await save.isDisabled()).toBe(false);
+    await clickAndSign(page, 'category-policy-save');
+    await page.getByTestId('category-policy-form').waitFor({ state: 'detached', timeout: 20_000 });
+
+    type Categories = { items: { slug: string; depositFen: string; splitPolicy: unknown }[] };
+    const tea = async () =>
+      (await operator.get<Categories>('/v1/catalog/categories?limit=100')).items.find((c) => c.slug === 'tea');
+    expect(await tea()).toMatchObject({ depositFen: '90000', splitPolicy: { promoterCommissionBps: 1300 } });
+    await expect
+      .poll(() => page.getByTestId('category-policies').textContent(), { timeout: 20_000 })
+      .toContain('推广佣金 13%');
+
+    // The newest catalog.category.defined on the public log is the operator's, with the body sent.
+    const entries = await operator.get<{ items: { index: number; actor: string }[] }>(
+      '/v1/log/entries?type=catalog.category.defined&limit=1',
+    );
+    expect(entries.items[0]?.actor).toBe(operator.did);
+    const entry = await operator.get<{ envelope: { body: Record<string, unknown> } }>(
+      `/v1/log/entries/${entries.items[0]?.index}`,
+    );
+    expect(entry.envelope.body).toEqual({
+      slug: 'tea',
+      name: { zh: '茶叶', en: 'Tea' },
+      depositFen: '90000',
+      splitPolicy: { promoterCommissionBps: 1300 },
+    });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });
 
 describe('the custodian console', () => {
-  it('shows the paid orders’ escrow holds from the public log, and that releases come with crowdfunding', async () => {
+  interface Holds {
+    items: { orderId: string | null; ledger: string; amount: string; status: string }[];
+    nextCursor: string | null;
+    totals: { ledger: string; count: number; amount: string }[];
+  }
+
+  /** Every pending escrow hold and the totals, as the server tells the custodian. */
+  async function pendingHolds(custodian: ApiAs): Promise<Holds> {
+    const items: Holds['items'] = [];
+    for (let after = ''; ; ) {
+      const page = await custodian.get<Holds>(`/v1/custodian/holds?limit=100${after}`);
+      items.push(...page.items);
+      if (page.nextCursor === null) return { items, nextCursor: null, totals: page.totals };
+      after = `&after=${page.nextCursor}`;
+    }
+  }
+
+  it('shows the escrow holds and their totals from the server, and that releases come with crowdfunding', async () => {
+    const { formatFen } = await import('../src/shared/format.js');
+    const custodian = new ApiAs(demo.origin, demo.key('custodian'));
     for (const open of [desktopPage, phonePage]) {
+      const { items, totals } = await pendingHolds(custodian);
+      // demo-paid-gift-box is paid and waits to be shipped: its money is held in escrow.
+      const giftBox = items.find((hold) => hold.orderId === 'demo-paid-gift-box');
+      expect(giftBox).toMatchObject({ ledger: 'CNY', status: 'pending' });
+      const cny = totals.find((total) => total.ledger === 'CNY');
+      const cnyHolds = items.filter((hold) => hold.ledger === 'CNY');
+      expect(cny).toEqual({
+        ledger: 'CNY',
+        count: cnyHolds.length,
+        amount: cnyHolds.reduce((sum, hold) => sum + BigInt(hold.amount), 0n).toString(),
+      });
+
       const page = await open(browser);
       const errors = collectPageErrors(page);
       await signInAs(page, demo.origin, demo.key('custodian'), PASSPHRASE);
@@ -172,24 +278,21 @@ describe('the custodian console', () => {
       await page.getByTestId('custodian-console').waitFor();
       const holds = page.getByTestId('escrow-holds');
       await holds.locator('tbody tr.ant-table-row').first().waitFor({ timeout: 20_000 });
-      // demo-paid-gift-box is paid and waits to be shipped: its money is in escrow.
+      // Oldest first, twenty at a time: the gift box may be on a later page.
       const row = holds.locator('tr', { hasText: 'demo-paid-gift-box' });
-      await row.waitFor();
-      expect(await row.textContent()).toContain('escrow:order:demo-paid-gift-box');
-      expect(await row.textContent()).toMatch(/¥[0-9,]+\.[0-9]{2}/);
-      await expect.poll(() => page.getByTestId('fate-demo-paid-gift-box').textContent()).toBe('托管中');
-      // The consensus story's purchases were settled in the weekly cycle the demo closed (further down
-      // the list, newest first).
-      await page.getByTestId('held-summary').waitFor();
-      const settled = page.locator('[data-testid^="fate-"]', { hasText: /^已结算（第 [0-9]+ 期）$/ });
-      for (let more = 0; more < 3 && (await settled.count()) === 0; more++) {
+      for (let more = 0; more < 5 && (await row.count()) === 0; more++) {
         const rowsBefore = await holds.locator('tbody tr.ant-table-row').count();
         await page.getByTestId('more-holds').click();
         await expect.poll(() => holds.locator('tbody tr.ant-table-row').count()).toBeGreaterThan(rowsBefore);
       }
-      await settled.first().waitFor();
-      expect(await page.getByTestId('held-summary').textContent()).toContain('仍在托管中');
-      expect(await page.getByTestId('custodian-console').textContent()).toContain('众筹');
+      const text = (await row.textContent()) ?? '';
+      expect(text).toContain('escrow:order:demo-paid-gift-box');
+      expect(text).toContain(formatFen(giftBox?.amount ?? '0'));
+      expect(text).toContain('冻结中');
+      const total = (await page.getByTestId('held-total-CNY').textContent()) ?? '';
+      expect(total).toContain(formatFen(cny?.amount ?? '0'));
+      expect(total).toContain(`${cny?.count} 笔待处理冻结`);
+      expect(await page.getByTestId('releases-empty').textContent()).toContain('众筹');
       await screenshot(page, 'console-custodian');
       expect(errors).toEqual([]);
       await page.close();

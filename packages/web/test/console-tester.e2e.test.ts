@@ -224,9 +224,7 @@ describe('the tester console', () => {
     await card.getByTestId('reveal').click();
     await unlockIfAsked(page, PASSPHRASE);
     // The card's reveal status turns from the early reveal's to a valid one.
-    await expect
-      .poll(() => card.getByTestId('reveal-status').textContent(), { timeout: 20_000 })
-      .toContain('揭示有效');
+    await expect.poll(() => card.getByTestId('reveal-status').textContent(), { timeout: 20_000 }).toContain('揭示有效');
     await screenshot(page, 'console-tester-revealed');
 
     const detail = await tester.get<{

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContext } from '../../bootstrap.js';
+import { createContext, type ResolvedConfig } from '../../bootstrap.js';
 import { createTestApp, newKeyPair, postEvent, register, sign, signIn, type TestApp } from '../../test-support/app.js';
 import { bearer } from '../../test-support/commerce.js';
 
@@ -95,7 +95,7 @@ describe('the sandbox clock, on', () => {
   });
 
   it('keeps its time across a restart', async () => {
-    const restarted = createContext(t.ctx.config, t.testDatabase.database, {
+    const restarted = createContext(t.ctx.config as ResolvedConfig, t.testDatabase.database, {
       clock: () => t.clock.now,
       platformSigner: t.operator,
     });
