@@ -23,6 +23,7 @@ export {
   AMOUNT_MAX,
   createAccounts,
   createTransfers,
+  createTransfersNow,
   expireHolds,
   getAccounts,
   ledgerViolations,

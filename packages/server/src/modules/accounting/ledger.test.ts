@@ -5,7 +5,15 @@ import { transaction } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
 import { expireDueHolds } from './hold-expiry.js';
-import { AMOUNT_MAX, createAccounts, createTransfers, expireHolds, getAccounts, ledgerViolations } from './ledger.js';
+import {
+  AMOUNT_MAX,
+  createAccounts,
+  createTransfers,
+  createTransfersNow,
+  expireHolds,
+  getAccounts,
+  ledgerViolations,
+} from './ledger.js';
 import type { AccountInput, TransferInput } from './types.js';
 
 let t: TestDatabase;
@@ -30,6 +38,8 @@ afterAll(async () => {
 
 const run = (transfers: TransferInput[], at = now) =>
   transaction(t.database.db, (tx) => createTransfers(tx, transfers, at));
+/** The same batch in a transaction of its own: one call to the database when it is plain transfers. */
+const runNow = (transfers: TransferInput[], at = now) => createTransfersNow(t.database.db, transfers, at);
 const balance = async (key: string) => (await getAccounts(t.database.db, [key]))[0];
 const counts = async () => {
   const result = (await t.database.db.execute(
@@ -37,9 +47,9 @@ const counts = async () => {
   )) as unknown as { rows: unknown[] };
   return result.rows[0];
 };
-async function refused(transfers: TransferInput[], code: string, at = now) {
+async function refused(transfers: TransferInput[], code: string, at = now, path = run) {
   const before = await counts();
-  const error = await run(transfers, at).catch((e: unknown) => e);
+  const error = await path(transfers, at).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(AppError);
   expect((error as AppError).code).toBe(code);
   expect(await counts()).toEqual(before);
@@ -219,6 +229,110 @@ describe('ledger', () => {
   });
 });
 
+describe('the one-statement path (createTransfersNow)', () => {
+  beforeAll(async () => {
+    await transaction(t.database.db, (tx) =>
+      createAccounts(tx, [
+        { key: 'now:buyer', ledger: 'CNY', code: 'buyer' },
+        { key: 'now:wallet', ledger: 'CNY', code: 'wallet', debitsMustNotExceedCredits: true },
+        { key: 'now:supplier', ledger: 'CNY', code: 'payable' },
+        { key: 'now:fee', ledger: 'CNY', code: 'revenue' },
+        { key: 'now:points', ledger: 'POINTS', code: 'points' },
+      ]),
+    );
+  });
+
+  it('applies a sale as the full path would, and answers its replay as the full path does', async () => {
+    const sale: TransferInput[] = [
+      { id: 'now-s', debitAccount: 'now:buyer', creditAccount: 'now:supplier', amount: 8_500n, code: 'sale' },
+      { id: 'now-f', debitAccount: 'now:buyer', creditAccount: 'now:fee', amount: 500n, code: 'fee', reference: 'o1' },
+    ];
+    expect(await runNow(sale)).toEqual([
+      { id: 'now-s', status: 'created', kind: 'single', amount: 8_500n },
+      { id: 'now-f', status: 'created', kind: 'single', amount: 500n },
+    ]);
+    expect(await runNow(sale)).toEqual([
+      { id: 'now-s', status: 'exists', kind: 'single', amount: 8_500n },
+      { id: 'now-f', status: 'exists', kind: 'single', amount: 500n },
+    ]);
+    expect(await run(sale)).toEqual(await runNow(sale));
+    expect(await balance('now:buyer')).toMatchObject({ debitsPosted: 9_000n, creditsPosted: 0n });
+    expect(await balance('now:fee')).toMatchObject({ creditsPosted: 500n });
+    const [row] = (
+      (await t.database.db.execute(
+        sql`select t.ledger, t.code, t.reference, t.kind, d.key as debit, c.key as credit
+              from ledger_transfers t join ledger_accounts d on d.id = t.debit_account_id
+              join ledger_accounts c on c.id = t.credit_account_id where t.id = 'now-f'`,
+      )) as unknown as { rows: unknown[] }
+    ).rows;
+    expect(row).toEqual({
+      ledger: 'CNY',
+      code: 'fee',
+      reference: 'o1',
+      kind: 'single',
+      debit: 'now:buyer',
+      credit: 'now:fee',
+    });
+    await refused([{ ...sale[0], amount: 1n } as TransferInput], 'transfer_id_conflict', now, runNow);
+    expect(await ledgerViolations(t.database.db)).toEqual([]);
+  });
+
+  it('checks each transfer’s limits at its place in the batch, and refuses what the full path refuses', async () => {
+    // Money into the wallet after money out of it: the first transfer overdraws it at its place.
+    const outThenIn: TransferInput[] = [
+      { id: 'now-out', debitAccount: 'now:wallet', creditAccount: 'now:supplier', amount: 100n, code: 'pay' },
+      { id: 'now-in', debitAccount: 'now:buyer', creditAccount: 'now:wallet', amount: 100n, code: 'top_up' },
+    ];
+    const fast = await refused(outThenIn, 'exceeds_credits', now, runNow);
+    const full = await refused(outThenIn, 'exceeds_credits');
+    expect(fast.field).toBe(full.field);
+    expect(fast.field).toBe('transfers[0]');
+    // In the other order it holds.
+    expect((await runNow([outThenIn[1], outThenIn[0]] as TransferInput[])).map((r) => r.status)).toEqual([
+      'created',
+      'created',
+    ]);
+    const unknown = await refused(
+      [{ id: 'now-u', debitAccount: 'now:buyer', creditAccount: 'now:nobody', amount: 1n, code: 'pay' }],
+      'unknown_account',
+      now,
+      runNow,
+    );
+    expect(unknown.field).toBe('transfers[0].creditAccount');
+    await refused(
+      [{ id: 'now-l', debitAccount: 'now:buyer', creditAccount: 'now:points', amount: 1n, code: 'pay' }],
+      'ledger_mismatch',
+      now,
+      runNow,
+    );
+    await refused(
+      [{ id: 'now-z', debitAccount: 'now:buyer', creditAccount: 'now:fee', amount: 0n, code: 'pay' }],
+      'invalid_amount',
+      now,
+      runNow,
+    );
+    expect(await ledgerViolations(t.database.db)).toEqual([]);
+  });
+
+  it('takes holds, posts and voids through the full path', async () => {
+    await runNow([
+      {
+        id: 'now-h',
+        debitAccount: 'now:buyer',
+        creditAccount: 'now:supplier',
+        amount: 300n,
+        code: 'hold',
+        pending: true,
+      },
+    ]);
+    expect(await runNow([{ id: 'now-p', postPending: 'now-h', amount: 200n, code: 'post' }])).toEqual([
+      { id: 'now-p', status: 'created', kind: 'post', amount: 200n },
+    ]);
+    await refused([{ id: 'now-v', voidPending: 'now-h', code: 'void' }], 'pending_already_posted', now, runNow);
+    expect(await ledgerViolations(t.database.db)).toEqual([]);
+  });
+});
+
 describe('ledger under concurrency', () => {
   it('answers concurrent copies of one batch with one transfer and replays of it', async () => {
     const batch: TransferInput[] = [
@@ -226,7 +340,8 @@ describe('ledger under concurrency', () => {
       { id: 'race-2', debitAccount: 'buyer:alice', creditAccount: 'fee:platform', amount: 30n, code: 'fee' },
     ];
     const before = await balance('supplier:s1');
-    const results = await Promise.all(Array.from({ length: 8 }, () => run(batch)));
+    // Half the copies take the one-statement path, half the full path.
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? run : runNow)(batch)));
     const statuses = results.map((r) => r.map((x) => x.status).join(','));
     expect(statuses.filter((s) => s === 'created,created')).toHaveLength(1);
     expect(statuses.filter((s) => s === 'exists,exists')).toHaveLength(7);
@@ -285,8 +400,10 @@ describe('ledger under concurrency', () => {
             code: 'storm',
           },
         ];
+      // Every other request takes the one-statement path: the two paths interleave on the same accounts.
+      const path = i % 2 === 0 ? run : runNow;
       const request = () =>
-        run(batch).catch((error: unknown) => (error instanceof AppError ? error.code : Promise.reject(error)));
+        path(batch).catch((error: unknown) => (error instanceof AppError ? error.code : Promise.reject(error)));
       requests.push(request);
       if (o.duplicate) requests.push(request);
     });

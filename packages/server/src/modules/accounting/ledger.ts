@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { type Executor, preparedRows, rows, SerializationConflict, sqlState, type Tx } from '../../db/connection.js';
+import {
+  type Db,
+  type Executor,
+  preparedRows,
+  rows,
+  SerializationConflict,
+  sqlState,
+  type Tx,
+  transaction,
+} from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import type { AccountInput, LedgerAccount, TransferInput, TransferKind, TransferResult } from './types.js';
 
@@ -180,10 +189,59 @@ function checkAmount(amount: bigint | undefined, field: string, required: boolea
  */
 export async function createTransfers(tx: Tx, inputs: readonly TransferInput[], now: Date): Promise<TransferResult[]> {
   if (inputs.length === 0) return [];
+  const planned = planTransfers(inputs);
+  return applyPlanned(tx, inputs, planned, now);
+}
+
+/** What the one-statement path leaves to the full path: anything it refused. */
+const FULL_PATH_STATES = new Set(['CL001', '23505', '23514', '40001', '40P01']);
+const POST_TRANSFERS =
+  'select ledger_post_transfers($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[])';
+
+/**
+ * Applies a batch in a transaction of its own — what a caller with nothing else to write does
+ * (the ledger's HTTP API, a sale's settlement legs). A batch of plain transfers between known
+ * accounts with fresh ids, the common case, is one call to the database (migration 0019's
+ * ledger_post_transfers, one round trip); anything else — holds, replays, a crossed limit, an
+ * unknown account — runs the full path, which answers it exactly as createTransfers does.
+ */
+export async function createTransfersNow(
+  db: Db,
+  inputs: readonly TransferInput[],
+  now: Date,
+): Promise<TransferResult[]> {
+  if (inputs.length === 0) return [];
+  const planned = planTransfers(inputs);
+  if (planned.every((p) => p.kind === 'single')) {
+    const column = (pick: (input: TransferInput) => unknown) => planned.map((p) => pick(p.input));
+    try {
+      await preparedRows(db, 'ledger_post_transfers', POST_TRANSFERS, [
+        column((t) => t.id),
+        column((t) => t.debitAccount),
+        column((t) => t.creditAccount),
+        column((t) => (t.amount as bigint).toString()),
+        column((t) => t.code),
+        column((t) => t.reference ?? null),
+      ]);
+      return planned.map(({ input }) => ({
+        id: input.id,
+        status: 'created',
+        kind: 'single',
+        amount: input.amount as bigint,
+      }));
+    } catch (error) {
+      if (!FULL_PATH_STATES.has(sqlState(error) ?? '')) throw error;
+    }
+  }
+  return transaction(db, (tx) => applyPlanned(tx, inputs, planned, now));
+}
+
+/** Checks a batch's fields (nothing read yet): each transfer with its kind and its field name. */
+function planTransfers(inputs: readonly TransferInput[]): Planned[] {
   if (inputs.length > BATCH_MAX)
     throw invalid('batch_too_large', `a batch holds at most ${BATCH_MAX} transfers`, 'transfers');
   const seen = new Set<string>();
-  const planned: Planned[] = inputs.map((input, i) => {
+  return inputs.map((input, i) => {
     const field = `transfers[${i}]`;
     if (!KEY_PATTERN.test(input.id)) throw invalid('invalid_id', 'id: 1–128 of A–Z a–z 0–9 _ . : @ + -', `${field}.id`);
     if (seen.has(input.id)) throw invalid('duplicate_id', `id ${input.id} appears twice in the batch`, `${field}.id`);
@@ -214,7 +272,14 @@ export async function createTransfers(tx: Tx, inputs: readonly TransferInput[], 
     }
     return { input, kind, field };
   });
+}
 
+async function applyPlanned(
+  tx: Tx,
+  inputs: readonly TransferInput[],
+  planned: readonly Planned[],
+  now: Date,
+): Promise<TransferResult[]> {
   // The holds this batch resolves, locked so that a hold resolves at most once. A replayed
   // post or void finds its hold resolved already; the replay check below answers it first.
   const pendingIds = planned.flatMap((p) =>
