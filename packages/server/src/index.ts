@@ -32,7 +32,6 @@ export type { AccountInput, LedgerAccount, TransferInput, TransferResult } from 
 export { caseIdOf, JUROR_EP_MIN, JURY_COMMIT_DAYS, JURY_REVEAL_DAYS } from './modules/consensus/appeals.js';
 export { GENESIS_ROUND } from './modules/consensus/experience.js';
 export { runPanelElections } from './modules/consensus/panels.js';
-export { MovableClock } from './modules/sandbox/movable-clock.js';
 export { type ConsensusPolicy, DEFAULT_CONSENSUS_POLICY } from './modules/consensus/policy.js';
 export { ruleDueAppeals } from './modules/consensus/rulings.js';
 export { tallyDueRounds } from './modules/consensus/tally.js';
@@ -47,6 +46,7 @@ export { createRegistry } from './modules/index.js';
 export { integrateOnce } from './modules/log/integrator.js';
 export { runOrderTimers } from './modules/orders/timers.js';
 export { SandboxWebhookDelivery } from './modules/payments/sandbox.js';
+export { MovableClock } from './modules/sandbox/movable-clock.js';
 export {
   type CloseOptions,
   type CloseProgress,

@@ -175,6 +175,12 @@ describe('quality models', () => {
     });
     const inGrain = await get('/v1/catalog/models?category=grain');
     expect(inGrain.items.map((m: { id: string }) => m.id)).toEqual(['grain-basic', 'rice-model']);
+    // An expert's own models: the expert console's list.
+    const mine = await get(`/v1/catalog/models?owner=${encodeURIComponent(otherExpert.did)}`);
+    expect(mine.items.map((m: { id: string; ownerDid: string }) => [m.id, m.ownerDid])).toEqual([
+      ['grain-basic', otherExpert.did],
+    ]);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/catalog/models?owner=alice' })).statusCode).toBe(400);
     const inRice = await get('/v1/catalog/models?category=rice');
     expect(inRice.items).toEqual([
       expect.objectContaining({ id: 'rice-model', latestVersion: 2, status: 'published', category: 'rice' }),

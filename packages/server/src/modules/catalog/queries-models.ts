@@ -41,12 +41,13 @@ const versionView = (v: typeof modelVersions.$inferSelect) => ({
 /** Models with their latest version, by id; `category` keeps those whose latest version is in its subtree. */
 export async function listModels(
   executor: Executor,
-  query: { category?: string | undefined; cursor?: string | undefined; limit: number },
+  query: { category?: string | undefined; owner?: string | undefined; cursor?: string | undefined; limit: number },
 ) {
   const after = decodeCursor(query.cursor);
   const latest = sql`(select max(v2.version) from catalog_model_versions v2 where v2.model_id = ${models.id})`;
   const conditions = [eq(modelVersions.version, latest)];
   if (after !== undefined) conditions.push(gt(models.id, after.id));
+  if (query.owner !== undefined) conditions.push(eq(models.ownerDid, query.owner));
   if (query.category !== undefined) {
     const slugs = await subtreeSlugs(executor, query.category);
     if (slugs.length === 0) return { items: [], nextCursor: null };

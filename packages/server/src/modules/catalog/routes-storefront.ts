@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
+import { DID_SCHEMA } from '../identity/schema.js';
 import { authenticate } from '../identity/service.js';
 import { CURSOR_QUERY, LIMIT_QUERY } from './cursor.js';
 import { readImage } from './images.js';
@@ -42,7 +43,12 @@ export const storefrontRoutes =
         schema: {
           tags: ['catalog'],
           summary: 'Quality models with their latest version; `category` includes the categories below it',
-          querystring: z.object({ category: CATEGORY_SLUG.optional(), cursor: CURSOR_QUERY, limit: LIMIT_QUERY(20) }),
+          querystring: z.object({
+            category: CATEGORY_SLUG.optional(),
+            owner: DID_SCHEMA.optional().describe('only the models of this expert'),
+            cursor: CURSOR_QUERY,
+            limit: LIMIT_QUERY(20),
+          }),
           response: { 200: page(MODEL_SUMMARY_VIEW), ...ERROR_RESPONSES },
         },
       },

@@ -195,6 +195,20 @@ describe('consensus rounds', () => {
     });
     const list = (await t.app.inject({ method: 'GET', url: `/v1/consensus/rounds?productId=${PRODUCT}` })).json();
     expect(list.items.map((item: { id: string }) => item.id)).toEqual([round.roundId]);
+    // A producer's rounds (its console's list), and none of a producer without any.
+    const mine = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/consensus/rounds?producer=${encodeURIComponent(producer.pair.did)}`,
+      })
+    ).json();
+    expect(mine.items.map((item: { id: string; producer: string }) => [item.id, item.producer])).toEqual([
+      [round.roundId, producer.pair.did],
+    ]);
+    const others = (
+      await t.app.inject({ method: 'GET', url: `/v1/consensus/rounds?producer=${encodeURIComponent(promoter.did)}` })
+    ).json();
+    expect(others.items).toEqual([]);
     const decided = (await t.app.inject({ method: 'GET', url: '/v1/consensus/rounds?status=decided' })).json();
     expect(decided.items).toEqual([]);
   });

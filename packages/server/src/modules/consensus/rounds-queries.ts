@@ -42,10 +42,17 @@ const cursorOf = (round: RoundRow): Cursor => ({ id: round.id, rank: String(new 
 
 export async function listRounds(
   executor: Executor,
-  query: { productId?: string | undefined; status?: string | undefined; cursor?: string | undefined; limit: number },
+  query: {
+    productId?: string | undefined;
+    producer?: string | undefined;
+    status?: string | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  },
 ) {
   const conditions = [keyset(decodeCursor(query.cursor))];
   if (query.productId !== undefined) conditions.push(sql`r.product_id = ${query.productId}`);
+  if (query.producer !== undefined) conditions.push(sql`r.producer_did = ${query.producer}`);
   if (query.status !== undefined) conditions.push(sql`r.status = ${query.status}`);
   const found = await rows<RoundRow>(
     executor,

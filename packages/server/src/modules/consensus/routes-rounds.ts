@@ -5,6 +5,7 @@ import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { CURSOR_QUERY, LIMIT_QUERY } from '../catalog/cursor.js';
 import { ENTITY_ID, LOT_ID, SHA256_HEX } from '../catalog/schema.js';
+import { DID_SCHEMA } from '../identity/schema.js';
 import { authenticate, authenticateOperator } from '../identity/service.js';
 import { openRoundNow, ROUND_ID } from './rounds.js';
 import { describeRound, listRounds, myRounds } from './rounds-queries.js';
@@ -144,6 +145,7 @@ export const roundRoutes =
           summary: 'Test rounds, newest first',
           querystring: z.object({
             productId: ENTITY_ID.optional(),
+            producer: DID_SCHEMA.optional().describe("only rounds of this producer's products"),
             status: STATUS.optional(),
             cursor: CURSOR_QUERY,
             limit: LIMIT_QUERY(20),

@@ -15,7 +15,7 @@ export type ProductSummary = Json<'/v1/catalog/products', 'get'>['items'][number
 
 const PAGES_MAX = 10;
 
-/** Every quality model whose owner is `did` (the list has no owner filter: pages through it). */
+/** Every quality model whose owner is `did`, page by page. */
 export function useMyModels(did: string) {
   return useQuery({
     queryKey: ['expert', 'models', did],
@@ -23,8 +23,10 @@ export function useMyModels(did: string) {
       const mine: ModelSummary[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < PAGES_MAX; page += 1) {
-        const answer = await unwrap(api.GET('/v1/catalog/models', { params: { query: { limit: 100, cursor } } }));
-        mine.push(...answer.items.filter((m) => m.ownerDid === did));
+        const answer = await unwrap(
+          api.GET('/v1/catalog/models', { params: { query: { owner: did, limit: 100, cursor } } }),
+        );
+        mine.push(...answer.items);
         if (answer.nextCursor === null) break;
         cursor = answer.nextCursor;
       }

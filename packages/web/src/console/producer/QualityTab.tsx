@@ -296,19 +296,20 @@ function RoundDetail({ round, did }: { round: Round; did: string }) {
 /** Test rounds of my products, newest first, with their verdicts; each opens to its detail and appeal. */
 export function QualityTab({ did }: { did: string }) {
   const { t, i18n } = useTranslation();
-  // The rounds list has no producer filter: pages of every round, kept to mine.
   const rounds = useInfiniteQuery({
     queryKey: keys.rounds(did),
     queryFn: ({ pageParam }) =>
       unwrap(
         api.GET('/v1/consensus/rounds', {
-          params: { query: { limit: 100, ...(pageParam === undefined ? {} : { cursor: pageParam }) } },
+          params: {
+            query: { producer: did, limit: 100, ...(pageParam === undefined ? {} : { cursor: pageParam }) },
+          },
         }),
       ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
-  const mine = (rounds.data?.pages ?? []).flatMap((page) => page.items).filter((round) => round.producer === did);
+  const mine = (rounds.data?.pages ?? []).flatMap((page) => page.items);
   const products = useQuery({
     queryKey: keys.products(did),
     queryFn: () => unwrap(api.GET('/v1/producer/products', { params: { query: { limit: 100 } } })),
