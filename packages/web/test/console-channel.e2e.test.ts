@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli, waitFor } from '../../cli/test/run-cli.js';
 import { openDatabase, pgliteDirIn } from '../../server/src/db/connection.js';
+import { shortDid } from '../src/shared/format.js';
 import { ApiAs } from './support/api.js';
 import { collectPageErrors, launchChromium } from './support/browser.js';
 import { buildWeb } from './support/build.js';
@@ -233,7 +234,49 @@ describe('the promoter console', () => {
     await page.close();
     await onPhone(key, '/console/promoter', 'promoter-commissions', 'console-promoter');
   }, 60_000);
+
+  it("lists the promoter's bound customers, and the promoter in the team lead's team", async () => {
+    const promoter = demo.key('promoter');
+    const listed = (await new ApiAs(demo.origin, promoter).get<{ items: Listed[] }>('/v1/distribution/me/customers'))
+      .items;
+    // demo-distribution.ts binds the first buyer by the shop link and the third by the product
+    // link; the second was invited by the first, a plain account, so is bound to no one.
+    const dids = listed.map((c) => c.did);
+    expect(dids).toEqual(expect.arrayContaining([demo.key('consumer').did, demo.key('consumer-3').did]));
+    expect(dids).not.toContain(demo.key('consumer-2').did);
+    expect(listed.some((c) => (c.completedOrders ?? 0) > 0 && BigInt(c.commissionFen ?? 0) > 0n)).toBe(true);
+
+    const page = await desktopPage(browser);
+    const errors = collectPageErrors(page);
+    await signInAs(page, demo.origin, promoter, PASSPHRASE);
+    await page.goto(`${demo.origin}/console/promoter`);
+    const customers = page.getByTestId('customers-table');
+    for (const c of listed) await customers.getByText(c.displayName ?? shortDid(c.did), { exact: true }).waitFor();
+    await page.getByTestId('promoter-team-members').getByTestId('empty').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+
+    const lead = demo.key('team-lead');
+    const team = (await new ApiAs(demo.origin, lead).get<{ items: Listed[] }>('/v1/distribution/me/team')).items;
+    expect(team.map((m) => m.did)).toEqual([promoter.did]);
+    const name = team[0]?.displayName ?? shortDid(promoter.did);
+    const leadPage = await desktopPage(browser);
+    const leadErrors = collectPageErrors(leadPage);
+    await signInAs(leadPage, demo.origin, lead, PASSPHRASE);
+    await leadPage.goto(`${demo.origin}/console/promoter`);
+    await leadPage.getByTestId('team-members-table').getByText(name, { exact: true }).waitFor();
+    expect(await leadPage.getByTestId('team-members-table').textContent()).toContain('推广者');
+    expect(leadErrors).toEqual([]);
+    await leadPage.close();
+  }, 60_000);
 });
+
+interface Listed {
+  did: string;
+  displayName: string | null;
+  completedOrders?: number;
+  commissionFen?: string;
+}
 
 interface Tally {
   rewards: { result: { slashes?: { party: string; slashedPoints: string }[] } } | null;

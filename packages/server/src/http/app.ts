@@ -23,6 +23,7 @@ import { consensusStakeRoutes } from '../modules/consensus/routes-stake.js';
 import { verdictRoutes } from '../modules/consensus/routes-verdicts.js';
 import { pointsRoutes } from '../modules/distribution/points-routes.js';
 import { distributionRoutes } from '../modules/distribution/routes.js';
+import { networkRoutes } from '../modules/distribution/routes-network.js';
 import { reviewRoutes } from '../modules/distribution/routes-reviews.js';
 import { withdrawalRoutes } from '../modules/distribution/routes-withdrawals.js';
 import { supplierRoutes } from '../modules/distribution/supplier-routes.js';
@@ -100,6 +101,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(catalogRoutes(ctx));
   await app.register(orderRoutes(ctx));
   await app.register(distributionRoutes(ctx));
+  await app.register(networkRoutes(ctx));
   await app.register(pointsRoutes(ctx));
   await app.register(supplierRoutes(ctx));
   await app.register(withdrawalRoutes(ctx));

@@ -8,12 +8,17 @@ import { useSession } from '../../session/session-store';
 import { localized } from '../../shared/format';
 import { ErrorState, Loading } from '../../shared/states';
 import { CommissionsCard } from './CommissionsCard';
+import { CustomersCard } from './CustomersCard';
 import { LinksCard } from './LinksCard';
 import { promoterKeys } from './queries';
 import { TeamCard } from './TeamCard';
+import { TeamMembersCard } from './TeamMembersCard';
 import { WithdrawalsCard } from './WithdrawalsCard';
 
-/** The promoter's console: links and QR codes, team and level, commissions and withdrawals. */
+/**
+ * The promoter's console: links and QR codes, team and level, who is in my team and who is bound
+ * to me, commissions and withdrawals.
+ */
 export function PromoterConsole() {
   const { t, i18n } = useTranslation();
   const session = useSession();
@@ -52,12 +57,14 @@ export function PromoterConsole() {
           <Col xs={24} lg={12}>
             <Space orientation="vertical" size={16} style={{ width: '100%' }}>
               <TeamCard channel={channel.data} />
+              <TeamMembersCard session={session} />
               <LinksCard links={channel.data.links} titles={titles} shops={shops} />
             </Space>
           </Col>
           <Col xs={24} lg={12}>
             <Space orientation="vertical" size={16} style={{ width: '100%' }}>
               <CommissionsCard session={session} />
+              <CustomersCard session={session} titles={titles} />
               <WithdrawalsCard session={session} channel={channel.data} />
             </Space>
           </Col>
