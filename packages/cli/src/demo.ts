@@ -109,8 +109,8 @@ export async function loadDemo(server: DemoServer, say: (line: string) => void):
     { role: 'operator', did: operator.did, keyFile: paths.operator },
     { role: 'custodian', did: custodian.did, keyFile: paths.custodian },
   ];
-  await ensureRegistered(client, operator);
-  await ensureRegistered(client, custodian);
+  await ensureRegistered(client, operator, '平台运营');
+  await ensureRegistered(client, custodian, '资金托管方');
 
   const pairs = new Map<string, KeyPair>();
   for (const account of ACCOUNTS) {
@@ -129,7 +129,7 @@ export async function loadDemo(server: DemoServer, say: (line: string) => void):
   // envelopes in shared batches.
   await Promise.all(
     ACCOUNTS.map(async (account) => {
-      await ensureRegistered(client, pair(account.name));
+      await ensureRegistered(client, pair(account.name), account.persona);
       if (account.role !== undefined) await ensureRole(client, operator, pair(account.name), account.role);
     }),
   );
@@ -197,10 +197,24 @@ export function demoLoaded(dataDir: string): boolean {
   return existsSync(summaryFile(dataDir));
 }
 
-async function ensureRegistered(client: DemoClient, pair: KeyPair): Promise<void> {
+/**
+ * Registers a demo account with its persona as the display name (without the place in brackets):
+ * what the consoles show instead of a DID. A profile is personal data: the database keeps it, the
+ * log never sees it.
+ */
+async function ensureRegistered(client: DemoClient, pair: KeyPair, persona?: string): Promise<void> {
   const found = await client.request('GET', `/v1/accounts/${pair.did}`);
   if (found.status === 200) return;
-  await client.submit(pair, 'identity.account.registered', {});
+  const displayName = persona
+    ?.replace(/（[^）]*）$/, '')
+    .trim()
+    .slice(0, 64);
+  await client.expect([201], 'POST', '/v1/accounts', {
+    payload: {
+      envelope: client.sign(pair, 'identity.account.registered', {}),
+      ...(displayName ? { profile: { displayName } } : {}),
+    },
+  });
 }
 
 async function ensureRole(client: DemoClient, operator: KeyPair, pair: KeyPair, role: AppliedRole): Promise<void> {

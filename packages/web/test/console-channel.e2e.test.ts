@@ -245,6 +245,8 @@ describe('the promoter console', () => {
     expect(dids).toEqual(expect.arrayContaining([demo.key('consumer').did, demo.key('consumer-3').did]));
     expect(dids).not.toContain(demo.key('consumer-2').did);
     expect(listed.some((c) => (c.completedOrders ?? 0) > 0 && BigInt(c.commissionFen ?? 0) > 0n)).toBe(true);
+    // The demo's buyers registered with their persona as the display name: the promoter sees it.
+    expect(listed.find((c) => c.did === demo.key('consumer').did)?.displayName).toMatch(/^买家 \S+$/);
 
     const page = await desktopPage(browser);
     const errors = collectPageErrors(page);
