@@ -109,7 +109,7 @@ async function verifyThroughput(url) {
     trust,
     stateDir,
     bodyCheck: (type, body) => (registry.get(type)?.body.safeParse(body).success ? undefined : 'schema'),
-    replayChecks: defaultReplayChecks(),
+    replayChecks: defaultReplayChecks().checks,
   });
   const seconds = (performance.now() - start) / 1000;
   rmSync(stateDir, { recursive: true, force: true });
