@@ -47,6 +47,12 @@ export interface SubmitOptions {
   privateData?: unknown;
   /** Run inside this transaction (for requests that must commit more beside the event). */
   tx?: Tx;
+  /**
+   * With `tx`: the caller gives the receipt its log index itself (sequenceReceipts) as its last
+   * write before commit. Sequencing locks the log's one counter row until the commit, so every
+   * statement run after it holds back every other request that appends to the log.
+   */
+  sequenceLater?: boolean;
 }
 
 class NonceTaken extends Error {}
@@ -178,7 +184,7 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
     // An act a handler causes (a platform act in its transaction) follows its cause in the log.
     const cause = openFrames.get(options.tx)?.at(-1);
     if (cause !== undefined) cause.push(receipt);
-    else await sequenceReceipts(options.tx, [receipt]);
+    else if (options.sequenceLater !== true) await sequenceReceipts(options.tx, [receipt]);
     return receipt;
   } catch (error) {
     if (!(error instanceof NonceTaken)) throw error;

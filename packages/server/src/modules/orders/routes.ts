@@ -9,7 +9,7 @@ import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { checkoutOrigin, screenPlacedOrder } from '../distribution/signals.js';
 import { ENVELOPE_SCHEMA } from '../events/schema.js';
-import { RECEIPT_SCHEMA, receiptView, submitEnvelope } from '../events/service.js';
+import { RECEIPT_SCHEMA, receiptView, sequenceReceipts, submitEnvelope } from '../events/service.js';
 import { authenticate } from '../identity/service.js';
 import { findPayment } from '../payments/service.js';
 import { cartItems, quoteCart, setCartItem } from './cart.js';
@@ -289,10 +289,12 @@ export const orderRoutes =
             );
             if (address === undefined) throw notFound('Address', 'addressId');
             const privateData: PlacementPrivateData = { address, simulate };
-            const receipt = await submitEnvelope(ctx, envelope, { tx, privateData });
+            const receipt = await submitEnvelope(ctx, envelope, { tx, privateData, sequenceLater: true });
             if (receipt.replayed) throw new AppError(409, 'order_exists', 'This order was placed already.', 'envelope');
             const order = await loadOrder(tx, String(receipt.result.orderId));
             await screenPlacedOrder(ctx, tx, order, origin, ctx.clock());
+            // Last: from here to the commit every other checkout waits for the log's counter.
+            await sequenceReceipts(tx, [receipt]);
             return {
               status: 201 as const,
               body: {
