@@ -1,6 +1,5 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Popconfirm, Space, Tag } from 'antd';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { formatDate, localized } from '../../shared/format';
@@ -84,22 +83,14 @@ function VersionRow({ modelId, version: v }: { modelId: string; version: ModelVe
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   const queryClient = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function deprecate() {
-    setBusy(true);
-    setError(null);
-    try {
+  const deprecate = useMutation({
+    mutationFn: async () => {
       const { submitEvent } = await import('../../session/signer');
-      await submitEvent('catalog.model.deprecated', { modelId, version: v.version });
-      await queryClient.invalidateQueries({ queryKey: ['expert'] });
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
+      return submitEvent('catalog.model.deprecated', { modelId, version: v.version });
+    },
+    // Awaited, so the button stays busy until the version shows as deprecated.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['expert'] }),
+  });
 
   return (
     <li
@@ -119,17 +110,19 @@ function VersionRow({ modelId, version: v }: { modelId: string; version: ModelVe
         {v.status === 'published' && (
           <Popconfirm
             title={t('console.expert.models.deprecateConfirm', { version: v.version })}
-            onConfirm={() => void deprecate()}
+            onConfirm={() => deprecate.mutate()}
             okText={t('console.expert.models.deprecate')}
             cancelText={t('console.expert.editor.cancel')}
           >
-            <Button size="small" danger loading={busy} data-testid={`deprecate-${modelId}-${v.version}`}>
+            <Button size="small" danger loading={deprecate.isPending} data-testid={`deprecate-${modelId}-${v.version}`}>
               {t('console.expert.models.deprecate')}
             </Button>
           </Popconfirm>
         )}
       </Space>
-      {error !== null && <Alert type="error" showIcon title={error} style={{ width: '100%' }} />}
+      {deprecate.isError && (
+        <Alert type="error" showIcon title={errorText(deprecate.error)} style={{ width: '100%' }} />
+      )}
     </li>
   );
 }

@@ -1,6 +1,6 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { validateQualityModel } from '@concord/protocol';
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Col, Input, message, Row, Select } from 'antd';
 import { type ReactNode, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -38,42 +38,40 @@ export function ModelEditor({ initial, version, onPublished, onCancel }: Props) 
   const categories = useCategories();
   const [draft, setDraft] = useState<ModelDraft>(initial);
   const [dirty, setDirty] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [key] = useState(() => idempotencyKey('model'));
   const issues = useMemo(() => draftIssues(draft), [draft]);
   const shown = dirty ? issues : [];
   const general = shown.filter((issue) => issue.attribute === null);
   const isNew = version === 1;
 
+  const publishing = useMutation({
+    mutationFn: async (sent: ModelDraft) => {
+      const definition = validateQualityModel(definitionOf(sent), 'definition');
+      const { submitEvent } = await import('../../session/signer');
+      return submitEvent(
+        'catalog.model.published',
+        { modelId: sent.modelId, version, definition: definition as unknown as Record<string, unknown> },
+        key,
+      );
+    },
+    onSuccess: async (_, sent) => {
+      message.success(t('console.expert.editor.published', { id: sent.modelId, version }));
+      await queryClient.invalidateQueries({ queryKey: ['expert'] });
+      onPublished(sent.modelId);
+    },
+  });
+
   const update = (patch: Partial<ModelDraft>) => {
     setDraft((d) => ({ ...d, ...patch }));
     setDirty(true);
-    setError(null);
+    // The error was about the draft as it was; a publish still in flight keeps its spinner.
+    if (publishing.isError) publishing.reset();
   };
-
-  async function publish() {
+  const publish = () => {
     setDirty(true);
     if (issues.length > 0) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const definition = validateQualityModel(definitionOf(draft), 'definition');
-      const { submitEvent } = await import('../../session/signer');
-      await submitEvent(
-        'catalog.model.published',
-        { modelId: draft.modelId, version, definition: definition as unknown as Record<string, unknown> },
-        key,
-      );
-      message.success(t('console.expert.editor.published', { id: draft.modelId, version }));
-      await queryClient.invalidateQueries({ queryKey: ['expert'] });
-      onPublished(draft.modelId);
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
+    publishing.mutate(draft);
+  };
 
   return (
     <div data-testid="model-editor">
@@ -200,14 +198,20 @@ export function ModelEditor({ initial, version, onPublished, onCancel }: Props) 
           </div>
         </Col>
       </Row>
-      {error !== null && (
-        <Alert type="error" showIcon title={error} style={{ marginTop: 12 }} data-testid="publish-error" />
+      {publishing.isError && (
+        <Alert
+          type="error"
+          showIcon
+          title={errorText(publishing.error)}
+          style={{ marginTop: 12 }}
+          data-testid="publish-error"
+        />
       )}
       <div style={{ display: 'flex', gap: 8, marginTop: 16, flexWrap: 'wrap' }}>
         <Button
           type="primary"
-          loading={busy}
-          onClick={() => void publish()}
+          loading={publishing.isPending}
+          onClick={publish}
           disabled={dirty && issues.length > 0}
           data-testid="publish-model"
         >

@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Radio, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -28,8 +28,6 @@ export function VotePanel({
   const queryClient = useQueryClient();
   const errorText = useErrorText();
   const [choice, setChoice] = useState<Choice | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [, rerender] = useState(0);
   const { caseId, instance } = appeal;
   const stored = loadVote(session.did, caseId, instance);
@@ -41,45 +39,43 @@ export function VotePanel({
       queryClient.invalidateQueries({ queryKey: jurorKeys.appeal(caseId) }),
     ]);
 
-  const commit = async () => {
-    if (choice === null) return;
-    setBusy(true);
-    setError(null);
-    try {
+  // Committing and revealing are one action in two steps: they share the busy button and the error line.
+  const step = useMutation({
+    mutationFn: async (
+      next: { step: 'commit'; choice: Choice } | { step: 'reveal'; kept: NonNullable<typeof stored> },
+    ) => {
+      if (next.step === 'reveal') {
+        const { submitEvent } = await import('../../session/signer');
+        await submitEvent('consensus.jury.revealed', { caseId, instance, vote: next.kept.vote, salt: next.kept.salt });
+        forgetVote(session.did, caseId, instance);
+        return;
+      }
       const [{ juryRoundId, nobleCrypto, toHex, voteCommit }, { submitEvent }] = await Promise.all([
         import('@concord/protocol'),
         import('../../session/signer'),
       ]);
       // A vote kept earlier (a commit whose answer was lost) is sent again as it was.
-      const kept = stored?.vote === choice ? stored : null;
+      const kept = stored?.vote === next.choice ? stored : null;
       const salt = kept?.salt ?? toHex(nobleCrypto.randomBytes(32));
-      const hash = voteCommit({ round: juryRoundId(caseId, instance), juror: session.did, vote: choice }, salt);
-      saveVote(session.did, caseId, instance, { vote: choice, salt, commit: hash, savedAt: new Date().toISOString() });
+      const hash = voteCommit({ round: juryRoundId(caseId, instance), juror: session.did, vote: next.choice }, salt);
+      saveVote(session.did, caseId, instance, {
+        vote: next.choice,
+        salt,
+        commit: hash,
+        savedAt: new Date().toISOString(),
+      });
       await submitEvent('consensus.jury.committed', { caseId, instance, commit: hash });
-      await refresh();
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-      rerender((n) => n + 1);
-    }
+    },
+    onSuccess: refresh,
+    // The kept vote lives in localStorage, which React does not watch.
+    onSettled: () => rerender((n) => n + 1),
+  });
+  const busy = step.isPending;
+  const commit = () => {
+    if (choice !== null) step.mutate({ step: 'commit', choice });
   };
-
-  const reveal = async () => {
-    if (stored === null) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const { submitEvent } = await import('../../session/signer');
-      await submitEvent('consensus.jury.revealed', { caseId, instance, vote: stored.vote, salt: stored.salt });
-      forgetVote(session.did, caseId, instance);
-      await refresh();
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-      rerender((n) => n + 1);
-    }
+  const reveal = () => {
+    if (stored !== null) step.mutate({ step: 'reveal', kept: stored });
   };
 
   const deadlines = (
@@ -111,13 +107,7 @@ export function VotePanel({
             </Space>
           </Radio.Group>
           <Alert type="warning" showIcon style={{ margin: '12px 0' }} title={t('console.juror.vote.saltWarning')} />
-          <Button
-            type="primary"
-            disabled={choice === null}
-            loading={busy}
-            onClick={() => void commit()}
-            data-testid="vote-commit"
-          >
+          <Button type="primary" disabled={choice === null} loading={busy} onClick={commit} data-testid="vote-commit">
             {t('console.juror.vote.commit')}
           </Button>
         </>
@@ -141,7 +131,7 @@ export function VotePanel({
             <Typography.Paragraph>
               {t('console.juror.vote.revealText', { vote: t(`console.juror.vote.choice.${stored.vote}`) })}
             </Typography.Paragraph>
-            <Button type="primary" loading={busy} onClick={() => void reveal()} data-testid="vote-reveal">
+            <Button type="primary" loading={busy} onClick={reveal} data-testid="vote-reveal">
               {t('console.juror.vote.reveal')}
             </Button>
           </>
@@ -152,8 +142,8 @@ export function VotePanel({
         <Typography.Paragraph data-testid="vote-done">{t('console.juror.vote.done')}</Typography.Paragraph>
       )}
       {deadlines}
-      {error !== null && (
-        <Alert type="error" showIcon style={{ marginTop: 8 }} title={error} data-testid="vote-error" />
+      {step.isError && (
+        <Alert type="error" showIcon style={{ marginTop: 8 }} title={errorText(step.error)} data-testid="vote-error" />
       )}
     </Card>
   );

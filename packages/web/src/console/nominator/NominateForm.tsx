@@ -1,6 +1,6 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, InputNumber, Select, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPoints, useErrorText } from '../../account/shared';
 import { shortDid } from '../../shared/format';
@@ -22,9 +22,6 @@ export function NominateForm({ me, candidates }: { me: ConsensusMe; candidates: 
   const queryClient = useQueryClient();
   const errorText = useErrorText();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState(false);
   const current = BigInt(me.nomination?.stakePoints ?? '0');
   const most = current + BigInt(me.pointsBalance);
   const options = [
@@ -40,32 +37,27 @@ export function NominateForm({ me, candidates }: { me: ConsensusMe; candidates: 
     });
   }, [form, targetsNow, current]);
 
-  const submit = async (values: Values) => {
-    setBusy(true);
-    setError(null);
-    setDone(false);
-    try {
+  const submit = useMutation({
+    mutationFn: async (values: Values) => {
       const { submitEvent } = await import('../../session/signer');
-      await submitEvent('consensus.nomination.set', {
+      return submitEvent('consensus.nomination.set', {
         targets: values.targets,
         stakePoints: String(values.stakePoints),
       });
-      setDone(true);
+    },
+    // Awaited, so the button stays busy until the stake shown is the new one.
+    onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: nominatorKeys.me(me.did) });
       await queryClient.invalidateQueries({ queryKey: ['/v1/consensus/candidates'] });
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   return (
     <Form
       form={form}
       layout="vertical"
       initialValues={{ targets: me.nomination?.targets ?? [], stakePoints: Number(current) || undefined }}
-      onFinish={(values) => void submit(values)}
+      onFinish={(values) => submit.mutate(values)}
       data-testid="nominate-form"
     >
       <Form.Item
@@ -101,13 +93,13 @@ export function NominateForm({ me, candidates }: { me: ConsensusMe; candidates: 
       >
         <InputNumber<number> min={1} precision={0} step={100} style={{ width: '100%' }} data-testid="nominate-stake" />
       </Form.Item>
-      <Button type="primary" htmlType="submit" loading={busy} data-testid="nominate-submit">
+      <Button type="primary" htmlType="submit" loading={submit.isPending} data-testid="nominate-submit">
         {me.nomination ? t('console.nominator.nominate.change') : t('console.nominator.nominate.submit')}
       </Button>
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '8px 0 0' }}>
         {t('console.nominator.nominate.rule')}
       </Typography.Paragraph>
-      {done && (
+      {submit.isSuccess && (
         <Alert
           type="success"
           showIcon
@@ -116,8 +108,14 @@ export function NominateForm({ me, candidates }: { me: ConsensusMe; candidates: 
           data-testid="nominate-done"
         />
       )}
-      {error !== null && (
-        <Alert type="error" showIcon style={{ marginTop: 8 }} title={error} data-testid="nominate-error" />
+      {submit.isError && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginTop: 8 }}
+          title={errorText(submit.error)}
+          data-testid="nominate-error"
+        />
       )}
     </Form>
   );

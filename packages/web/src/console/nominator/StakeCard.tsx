@@ -1,25 +1,12 @@
 import { LockOutlined } from '@ant-design/icons';
 import { Card, Col, List, Row, Tag, Typography } from 'antd';
-import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPoints } from '../../account/shared';
 import { formatDate, shortDid } from '../../shared/format';
+import { Figure } from '../Figure';
 import { NominateForm } from './NominateForm';
 import type { Candidate, ConsensusMe } from './queries';
 import { UnlockForm } from './UnlockForm';
-
-function Figure({ label, value, testId }: { label: ReactNode; value: ReactNode; testId?: string }) {
-  return (
-    <div>
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {label}
-      </Typography.Text>
-      <div style={{ fontSize: 18, fontWeight: 600 }} data-testid={testId}>
-        {value}
-      </div>
-    </div>
-  );
-}
 
 /** My nomination: whom I back and with how much, what is locked and cooling down, and the forms. */
 export function StakeCard({ me, candidates }: { me: ConsensusMe; candidates: Candidate[] }) {

@@ -1,6 +1,6 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, InputNumber } from 'antd';
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useErrorText } from '../../account/shared';
 import { type ConsensusMe, nominatorKeys } from './queries';
@@ -11,41 +11,33 @@ export function UnlockForm({ me }: { me: ConsensusMe }) {
   const queryClient = useQueryClient();
   const errorText = useErrorText();
   const [form] = Form.useForm<{ amountPoints: number }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   // The unlock's id is chosen here, once per amount: a retry of the same unlock is not a second one.
   const pending = useRef<{ amount: number; id: string } | null>(null);
-  const staked = Number(me.nomination?.stakePoints ?? '0');
-  if (staked <= 0) return null;
-
-  const submit = async ({ amountPoints }: { amountPoints: number }) => {
-    setBusy(true);
-    setError(null);
-    if (pending.current?.amount !== amountPoints) {
-      pending.current = { amount: amountPoints, id: `unlock-${crypto.randomUUID()}` };
-    }
-    try {
+  const unlock = useMutation({
+    mutationFn: async (amountPoints: number) => {
+      if (pending.current?.amount !== amountPoints) {
+        pending.current = { amount: amountPoints, id: `unlock-${crypto.randomUUID()}` };
+      }
+      const { id } = pending.current;
       const { submitEvent } = await import('../../session/signer');
-      await submitEvent('consensus.stake.unlocked', {
-        unlockId: pending.current.id,
-        amountPoints: String(amountPoints),
-      });
+      await submitEvent('consensus.stake.unlocked', { unlockId: id, amountPoints: String(amountPoints) });
+    },
+    // Awaited, so the button stays busy until the stake shown is the new one.
+    onSuccess: async () => {
       pending.current = null;
       form.resetFields();
       await queryClient.invalidateQueries({ queryKey: nominatorKeys.me(me.did) });
       await queryClient.invalidateQueries({ queryKey: ['/v1/consensus/candidates'] });
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
+  const staked = Number(me.nomination?.stakePoints ?? '0');
+  if (staked <= 0) return null;
 
   return (
     <Form
       form={form}
       layout="vertical"
-      onFinish={(values) => void submit(values)}
+      onFinish={({ amountPoints }) => unlock.mutate(amountPoints)}
       data-testid="stake-unlock-form"
       style={{ marginTop: 16 }}
     >
@@ -65,11 +57,16 @@ export function UnlockForm({ me }: { me: ConsensusMe }) {
             data-testid="stake-unlock-amount"
           />
         </Form.Item>
-        <Button htmlType="submit" loading={busy} data-testid="stake-unlock-submit" style={{ marginTop: 30 }}>
+        <Button
+          htmlType="submit"
+          loading={unlock.isPending}
+          data-testid="stake-unlock-submit"
+          style={{ marginTop: 30 }}
+        >
           {t('console.nominator.unlock.submit')}
         </Button>
       </div>
-      {error !== null && <Alert type="error" showIcon title={error} />}
+      {unlock.isError && <Alert type="error" showIcon title={errorText(unlock.error)} />}
     </Form>
   );
 }

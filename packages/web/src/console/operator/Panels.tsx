@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Button, Descriptions, Form, Input, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,7 +6,7 @@ import { Link } from 'wouter';
 import { ApiError, api, idempotencyKey, unwrap } from '../../api/client';
 import { formatDateTime, localized, shortDid } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
-import { ActButton, type Json, Mono, Section } from './shared';
+import { ActButton, errorText, type Json, Mono, Section } from './shared';
 
 type Panel = Json<'/v1/consensus/panels/{category}'>;
 type Member = Panel['members'][number];
@@ -154,27 +154,18 @@ function OpenRound({
   onOpened: (roundId: string) => void;
 }) {
   const { t } = useTranslation();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (values: { productId: string; lotId: string }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const round = await unwrap(
+  const opening = useMutation({
+    mutationFn: (values: { productId: string; lotId: string }) =>
+      unwrap(
         api.POST('/v1/consensus/rounds', {
           body: { productId: values.productId.trim(), lotId: values.lotId.trim() },
           headers: { 'idempotency-key': idempotencyKey('round') },
         }),
-      );
-      onOpened(round.roundId);
-    } catch (failure) {
-      setError(failure instanceof ApiError ? `${failure.message} (${failure.code})` : String(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+      ),
+    onSuccess: (round) => onOpened(round.roundId),
+  });
   return (
-    <Form form={form} layout="inline" onFinish={(values) => void submit(values)} style={{ rowGap: 8 }}>
+    <Form form={form} layout="inline" onFinish={(values) => opening.mutate(values)} style={{ rowGap: 8 }}>
       <Form.Item name="productId" label={t('console.operator.rounds.product')} rules={[{ required: true }]}>
         <Input placeholder="pressed-soybean-oil" data-testid="round-product" />
       </Form.Item>
@@ -182,13 +173,13 @@ function OpenRound({
         <Input placeholder="WC-OIL-20260920" data-testid="round-lot" />
       </Form.Item>
       <Form.Item>
-        <Button htmlType="submit" loading={busy} data-testid="open-round">
+        <Button htmlType="submit" loading={opening.isPending} data-testid="open-round">
           {t('console.operator.rounds.open')}
         </Button>
       </Form.Item>
-      {error !== null && (
+      {opening.isError && (
         <div role="alert" style={{ color: '#c0392b', width: '100%' }} data-testid="action-error">
-          {error}
+          {errorText(opening.error)}
         </div>
       )}
     </Form>

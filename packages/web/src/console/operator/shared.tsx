@@ -1,6 +1,6 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, type ButtonProps, Popconfirm, Space, Typography } from 'antd';
-import { type ReactNode, useState } from 'react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
@@ -58,23 +58,15 @@ export function ActButton({
 }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await act();
+  const run = useMutation({
+    mutationFn: () => act(),
+    onSuccess: async (result) => {
       await Promise.all(refresh.map((key) => queryClient.invalidateQueries({ queryKey: [key] })));
       onDone?.(result);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
   const button = (
-    <Button loading={busy} onClick={confirm === undefined ? () => void run() : undefined} {...props}>
+    <Button loading={run.isPending} onClick={confirm === undefined ? () => run.mutate() : undefined} {...props}>
       {label}
     </Button>
   );
@@ -87,13 +79,14 @@ export function ActButton({
           title={confirm}
           okText={t('common.confirm')}
           cancelText={t('common.cancel')}
-          onConfirm={() => run()}
+          // The confirm's OK button spins until the act is done; its failure is shown below, not thrown.
+          onConfirm={() => run.mutateAsync().catch(() => undefined)}
           okButtonProps={{ 'data-testid': 'confirm-ok' } as ButtonProps}
         >
           {button}
         </Popconfirm>
       )}
-      {error !== null && <Alert type="error" showIcon title={error} data-testid="action-error" />}
+      {run.isError && <Alert type="error" showIcon title={errorText(run.error)} data-testid="action-error" />}
     </Space>
   );
 }

@@ -1,27 +1,14 @@
 import { ShopOutlined } from '@ant-design/icons';
-import { Alert, Button, Result } from 'antd';
-import { useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { Button, Result } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import { submit, useErrorText } from './shared';
+import { ActionNote, submit } from './shared';
 
 /** What an account without the producer role sees: what the console is for, and how to apply. */
 export function ApplyProducer() {
   const { t } = useTranslation();
-  const errorText = useErrorText();
-  const [busy, setBusy] = useState(false);
-  const [state, setState] = useState<{ ok: boolean; text: string } | null>(null);
-  const apply = async () => {
-    setBusy(true);
-    try {
-      await submit('identity.role.applied', { role: 'producer' });
-      setState({ ok: true, text: t('console.producer.apply.sent') });
-    } catch (error) {
-      setState({ ok: false, text: errorText(error) });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const apply = useMutation({ mutationFn: () => submit('identity.role.applied', { role: 'producer' }) });
   return (
     <Result
       icon={<ShopOutlined />}
@@ -30,15 +17,17 @@ export function ApplyProducer() {
       data-testid="producer-apply"
       extra={
         <div style={{ display: 'flex', flexDirection: 'column', gap: 12, alignItems: 'center' }}>
-          {state !== null && (
-            <Alert type={state.ok ? 'success' : 'error'} showIcon title={state.text} data-testid="apply-result" />
-          )}
+          <ActionNote
+            error={apply.error}
+            done={apply.isSuccess ? t('console.producer.apply.sent') : undefined}
+            testId="apply-result"
+          />
           <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', justifyContent: 'center' }}>
             <Button
               type="primary"
-              loading={busy}
-              disabled={state?.ok === true}
-              onClick={() => void apply()}
+              loading={apply.isPending}
+              disabled={apply.isSuccess}
+              onClick={() => apply.mutate()}
               data-testid="apply-producer"
             >
               {t('console.producer.apply.button')}

@@ -1,51 +1,42 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Descriptions, Radio, Space, Tag } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Descriptions, Radio, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, idempotencyKey, unwrap } from '../../api/client';
 import { formatFen } from '../../shared/format';
 import { ErrorState, Loading } from '../../shared/states';
-import { keys, Muted, Section, useErrorText } from './shared';
+import { ActionNote, keys, Muted, Section } from './shared';
 
 type Outcome = 'succeed' | 'fail' | 'timeout';
 
 /** The deposit: what is held, what my listings require, the shortfall, and paying it in (sandbox). */
 export function DepositCard({ did }: { did: string }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const client = useQueryClient();
   const [simulate, setSimulate] = useState<Outcome>('succeed');
   const [key, setKey] = useState(() => idempotencyKey('deposit'));
-  const [busy, setBusy] = useState(false);
-  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   const deposit = useQuery({
     queryKey: keys.deposit(did),
     queryFn: () => unwrap(api.GET('/v1/catalog/deposits')),
   });
 
-  const pay = async (amount: string) => {
-    setBusy(true);
-    setNote(null);
-    try {
-      const payment = await unwrap(
+  // The outcome asked of the sandbox travels with the payment: the note tells of that one, not of the radio's current choice.
+  const pay = useMutation({
+    mutationFn: ({ amount, simulate }: { amount: string; simulate: Outcome }) =>
+      unwrap(
         api.POST('/v1/catalog/deposits', {
           body: { amount, simulate },
           headers: { 'idempotency-key': key },
         }),
-      );
+      ),
+    onSuccess: () => {
       setKey(idempotencyKey('deposit'));
-      const ok = payment.status !== 'failed' && payment.status !== 'timed_out';
-      setNote({ ok, text: t(`console.producer.deposit.payment.${simulate}`, { amount: formatFen(amount) }) });
       // The sandbox's webhook settles the payment a moment later.
       for (const wait of [600, 1500, 3000]) {
         setTimeout(() => void client.invalidateQueries({ queryKey: keys.deposit(did) }), wait);
       }
-    } catch (error) {
-      setNote({ ok: false, text: errorText(error) });
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   if (deposit.isPending)
     return (
@@ -109,25 +100,38 @@ export function DepositCard({ did }: { did: string }) {
           }))}
         />
         {short && (
-          <Button type="primary" loading={busy} onClick={() => void pay(data.shortfallFen)} data-testid="deposit-pay">
+          <Button
+            type="primary"
+            loading={pay.isPending}
+            onClick={() => pay.mutate({ amount: data.shortfallFen, simulate })}
+            data-testid="deposit-pay"
+          >
             {t('console.producer.deposit.payShortfall', { amount: formatFen(data.shortfallFen) })}
           </Button>
         )}
         {topUp > 0n && (
-          <Button loading={busy} onClick={() => void pay(topUp.toString())} data-testid="deposit-top-up">
+          <Button
+            loading={pay.isPending}
+            onClick={() => pay.mutate({ amount: topUp.toString(), simulate })}
+            data-testid="deposit-top-up"
+          >
             {t('console.producer.deposit.topUp', { amount: formatFen(topUp) })}
           </Button>
         )}
       </Space>
-      {note !== null && (
-        <Alert
-          style={{ marginTop: 12 }}
-          type={note.ok ? 'success' : 'error'}
-          showIcon
-          title={note.text}
-          data-testid="deposit-note"
-        />
-      )}
+      <ActionNote
+        error={pay.error}
+        done={
+          pay.isSuccess
+            ? t(`console.producer.deposit.payment.${pay.variables.simulate}`, {
+                amount: formatFen(pay.variables.amount),
+              })
+            : undefined
+        }
+        doneOk={pay.data?.status !== 'failed' && pay.data?.status !== 'timed_out'}
+        style={{ marginTop: 12 }}
+        testId="deposit-note"
+      />
     </Section>
   );
 }

@@ -1,5 +1,5 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Descriptions, Form, Input, InputNumber, Radio, Space, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,7 +7,7 @@ import { Link } from 'wouter';
 import { api, idempotencyKey, unwrap } from '../../api/client';
 import { formatDateTime, formatFen } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
-import { type Cycle, keys, Muted, Section, useErrorText, yuanToFen } from './shared';
+import { ActionNote, type Cycle, keys, Muted, Section, useErrorText, yuanToFen } from './shared';
 
 const IncomeChart = lazy(async () => ({ default: (await import('../IncomeChart')).IncomeChart }));
 
@@ -182,12 +182,9 @@ function Statements({ did }: { did: string }) {
 
 function Withdrawals({ did }: { did: string }) {
   const { t, i18n } = useTranslation();
-  const errorText = useErrorText();
   const client = useQueryClient();
   const [form] = Form.useForm<{ amount: string; destination: string; simulate: Outcome }>();
   const [key, setKey] = useState(() => idempotencyKey('withdrawal'));
-  const [busy, setBusy] = useState(false);
-  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   const balances = useQuery({
     queryKey: keys.balances(did),
     queryFn: () => unwrap(api.GET('/v1/distribution/me')),
@@ -196,29 +193,21 @@ function Withdrawals({ did }: { did: string }) {
     queryKey: keys.withdrawals(did),
     queryFn: () => unwrap(api.GET('/v1/distribution/withdrawals', { params: { query: { limit: 20 } } })),
   });
-  const withdraw = async (values: { amount: string; destination: string; simulate: Outcome }) => {
-    const amountFen = yuanToFen(values.amount);
-    if (amountFen === null) return;
-    setBusy(true);
-    setNote(null);
-    try {
-      const answer = await unwrap(
+  const withdraw = useMutation({
+    mutationFn: ({ amountFen, destination, simulate }: { amountFen: string; destination: string; simulate: Outcome }) =>
+      unwrap(
         api.POST('/v1/distribution/withdrawals', {
-          body: { amountFen, destination: values.destination.trim(), id: key, simulate: values.simulate },
+          body: { amountFen, destination, id: key, simulate },
           headers: { 'idempotency-key': key },
         }),
-      );
+      ),
+    onSuccess: () => {
       setKey(idempotencyKey('withdrawal'));
       form.resetFields(['amount']);
-      setNote({ ok: true, text: t(`console.producer.money.withdrawalStatus.${answer.status}`) });
       void client.invalidateQueries({ queryKey: keys.withdrawals(did) });
       void client.invalidateQueries({ queryKey: keys.balances(did) });
-    } catch (failure) {
-      setNote({ ok: false, text: errorText(failure) });
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
   const b = balances.data?.balances;
   return (
     <Section title={t('console.producer.money.balances')} testId="producer-balances">
@@ -244,7 +233,11 @@ function Withdrawals({ did }: { did: string }) {
         form={form}
         layout="inline"
         initialValues={{ simulate: 'succeed' }}
-        onFinish={(values) => void withdraw(values)}
+        onFinish={(values) => {
+          const amountFen = yuanToFen(values.amount);
+          if (amountFen === null) return;
+          withdraw.mutate({ amountFen, destination: values.destination.trim(), simulate: values.simulate });
+        }}
         style={{ rowGap: 8 }}
       >
         <Form.Item
@@ -285,13 +278,15 @@ function Withdrawals({ did }: { did: string }) {
             }))}
           />
         </Form.Item>
-        <Button htmlType="submit" type="primary" loading={busy}>
+        <Button htmlType="submit" type="primary" loading={withdraw.isPending}>
           {t('console.producer.money.withdrawSubmit')}
         </Button>
       </Form>
-      {note !== null && (
-        <Alert type={note.ok ? 'success' : 'error'} showIcon title={note.text} style={{ marginTop: 8 }} />
-      )}
+      <ActionNote
+        error={withdraw.error}
+        done={withdraw.isSuccess ? t(`console.producer.money.withdrawalStatus.${withdraw.data.status}`) : undefined}
+        style={{ marginTop: 8 }}
+      />
       <div style={{ marginTop: 12 }}>
         {withdrawals.isPending ? (
           <Loading rows={2} />
@@ -338,41 +333,25 @@ function Withdrawals({ did }: { did: string }) {
 
 function SupplierTokens({ did }: { did: string }) {
   const { t, i18n } = useTranslation();
-  const errorText = useErrorText();
   const client = useQueryClient();
   const [key, setKey] = useState(() => idempotencyKey('redeem'));
-  const [busy, setBusy] = useState(false);
-  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   const tokens = useQuery({
     queryKey: keys.tokens(did),
     queryFn: () => unwrap(api.GET('/v1/supplier/token-redemptions', { params: { query: { limit: 10 } } })),
   });
-  const redeem = async (values: { tokens: number }) => {
-    setBusy(true);
-    setNote(null);
-    try {
-      const answer = await unwrap(
+  const redeem = useMutation({
+    mutationFn: (values: { tokens: number }) =>
+      unwrap(
         api.POST('/v1/supplier/token-redemptions', {
           body: { tokens: String(values.tokens) },
           headers: { 'idempotency-key': key } as never,
         }),
-      );
+      ),
+    onSuccess: () => {
       setKey(idempotencyKey('redeem'));
-      setNote({
-        ok: true,
-        text: t('console.producer.tokens.redeemed', {
-          bps: answer.reductionBps,
-          cycle: answer.effectiveCycle,
-          after: (answer.feeBpsAfter / 100).toFixed(2),
-        }),
-      });
       void client.invalidateQueries({ queryKey: keys.tokens(did) });
-    } catch (failure) {
-      setNote({ ok: false, text: errorText(failure) });
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
   return (
     <Section title={t('console.producer.tokens.title')} testId="producer-tokens">
       {tokens.isPending ? (
@@ -398,7 +377,7 @@ function SupplierTokens({ did }: { did: string }) {
           <Muted>{t('console.producer.tokens.explain')}</Muted>
           <Form
             layout="inline"
-            onFinish={(values: { tokens: number }) => void redeem(values)}
+            onFinish={(values: { tokens: number }) => redeem.mutate(values)}
             style={{ marginTop: 8, rowGap: 8 }}
           >
             <Form.Item name="tokens" rules={[{ required: true, message: t('console.producer.form.required') }]}>
@@ -410,13 +389,23 @@ function SupplierTokens({ did }: { did: string }) {
                 style={{ width: 160 }}
               />
             </Form.Item>
-            <Button htmlType="submit" loading={busy} disabled={BigInt(tokens.data.tokens.held) === 0n}>
+            <Button htmlType="submit" loading={redeem.isPending} disabled={BigInt(tokens.data.tokens.held) === 0n}>
               {t('console.producer.tokens.redeem')}
             </Button>
           </Form>
-          {note !== null && (
-            <Alert type={note.ok ? 'success' : 'error'} showIcon title={note.text} style={{ marginTop: 8 }} />
-          )}
+          <ActionNote
+            error={redeem.error}
+            done={
+              redeem.isSuccess
+                ? t('console.producer.tokens.redeemed', {
+                    bps: redeem.data.reductionBps,
+                    cycle: redeem.data.effectiveCycle,
+                    after: (redeem.data.feeBpsAfter / 100).toFixed(2),
+                  })
+                : undefined
+            }
+            style={{ marginTop: 8 }}
+          />
           {tokens.data.items.length > 0 && (
             <Table
               size="small"

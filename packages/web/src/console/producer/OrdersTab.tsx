@@ -1,12 +1,12 @@
 import { StarFilled } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, List, Modal, Segmented, Select, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, idempotencyKey, unwrap } from '../../api/client';
 import { formatDateTime, formatFen, shortDid } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
-import { DoneNote, envelope, keys, type ProducerOrder, Section, submit, useErrorText } from './shared';
+import { ActionNote, DoneNote, envelope, keys, type ProducerOrder, Section, submit } from './shared';
 
 const STATUSES = ['paid', 'shipped', 'delivered', 'completed', 'refunded', 'cancelled', 'all'] as const;
 type Status = (typeof STATUSES)[number];
@@ -33,28 +33,19 @@ function ShipDialog({
   onDone: (logIndex: string) => void;
 }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const [key] = useState(() => idempotencyKey('ship'));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const ship = async (values: { carrier: string; trackingNumber: string }) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const ship = useMutation({
+    mutationFn: async (values: { carrier: string; trackingNumber: string }) => {
       const signed = await envelope('orders.order.shipped', { orderId: order.id, carrier: values.carrier.trim() }, key);
-      const receipt = await unwrap(
+      return unwrap(
         api.POST('/v1/orders/{id}/shipment', {
           params: { path: { id: order.id } },
           body: { envelope: signed as never, trackingNumber: values.trackingNumber.trim() },
         }),
       );
-      onDone(receipt.logIndex);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    onSuccess: (receipt) => onDone(receipt.logIndex),
+  });
   return (
     <Modal
       open
@@ -62,14 +53,16 @@ function ShipDialog({
       onCancel={onClose}
       okText={t('console.producer.orders.shipSubmit')}
       cancelText={t('console.producer.cancel')}
-      okButtonProps={{ loading: busy, htmlType: 'submit', form: 'ship-form', 'data-testid': 'ship-submit' } as never}
+      okButtonProps={
+        { loading: ship.isPending, htmlType: 'submit', form: 'ship-form', 'data-testid': 'ship-submit' } as never
+      }
       destroyOnHidden
     >
       <Form
         id="ship-form"
         layout="vertical"
         initialValues={{ carrier: CARRIERS[0] }}
-        onFinish={(values) => void ship(values)}
+        onFinish={(values) => ship.mutate(values)}
       >
         <Form.Item
           name="carrier"
@@ -92,7 +85,7 @@ function ShipDialog({
             {order.shipping.detail}
           </Typography.Paragraph>
         )}
-        {error !== null && <Alert type="error" showIcon title={error} data-testid="ship-error" />}
+        <ActionNote error={ship.error} testId="ship-error" />
       </Form>
     </Modal>
   );
@@ -110,29 +103,18 @@ function RefundDialog({
   onDone: (logIndex: string | undefined) => void;
 }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const refund = openRefund(order);
   const [key] = useState(() => idempotencyKey('refund-decision'));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  if (refund === undefined) return null;
-  const decide = async (values: { reason?: string }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const reason = values.reason?.trim();
-      const receipt = await submit(
+  const decide = useMutation({
+    mutationFn: ({ refundId, reason }: { refundId: string; reason: string | undefined }) =>
+      submit(
         approve ? 'orders.refund.approved' : 'orders.refund.refused',
-        { orderId: order.id, refundId: refund.refundId, ...(reason ? { reason } : {}) },
+        { orderId: order.id, refundId, ...(reason ? { reason } : {}) },
         key,
-      );
-      onDone(receipt.logIndex);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+      ),
+    onSuccess: (receipt) => onDone(receipt.logIndex),
+  });
+  if (refund === undefined) return null;
   return (
     <Modal
       open
@@ -142,7 +124,7 @@ function RefundDialog({
       cancelText={t('console.producer.cancel')}
       okButtonProps={
         {
-          loading: busy,
+          loading: decide.isPending,
           danger: !approve,
           htmlType: 'submit',
           form: 'refund-decision',
@@ -159,7 +141,13 @@ function RefundDialog({
       {approve && (
         <Typography.Paragraph type="secondary">{t('console.producer.orders.approveText')}</Typography.Paragraph>
       )}
-      <Form id="refund-decision" layout="vertical" onFinish={(values) => void decide(values)}>
+      <Form
+        id="refund-decision"
+        layout="vertical"
+        onFinish={(values: { reason?: string }) =>
+          decide.mutate({ refundId: refund.refundId, reason: values.reason?.trim() })
+        }
+      >
         <Form.Item
           name="reason"
           label={t('console.producer.orders.reason')}
@@ -174,7 +162,7 @@ function RefundDialog({
         >
           <Input.TextArea rows={3} maxLength={500} showCount data-testid="refund-reason" />
         </Form.Item>
-        {error !== null && <Alert type="error" showIcon title={error} data-testid="refund-error" />}
+        <ActionNote error={decide.error} testId="refund-error" />
       </Form>
     </Modal>
   );

@@ -1,10 +1,10 @@
-import { useQuery } from '@tanstack/react-query';
-import { Alert, Form, Input, InputNumber, Modal, Select } from 'antd';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { Form, Input, InputNumber, Modal, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, idempotencyKey, unwrap } from '../../api/client';
 import { ErrorState, Loading } from '../../shared/states';
-import { keys, type MyProduct, submit, useErrorText } from './shared';
+import { ActionNote, keys, type MyProduct, submit } from './shared';
 
 type Done = (text: string, logIndex: string | undefined) => void;
 
@@ -13,16 +13,11 @@ const today = () => new Date().toISOString().slice(0, 10);
 /** Registering a production lot: the unit a test round buys and tests. */
 export function LotDialog({ product, onClose, onDone }: { product: MyProduct; onClose: () => void; onDone: Done }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const [form] = Form.useForm<{ lotId: string; productionDate: string; quantity: number }>();
   const [key] = useState(() => idempotencyKey('lot'));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const save = async (values: { lotId: string; productionDate: string; quantity: number }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const receipt = await submit(
+  const save = useMutation({
+    mutationFn: (values: { lotId: string; productionDate: string; quantity: number }) =>
+      submit(
         'catalog.lot.registered',
         {
           productId: product.id,
@@ -31,14 +26,9 @@ export function LotDialog({ product, onClose, onDone }: { product: MyProduct; on
           quantity: values.quantity,
         },
         key,
-      );
-      onDone(t('console.producer.lot.done', { lot: values.lotId }), receipt.logIndex);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+      ),
+    onSuccess: (receipt, values) => onDone(t('console.producer.lot.done', { lot: values.lotId }), receipt.logIndex),
+  });
   return (
     <Modal
       open
@@ -46,7 +36,9 @@ export function LotDialog({ product, onClose, onDone }: { product: MyProduct; on
       onCancel={onClose}
       okText={t('console.producer.lot.submit')}
       cancelText={t('console.producer.cancel')}
-      okButtonProps={{ loading: busy, htmlType: 'submit', form: 'lot-form', 'data-testid': 'lot-submit' } as never}
+      okButtonProps={
+        { loading: save.isPending, htmlType: 'submit', form: 'lot-form', 'data-testid': 'lot-submit' } as never
+      }
       destroyOnHidden
     >
       <Form
@@ -54,7 +46,7 @@ export function LotDialog({ product, onClose, onDone }: { product: MyProduct; on
         form={form}
         layout="vertical"
         initialValues={{ lotId: `${today().replaceAll('-', '')}-01`, productionDate: today(), quantity: 500 }}
-        onFinish={(values) => void save(values)}
+        onFinish={(values) => save.mutate(values)}
       >
         <Form.Item
           name="lotId"
@@ -83,7 +75,7 @@ export function LotDialog({ product, onClose, onDone }: { product: MyProduct; on
         >
           <InputNumber min={1} precision={0} style={{ width: '100%' }} data-testid="lot-quantity" />
         </Form.Item>
-        {error !== null && <Alert type="error" showIcon title={error} data-testid="lot-error" />}
+        <ActionNote error={save.error} testId="lot-error" />
       </Form>
     </Modal>
   );
@@ -92,28 +84,18 @@ export function LotDialog({ product, onClose, onDone }: { product: MyProduct; on
 /** Adding or taking away stock of one SKU. */
 export function StockDialog({ product, onClose, onDone }: { product: MyProduct; onClose: () => void; onDone: Done }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const [form] = Form.useForm<{ skuId: string; delta: number }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const detail = useQuery({
     queryKey: keys.product(product.id),
     queryFn: () => unwrap(api.GET('/v1/catalog/products/{id}', { params: { path: { id: product.id } } })),
   });
   const skuId = Form.useWatch('skuId', form);
   const sku = detail.data?.skus.find((s) => s.id === skuId);
-  const save = async (values: { skuId: string; delta: number }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const receipt = await submit('catalog.stock.adjusted', { skuId: values.skuId, delta: values.delta });
-      onDone(t('console.producer.stock.done'), receipt.logIndex);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = useMutation({
+    mutationFn: (values: { skuId: string; delta: number }) =>
+      submit('catalog.stock.adjusted', { skuId: values.skuId, delta: values.delta }),
+    onSuccess: (receipt) => onDone(t('console.producer.stock.done'), receipt.logIndex),
+  });
   return (
     <Modal
       open
@@ -121,7 +103,9 @@ export function StockDialog({ product, onClose, onDone }: { product: MyProduct; 
       onCancel={onClose}
       okText={t('console.producer.stock.submit')}
       cancelText={t('console.producer.cancel')}
-      okButtonProps={{ loading: busy, htmlType: 'submit', form: 'stock-form', 'data-testid': 'stock-submit' } as never}
+      okButtonProps={
+        { loading: save.isPending, htmlType: 'submit', form: 'stock-form', 'data-testid': 'stock-submit' } as never
+      }
       destroyOnHidden
     >
       {detail.isPending ? (
@@ -134,7 +118,7 @@ export function StockDialog({ product, onClose, onDone }: { product: MyProduct; 
           form={form}
           layout="vertical"
           initialValues={{ skuId: detail.data.skus[0]?.id, delta: 10 }}
-          onFinish={(values) => void save(values)}
+          onFinish={(values) => save.mutate(values)}
         >
           <Form.Item name="skuId" label={t('console.producer.stock.sku')} rules={[{ required: true }]}>
             <Select
@@ -162,7 +146,7 @@ export function StockDialog({ product, onClose, onDone }: { product: MyProduct; 
           >
             <InputNumber precision={0} style={{ width: '100%' }} data-testid="stock-delta" />
           </Form.Item>
-          {error !== null && <Alert type="error" showIcon title={error} />}
+          <ActionNote error={save.error} />
         </Form>
       )}
     </Modal>

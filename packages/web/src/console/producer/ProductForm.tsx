@@ -1,5 +1,5 @@
 import { DeleteOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, InputNumber, Modal, Select, Space, Typography } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +8,7 @@ import { localized } from '../../shared/format';
 import { ErrorState, Loading } from '../../shared/states';
 import { useCategories } from '../../shop/queries';
 import { ClaimFields } from './ClaimFields';
-import { fenToYuan, type ProductDetail, submit, useErrorText, yuanToFen } from './shared';
+import { ActionNote, fenToYuan, type ProductDetail, submit, yuanToFen } from './shared';
 
 interface SkuRow {
   code: string;
@@ -82,12 +82,8 @@ export function ProductForm({
   editing?: ProductDetail | undefined;
 }) {
   const { t, i18n } = useTranslation();
-  const errorText = useErrorText();
   const [form] = Form.useForm<ProductValues>();
   const [images, setImages] = useState<Image[]>(() => editing?.images ?? []);
-  const [uploading, setUploading] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [key] = useState(() => idempotencyKey('product'));
   const fileInput = useRef<HTMLInputElement>(null);
   const language = i18n.language;
@@ -150,24 +146,51 @@ export function ProductForm({
       }
     : { skus: [{ code: 'std', optionName: '规格', optionValue: '', price: null, stock: 100 }], claims: {} };
 
-  const pick = async (files: FileList | null) => {
-    if (files === null || files.length === 0) return;
-    setUploading(true);
-    setError(null);
-    try {
-      for (const file of [...files]) {
+  const upload = useMutation({
+    mutationFn: async (files: File[]) => {
+      for (const file of files) {
         const image = await uploadImage(file);
         setImages((now) => (now.some((i) => i.sha256 === image.sha256) ? now : [...now, image]));
       }
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setUploading(false);
+    },
+    // The same file picked again must fire a change.
+    onSettled: () => {
       if (fileInput.current) fileInput.current.value = '';
-    }
+    },
+  });
+  const pick = (files: FileList | null) => {
+    if (files === null || files.length === 0) return;
+    upload.mutate([...files]);
   };
 
-  const save = async (values: ProductValues) => {
+  const publish = useMutation({
+    mutationFn: async (body: { productId: string } & Record<string, unknown>) => {
+      if (editing?.status === 'listed') {
+        await submit('catalog.product.delisted', { productId: editing.id }).catch((failure) => {
+          if (!(failure instanceof ApiError && failure.code === 'not_listed')) throw failure;
+        });
+      }
+      return submit('catalog.product.published', body, key);
+    },
+    onSuccess: (receipt, body) => onDone(body.productId, receipt.logIndex),
+    onError: (failure) => {
+      if (!(failure instanceof ApiError)) return;
+      const issues = (failure.details?.issues as { field: string; message: string }[] | undefined) ?? [];
+      const all =
+        issues.length > 0 ? issues : failure.field ? [{ field: failure.field, message: failure.message }] : [];
+      const mapped = all
+        .map((issue) => ({ path: formPath(issue.field), message: issue.message }))
+        .filter((m): m is { path: (string | number)[]; message: string } => m.path !== null);
+      if (mapped.length > 0) {
+        form.setFields(mapped.map((m) => ({ name: m.path as never, errors: [m.message] })));
+        form.scrollToField(mapped[0]?.path as never);
+      }
+    },
+  });
+  // One alert serves both actions: it tells of the one started last, which is what a person just tried.
+  const failure = (upload.submittedAt > publish.submittedAt ? upload : publish).error;
+
+  const save = (values: ProductValues) => {
     const claims: Record<string, unknown> = {};
     for (const attribute of attributes) {
       const value = values.claims?.[attribute.key];
@@ -194,33 +217,7 @@ export function ProductForm({
       claims,
       skus,
     };
-    setBusy(true);
-    setError(null);
-    try {
-      if (editing?.status === 'listed') {
-        await submit('catalog.product.delisted', { productId: editing.id }).catch((failure) => {
-          if (!(failure instanceof ApiError && failure.code === 'not_listed')) throw failure;
-        });
-      }
-      const receipt = await submit('catalog.product.published', body, key);
-      onDone(body.productId, receipt.logIndex);
-    } catch (failure) {
-      setError(errorText(failure));
-      if (failure instanceof ApiError) {
-        const issues = (failure.details?.issues as { field: string; message: string }[] | undefined) ?? [];
-        const all =
-          issues.length > 0 ? issues : failure.field ? [{ field: failure.field, message: failure.message }] : [];
-        const mapped = all
-          .map((issue) => ({ path: formPath(issue.field), message: issue.message }))
-          .filter((m): m is { path: (string | number)[]; message: string } => m.path !== null);
-        if (mapped.length > 0) {
-          form.setFields(mapped.map((m) => ({ name: m.path as never, errors: [m.message] })));
-          form.scrollToField(mapped[0]?.path as never);
-        }
-      }
-    } finally {
-      setBusy(false);
-    }
+    publish.mutate(body);
   };
 
   const yuanRule = {
@@ -243,7 +240,12 @@ export function ProductForm({
       okText={t('console.producer.form.publish')}
       cancelText={t('console.producer.cancel')}
       okButtonProps={
-        { loading: busy, htmlType: 'submit', form: 'product-form', 'data-testid': 'product-publish' } as never
+        {
+          loading: publish.isPending,
+          htmlType: 'submit',
+          form: 'product-form',
+          'data-testid': 'product-publish',
+        } as never
       }
       destroyOnHidden
     >
@@ -257,7 +259,7 @@ export function ProductForm({
           form={form}
           layout="vertical"
           initialValues={initialValues}
-          onFinish={(values) => void save(values)}
+          onFinish={(values) => save(values)}
           scrollToFirstError
           data-testid="product-form"
         >
@@ -388,9 +390,9 @@ export function ProductForm({
               multiple
               style={{ display: 'none' }}
               data-testid="product-image-input"
-              onChange={(event) => void pick(event.target.files)}
+              onChange={(event) => pick(event.target.files)}
             />
-            <Button icon={<UploadOutlined />} loading={uploading} onClick={() => fileInput.current?.click()}>
+            <Button icon={<UploadOutlined />} loading={upload.isPending} onClick={() => fileInput.current?.click()}>
               {t('console.producer.form.upload')}
             </Button>
           </Space>
@@ -470,9 +472,7 @@ export function ProductForm({
               </>
             )}
           </Form.List>
-          {error !== null && (
-            <Alert type="error" showIcon style={{ marginTop: 12 }} title={error} data-testid="product-error" />
-          )}
+          <ActionNote error={failure} style={{ marginTop: 12 }} testId="product-error" />
         </Form>
       )}
     </Modal>

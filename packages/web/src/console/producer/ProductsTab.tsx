@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, List, Segmented, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -36,8 +36,6 @@ export function ProductsTab({ did }: { did: string }) {
   const [filter, setFilter] = useState<(typeof FILTERS)[number]>('all');
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [done, setDone] = useState<{ text: string; logIndex?: string } | null>(null);
-  const [failed, setFailed] = useState<{ productId: string; text: string; deposit: boolean } | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const products = useQuery({
     queryKey: keys.products(did),
     queryFn: () => unwrap(api.GET('/v1/producer/products', { params: { query: { limit: 100 } } })),
@@ -49,47 +47,47 @@ export function ProductsTab({ did }: { did: string }) {
   };
   const finished = (text: string, logIndex: string | undefined) => {
     setDialog(null);
-    setFailed(null);
     setDone({ text, ...(logIndex === undefined ? {} : { logIndex }) });
     refresh();
   };
 
-  const setListed = async (product: MyProduct, list: boolean) => {
-    setBusy(product.id);
-    setFailed(null);
-    try {
-      const receipt = await submit(list ? 'catalog.product.listed' : 'catalog.product.delisted', {
-        productId: product.id,
-      });
+  const listing = useMutation({
+    mutationFn: ({ product, list }: { product: MyProduct; list: boolean }) =>
+      submit(list ? 'catalog.product.listed' : 'catalog.product.delisted', { productId: product.id }),
+    onSuccess: (receipt, { product, list }) =>
       finished(
         t(list ? 'console.producer.products.listedDone' : 'console.producer.products.delistedDone', {
           title: product.title.zh,
         }),
         receipt.logIndex,
-      );
-    } catch (error) {
-      const deposit = error instanceof ApiError && error.code === 'deposit_required';
-      setFailed({ productId: product.id, text: errorText(error), deposit });
-      refresh();
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const edit = async (product: MyProduct) => {
-    setBusy(product.id);
-    setFailed(null);
-    try {
-      const detail = await client.fetchQuery({
+      ),
+    // A refusal may come from a status or a deposit that moved on since the list was read.
+    onError: refresh,
+  });
+  const opening = useMutation({
+    mutationFn: (product: MyProduct) =>
+      client.fetchQuery({
         queryKey: keys.product(product.id),
         queryFn: () => unwrap(api.GET('/v1/catalog/products/{id}', { params: { path: { id: product.id } } })),
-      });
-      setDialog({ kind: 'edit', product: detail });
-    } catch (error) {
-      setFailed({ productId: product.id, text: errorText(error), deposit: false });
-    } finally {
-      setBusy(null);
-    }
+      }),
+    onSuccess: (detail) => setDialog({ kind: 'edit', product: detail }),
+  });
+  const busy = (id: string) =>
+    (listing.isPending && listing.variables.product.id === id) || (opening.isPending && opening.variables.id === id);
+  // One alert per row serves both actions: it tells of the one started last, which is what a person just tried.
+  const failed =
+    listing.submittedAt > opening.submittedAt
+      ? listing.isError && {
+          productId: listing.variables.product.id,
+          error: listing.error,
+          deposit: listing.error instanceof ApiError && listing.error.code === 'deposit_required',
+        }
+      : opening.isError && { productId: opening.variables.id, error: opening.error, deposit: false };
+  // A dialog's success clears a row's failure, as a new try of either action does.
+  const dialogFinished = (text: string, logIndex: string | undefined) => {
+    if (listing.isError) listing.reset();
+    if (opening.isError) opening.reset();
+    finished(text, logIndex);
   };
 
   const items = (products.data?.items ?? []).filter((p) => filter === 'all' || p.status === filter);
@@ -173,8 +171,8 @@ export function ProductsTab({ did }: { did: string }) {
                     <Button
                       type="primary"
                       size="small"
-                      loading={busy === product.id}
-                      onClick={() => void setListed(product, true)}
+                      loading={busy(product.id)}
+                      onClick={() => listing.mutate({ product, list: true })}
                       data-testid="product-list"
                     >
                       {t('console.producer.products.list')}
@@ -183,15 +181,15 @@ export function ProductsTab({ did }: { did: string }) {
                   {product.status === 'listed' && (
                     <Button
                       size="small"
-                      loading={busy === product.id}
-                      onClick={() => void setListed(product, false)}
+                      loading={busy(product.id)}
+                      onClick={() => listing.mutate({ product, list: false })}
                       data-testid="product-delist"
                     >
                       {t('console.producer.products.delist')}
                     </Button>
                   )}
                   {product.status !== 'suspended' && (
-                    <Button size="small" onClick={() => void edit(product)} data-testid="product-edit">
+                    <Button size="small" onClick={() => opening.mutate(product)} data-testid="product-edit">
                       {t('console.producer.products.edit')}
                     </Button>
                   )}
@@ -206,12 +204,12 @@ export function ProductsTab({ did }: { did: string }) {
                     {t('console.producer.products.stock')}
                   </Button>
                 </Space>
-                {failed?.productId === product.id && (
+                {failed && failed.productId === product.id && (
                   <Alert
                     type="error"
                     showIcon
                     style={{ width: '100%' }}
-                    title={failed.text}
+                    title={errorText(failed.error)}
                     description={failed.deposit ? t('console.producer.products.depositHint') : undefined}
                     data-testid="product-action-error"
                   />
@@ -228,12 +226,12 @@ export function ProductsTab({ did }: { did: string }) {
           onClose={() => setDialog(null)}
           onDone={(productId, logIndex) => {
             void client.invalidateQueries({ queryKey: keys.product(productId) });
-            finished(t('console.producer.products.publishedDone', { id: productId }), logIndex);
+            dialogFinished(t('console.producer.products.publishedDone', { id: productId }), logIndex);
           }}
         />
       )}
       {dialog?.kind === 'lot' && (
-        <LotDialog product={dialog.product} onClose={() => setDialog(null)} onDone={finished} />
+        <LotDialog product={dialog.product} onClose={() => setDialog(null)} onDone={dialogFinished} />
       )}
       {dialog?.kind === 'stock' && (
         <StockDialog
@@ -241,7 +239,7 @@ export function ProductsTab({ did }: { did: string }) {
           onClose={() => setDialog(null)}
           onDone={(text, logIndex) => {
             void client.invalidateQueries({ queryKey: keys.product(dialog.product.id) });
-            finished(text, logIndex);
+            dialogFinished(text, logIndex);
           }}
         />
       )}

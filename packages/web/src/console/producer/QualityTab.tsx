@@ -1,5 +1,5 @@
 import { appealBondFen } from '@concord/protocol';
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Collapse, Descriptions, Form, Input, Radio, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,7 @@ import { platformNow } from '../../api/server-time';
 import { formatDateTime, formatFen, localized, shortDid } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
 import { formatValue } from '../../trust/attribute-rows';
-import { DoneNote, envelope, keys, type ProductDetail, type Round, Section, useErrorText } from './shared';
+import { ActionNote, DoneNote, envelope, keys, type ProductDetail, type Round, Section } from './shared';
 
 type Outcome = 'succeed' | 'fail' | 'timeout';
 
@@ -36,37 +36,28 @@ function AppealForm({
   onDone: (logIndex: string) => void;
 }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const [key] = useState(() => idempotencyKey('appeal'));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const file = async (values: { grounds: string; simulate: Outcome }) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const file = useMutation({
+    mutationFn: async (values: { grounds: string; simulate: Outcome }) => {
       const signed = await envelope(
         'consensus.appeal.filed',
         { roundId: round.id, instance, grounds: values.grounds.trim() },
         key,
       );
-      const answer = await unwrap(
+      return unwrap(
         api.POST('/v1/consensus/appeals', {
           body: { envelope: signed as never, simulate: values.simulate },
           headers: { 'idempotency-key': key },
         }),
       );
-      onDone(answer.receipt.logIndex);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    onSuccess: (answer) => onDone(answer.receipt.logIndex),
+  });
   return (
     <Form
       layout="vertical"
       initialValues={{ simulate: 'succeed' }}
-      onFinish={(values) => void file(values)}
+      onFinish={(values) => file.mutate(values)}
       data-testid="appeal-form"
     >
       <Typography.Paragraph type="secondary">
@@ -90,10 +81,8 @@ function AppealForm({
           }))}
         />
       </Form.Item>
-      {error !== null && (
-        <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} data-testid="appeal-error" />
-      )}
-      <Button htmlType="submit" danger loading={busy} data-testid="appeal-submit">
+      <ActionNote error={file.error} style={{ marginBottom: 8 }} testId="appeal-error" />
+      <Button htmlType="submit" danger loading={file.isPending} data-testid="appeal-submit">
         {t('console.producer.quality.appealSubmit', { bond: formatFen(appealBondFen(instance)) })}
       </Button>
     </Form>

@@ -1,5 +1,5 @@
 import { Alert, Card, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { ApiError, idempotencyKey } from '../../api/client';
@@ -59,6 +59,31 @@ export function useErrorText(): (error: unknown) => string {
     }
     return error instanceof Error ? error.message : String(error);
   };
+}
+
+/**
+ * What an action came to, for the alert under its form: the failure in the producer's words, else
+ * `done` once it went through; nothing before that. A sandbox payment can go through and still
+ * fail, hence `doneOk`.
+ */
+export function ActionNote({
+  error,
+  done,
+  doneOk = true,
+  style,
+  testId,
+}: {
+  error: unknown;
+  done?: string | undefined;
+  doneOk?: boolean;
+  style?: CSSProperties;
+  testId?: string;
+}) {
+  const errorText = useErrorText();
+  if (error !== null && error !== undefined)
+    return <Alert type="error" showIcon title={errorText(error)} style={style} data-testid={testId} />;
+  if (done === undefined) return null;
+  return <Alert type={doneOk ? 'success' : 'error'} showIcon title={done} style={style} data-testid={testId} />;
 }
 
 /** yuan typed by a person ("12.5") → fen as a decimal string ("1250"); null when it is not an amount. */

@@ -1,6 +1,5 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Radio, Select } from 'antd';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { keys, useErrorText } from '../../account/shared';
 import { api, unwrap } from '../../api/client';
@@ -21,9 +20,6 @@ export function MakeLinkForm({ links }: { links: ShareLinkView[] }) {
   const errorText = useErrorText();
   const [form] = Form.useForm<Values>();
   const kind = Form.useWatch('kind', form) ?? 'product';
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [made, setMade] = useState<string | null>(null);
   const products = useQuery({
     queryKey: promoterKeys.products,
     queryFn: () => unwrap(api.GET('/v1/catalog/products', { params: { query: { limit: 50 } } })),
@@ -32,11 +28,8 @@ export function MakeLinkForm({ links }: { links: ShareLinkView[] }) {
   const producers = [...new Map(items.map((p) => [p.producerDid, p])).values()];
   const hasInvite = links.some((link) => link.kind === 'invite');
 
-  const submit = async (values: Values) => {
-    setBusy(true);
-    setError(null);
-    setMade(null);
-    try {
+  const submit = useMutation({
+    mutationFn: async (values: Values) => {
       const body =
         values.kind === 'invite'
           ? { kind: 'invite' }
@@ -44,23 +37,21 @@ export function MakeLinkForm({ links }: { links: ShareLinkView[] }) {
             ? { kind: 'product', productId: values.target }
             : { kind: 'shop', producer: values.target };
       const { submitEvent } = await import('../../session/signer');
-      const receipt = await submitEvent('distribution.link.created', body);
-      setMade((receipt.result as { code?: string }).code ?? '');
+      return submitEvent('distribution.link.created', body);
+    },
+    // Awaited, so the button stays busy until the new link is in the list.
+    onSuccess: async () => {
       form.resetFields(['target']);
       if (session) await queryClient.invalidateQueries({ queryKey: keys.distribution(session.did) });
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   return (
     <Form
       form={form}
       layout="vertical"
       initialValues={{ kind: 'product' }}
-      onFinish={(values) => void submit(values)}
+      onFinish={(values) => submit.mutate(values)}
       style={{ marginTop: 16, paddingTop: 12, borderTop: '1px dashed #e5e9e8' }}
       data-testid="make-link-form"
     >
@@ -93,13 +84,13 @@ export function MakeLinkForm({ links }: { links: ShareLinkView[] }) {
           />
         </Form.Item>
       )}
-      <Button type="primary" htmlType="submit" loading={busy} data-testid="make-link-submit">
+      <Button type="primary" htmlType="submit" loading={submit.isPending} data-testid="make-link-submit">
         {t('console.promoter.make.submit')}
       </Button>
-      {made !== null && (
+      {submit.isSuccess && (
         <Alert type="success" showIcon style={{ marginTop: 12 }} title={t('console.promoter.make.done')} />
       )}
-      {error !== null && <Alert type="error" showIcon style={{ marginTop: 12 }} title={error} />}
+      {submit.isError && <Alert type="error" showIcon style={{ marginTop: 12 }} title={errorText(submit.error)} />}
     </Form>
   );
 }

@@ -1,23 +1,10 @@
 import { TeamOutlined } from '@ant-design/icons';
 import { DEFAULT_DISTRIBUTION_POLICY } from '@concord/protocol';
 import { Card, Col, Progress, Row, Tag, Typography } from 'antd';
-import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DistributionMe } from '../../account/shared';
 import { formatDate, formatFen, shortDid } from '../../shared/format';
-
-function Figure({ label, value, testId }: { label: ReactNode; value: ReactNode; testId?: string }) {
-  return (
-    <div>
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {label}
-      </Typography.Text>
-      <div style={{ fontSize: 18, fontWeight: 600 }} data-testid={testId}>
-        {value}
-      </div>
-    </div>
-  );
-}
+import { Figure } from '../Figure';
 
 const percent = (have: bigint, need: bigint): number =>
   need <= 0n ? 100 : Number((have >= need ? need : have) * 100n) / Number(need);

@@ -1,6 +1,6 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, InputNumber, Table, Tag, Typography } from 'antd';
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type DistributionMe, keys, useErrorText } from '../../account/shared';
 import { api, idempotencyKey, unwrap } from '../../api/client';
@@ -21,50 +21,43 @@ function WithdrawForm({ session, channel }: { session: Session; channel: Distrib
   const queryClient = useQueryClient();
   const errorText = useErrorText();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<Withdrawal | null>(null);
   // One key per request, kept across its retries (a double click or a lost answer pays once).
   const pending = useRef<{ body: string; key: string; id: string } | null>(null);
   const available = BigInt(channel.balances.earningsAvailableFen);
 
-  const submit = async (values: Values) => {
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    const amountFen = String(Math.round(values.amountYuan * 100));
-    const destination = values.destination.trim();
-    const body = `${amountFen}|${destination}`;
-    if (pending.current?.body !== body) {
-      pending.current = { body, key: idempotencyKey('withdrawal'), id: `wd-${crypto.randomUUID()}` };
-    }
-    const { key, id } = pending.current;
-    try {
-      const made = await unwrap(
+  const submit = useMutation({
+    mutationFn: (values: Values) => {
+      const amountFen = String(Math.round(values.amountYuan * 100));
+      const destination = values.destination.trim();
+      const body = `${amountFen}|${destination}`;
+      if (pending.current?.body !== body) {
+        pending.current = { body, key: idempotencyKey('withdrawal'), id: `wd-${crypto.randomUUID()}` };
+      }
+      const { key, id } = pending.current;
+      return unwrap(
         api.POST('/v1/distribution/withdrawals', {
           body: { id, amountFen, destination },
           headers: { 'idempotency-key': key },
         }),
       );
+    },
+    // Awaited, so the button stays busy until the balance shown is the new one.
+    onSuccess: async () => {
       pending.current = null;
-      setDone(made);
       form.resetFields();
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: promoterKeys.withdrawals(session.did) }),
         queryClient.invalidateQueries({ queryKey: keys.distribution(session.did) }),
       ]);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
+  const done = submit.data;
 
   return (
     <Form
       form={form}
       layout="vertical"
-      onFinish={(values) => void submit(values)}
+      onFinish={(values) => submit.mutate(values)}
       data-testid="withdraw-form"
       style={{ marginBottom: 12 }}
     >
@@ -108,7 +101,13 @@ function WithdrawForm({ session, channel }: { session: Session; channel: Distrib
           <Input maxLength={200} autoComplete="off" data-testid="withdraw-destination" />
         </Form.Item>
       </div>
-      <Button type="primary" htmlType="submit" loading={busy} disabled={available <= 0n} data-testid="withdraw-submit">
+      <Button
+        type="primary"
+        htmlType="submit"
+        loading={submit.isPending}
+        disabled={available <= 0n}
+        data-testid="withdraw-submit"
+      >
         {t('console.promoter.withdrawals.submit')}
       </Button>
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '8px 0 0' }}>
@@ -126,8 +125,14 @@ function WithdrawForm({ session, channel }: { session: Session; channel: Distrib
           })}
         />
       )}
-      {error !== null && (
-        <Alert type="error" showIcon style={{ marginTop: 8 }} title={error} data-testid="withdraw-error" />
+      {submit.isError && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginTop: 8 }}
+          title={errorText(submit.error)}
+          data-testid="withdraw-error"
+        />
       )}
     </Form>
   );

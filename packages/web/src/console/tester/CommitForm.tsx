@@ -1,5 +1,5 @@
 import { nobleCrypto, reportCommit, type TestReport, toHex } from '@concord/protocol';
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Input } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -23,43 +23,25 @@ export function CommitForm({ did, round, onCommitted }: { did: string; round: My
   const [values, setValues] = useState<Measured>({});
   const [evidence, setEvidence] = useState<string[]>([]);
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [key, setKey] = useState(() => idempotencyKey('commit'));
-  if (model.isPending) return <Loading rows={3} />;
-  if (model.isError) return <ErrorState error={model.error} retry={() => void model.refetch()} />;
-  const attributes = model.data.attributes;
-  const missing = attributes.filter((a) => values[a.key] === undefined || values[a.key] === null);
-
-  async function commit() {
-    if (missing.length > 0 || round.next.orderId === null) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const committing = useMutation({
+    mutationFn: async ({ orderId, report }: { orderId: string; report: TestReport }) => {
       // A report committed earlier from this browser (a retry after a failed submission) is reused:
       // the commit on the log must be the one whose salt is kept here.
       let saved: SavedReport | null = loadReport(did, round.id);
       if (saved === null) {
-        const report: TestReport = {
-          round: round.id,
-          tester: did,
-          values: Object.fromEntries(attributes.map((a) => [a.key, values[a.key] as number | boolean | string])),
-          evidence,
-          text: text.trim(),
-        };
         const salt = toHex(nobleCrypto.randomBytes(32));
         saved = { report, salt, commit: reportCommit(report, salt), savedAt: new Date().toISOString() };
         saveReport(did, round.id, saved);
       }
       const { submitEvent } = await import('../../session/signer');
-      await submitEvent(
-        'consensus.report.committed',
-        { roundId: round.id, orderId: round.next.orderId, commit: saved.commit },
-        key,
-      );
+      return submitEvent('consensus.report.committed', { roundId: round.id, orderId, commit: saved.commit }, key);
+    },
+    onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['tester'] });
       onCommitted();
-    } catch (caught) {
+    },
+    onError: (caught) => {
       // Unless the answer was lost (network, server error) the commit was not recorded: the next
       // try may make a new report. After a lost answer the same report, salt and key are retried.
       const unknownOutcome = caught instanceof ApiError && (caught.status === 0 || caught.status >= 500);
@@ -68,11 +50,27 @@ export function CommitForm({ did, round, onCommitted }: { did: string; round: My
         forgetReport(did, round.id);
         setKey(idempotencyKey('commit'));
       }
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
+  const busy = committing.isPending;
+  if (model.isPending) return <Loading rows={3} />;
+  if (model.isError) return <ErrorState error={model.error} retry={() => void model.refetch()} />;
+  const attributes = model.data.attributes;
+  const missing = attributes.filter((a) => values[a.key] === undefined || values[a.key] === null);
+
+  const commit = () => {
+    if (missing.length > 0 || round.next.orderId === null) return;
+    committing.mutate({
+      orderId: round.next.orderId,
+      report: {
+        round: round.id,
+        tester: did,
+        values: Object.fromEntries(attributes.map((a) => [a.key, values[a.key] as number | boolean | string])),
+        evidence,
+        text: text.trim(),
+      },
+    });
+  };
 
   return (
     <div data-testid="commit-form">
@@ -93,14 +91,20 @@ export function CommitForm({ did, round, onCommitted }: { did: string; round: My
         data-testid="report-text"
       />
       <Alert type="warning" showIcon title={t('console.tester.salt.warning')} style={{ margin: '12px 0' }} />
-      {error !== null && (
-        <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} data-testid="commit-error" />
+      {committing.isError && (
+        <Alert
+          type="error"
+          showIcon
+          title={errorText(committing.error)}
+          style={{ marginBottom: 8 }}
+          data-testid="commit-error"
+        />
       )}
       <Button
         type="primary"
         loading={busy}
         disabled={missing.length > 0 || round.next.orderId === null}
-        onClick={() => void commit()}
+        onClick={commit}
         data-testid="commit"
       >
         {t('console.tester.report.commit')}

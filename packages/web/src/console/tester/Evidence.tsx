@@ -1,6 +1,7 @@
 import { UploadOutlined } from '@ant-design/icons';
+import { useMutation } from '@tanstack/react-query';
 import { Alert, Button } from 'antd';
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import { useErrorText } from '../expert/errors';
@@ -18,16 +19,10 @@ export function Evidence({
   const { t } = useTranslation();
   const errorText = useErrorText();
   const input = useRef<HTMLInputElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function upload(files: FileList | null) {
-    if (files === null || files.length === 0) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const uploading = useMutation({
+    mutationFn: async (files: File[]) => {
       const added: string[] = [];
-      for (const file of Array.from(files)) {
+      for (const file of files) {
         const stored = await unwrap(
           api.POST('/v1/catalog/images', {
             body: file as never,
@@ -37,14 +32,18 @@ export function Evidence({
         );
         added.push(stored.sha256);
       }
-      onChange([...new Set([...hashes, ...added])]);
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
+      return added;
+    },
+    onSuccess: (added) => onChange([...new Set([...hashes, ...added])]),
+    // The same file picked again must fire a change.
+    onSettled: () => {
       if (input.current) input.current.value = '';
-    }
-  }
+    },
+  });
+  const upload = (files: FileList | null) => {
+    if (files === null || files.length === 0) return;
+    uploading.mutate(Array.from(files));
+  };
 
   return (
     <div data-testid="evidence">
@@ -54,10 +53,15 @@ export function Evidence({
         accept="image/png,image/jpeg,image/webp"
         multiple
         hidden
-        onChange={(e) => void upload(e.target.files)}
+        onChange={(e) => upload(e.target.files)}
         data-testid="evidence-file"
       />
-      <Button icon={<UploadOutlined />} loading={busy} disabled={disabled} onClick={() => input.current?.click()}>
+      <Button
+        icon={<UploadOutlined />}
+        loading={uploading.isPending}
+        disabled={disabled}
+        onClick={() => input.current?.click()}
+      >
         {t('console.tester.report.addEvidence')}
       </Button>
       <ul style={{ margin: '6px 0 0', paddingLeft: 18 }}>
@@ -75,7 +79,7 @@ export function Evidence({
           </li>
         ))}
       </ul>
-      {error !== null && <Alert type="error" showIcon title={error} />}
+      {uploading.isError && <Alert type="error" showIcon title={errorText(uploading.error)} />}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Descriptions, Space } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,11 +19,24 @@ export function RevealPanel({ did, round }: { did: string; round: MyRound }) {
   const queryClient = useQueryClient();
   const file = useRef<HTMLInputElement>(null);
   const [saved, setSaved] = useState<SavedReport | null>(() => loadReport(did, round.id));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<string | null>(null);
+  const [badBackup, setBadBackup] = useState(false);
   const [key] = useState(() => idempotencyKey('reveal'));
   const canReveal = round.next.step === 'reveal';
+  const revealing = useMutation({
+    mutationFn: async (kept: SavedReport) => {
+      const { submitEvent } = await import('../../session/signer');
+      const receipt = await submitEvent(
+        'consensus.report.revealed',
+        { roundId: round.id, report: kept.report as unknown as Record<string, unknown>, salt: kept.salt },
+        key,
+      );
+      return (receipt as { result?: { status?: string } }).result?.status ?? 'valid';
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['tester'] }),
+  });
+  const result = revealing.data ?? null;
+  // One alert tells of what was tried last: reading a backup, or revealing.
+  const error = badBackup ? t('console.tester.salt.badBackup') : revealing.isError ? errorText(revealing.error) : null;
 
   async function restore(files: FileList | null) {
     const chosen = files?.[0];
@@ -32,32 +45,18 @@ export function RevealPanel({ did, round }: { did: string; round: MyRound }) {
       const backup = await readBackup(chosen, did, round.id);
       saveReport(did, round.id, backup);
       setSaved(backup);
-      setError(null);
+      setBadBackup(false);
+      if (revealing.isError) revealing.reset();
     } catch {
-      setError(t('console.tester.salt.badBackup'));
+      setBadBackup(true);
     }
   }
 
-  async function reveal() {
+  const reveal = () => {
     if (saved === null) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const { submitEvent } = await import('../../session/signer');
-      const receipt = await submitEvent(
-        'consensus.report.revealed',
-        { roundId: round.id, report: saved.report as unknown as Record<string, unknown>, salt: saved.salt },
-        key,
-      );
-      const status = (receipt as { result?: { status?: string } }).result?.status ?? 'valid';
-      setResult(status);
-      await queryClient.invalidateQueries({ queryKey: ['tester'] });
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
+    setBadBackup(false);
+    revealing.mutate(saved);
+  };
 
   return (
     <div data-testid="reveal-panel">
@@ -115,8 +114,8 @@ export function RevealPanel({ did, round }: { did: string; round: MyRound }) {
         <Button
           type="primary"
           disabled={!canReveal || saved === null}
-          loading={busy}
-          onClick={() => void reveal()}
+          loading={revealing.isPending}
+          onClick={reveal}
           data-testid="reveal"
         >
           {t('console.tester.report.reveal')}

@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Descriptions, InputNumber, Popconfirm, Select, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -78,34 +78,27 @@ function WithdrawButton({ category, did }: { category: string; did: string }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const queryClient = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function withdraw() {
-    setBusy(true);
-    setError(null);
-    try {
+  const withdraw = useMutation({
+    mutationFn: async () => {
       const { submitEvent } = await import('../../session/signer');
-      await submitEvent('consensus.candidate.withdrawn', { category });
-      await queryClient.invalidateQueries({ queryKey: ['tester', 'me', did] });
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
+      return submitEvent('consensus.candidate.withdrawn', { category });
+    },
+    // Awaited, so the button stays busy until the candidacy shows as withdrawn.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['tester', 'me', did] }),
+  });
   return (
     <>
       <Popconfirm
         title={t('console.tester.candidacy.withdrawConfirm')}
-        onConfirm={() => void withdraw()}
+        onConfirm={() => withdraw.mutate()}
         okText={t('console.tester.candidacy.withdraw')}
         cancelText={t('console.tester.cancel')}
       >
-        <Button size="small" loading={busy} data-testid={`withdraw-${category}`}>
+        <Button size="small" loading={withdraw.isPending} data-testid={`withdraw-${category}`}>
           {t('console.tester.candidacy.withdraw')}
         </Button>
       </Popconfirm>
-      {error !== null && <Alert type="error" showIcon title={error} />}
+      {withdraw.isError && <Alert type="error" showIcon title={errorText(withdraw.error)} />}
     </>
   );
 }
@@ -123,22 +116,18 @@ function DeclareForm({
   const categories = useCategories();
   const [category, setCategory] = useState<string | undefined>();
   const [percent, setPercent] = useState<number | null>(10);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function declare() {
-    if (category === undefined || percent === null) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const declaring = useMutation({
+    mutationFn: async ({ category, commissionBps }: { category: string; commissionBps: number }) => {
       const { submitEvent } = await import('../../session/signer');
-      await submitEvent('consensus.candidate.declared', { category, commissionBps: Math.round(percent * 100) });
-      await queryClient.invalidateQueries({ queryKey: ['tester', 'me', did] });
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
+      return submitEvent('consensus.candidate.declared', { category, commissionBps });
+    },
+    // Awaited, so the button stays busy until the candidacy is listed.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['tester', 'me', did] }),
+  });
+  const declare = () => {
+    if (category === undefined || percent === null) return;
+    declaring.mutate({ category, commissionBps: Math.round(percent * 100) });
+  };
   return (
     <div style={{ marginTop: 12 }}>
       <p style={{ color: '#5b6b66', margin: '0 0 6px', fontSize: 13 }}>{t('console.tester.candidacy.declareHint')}</p>
@@ -165,15 +154,15 @@ function DeclareForm({
         />
         <Button
           type="primary"
-          loading={busy}
+          loading={declaring.isPending}
           disabled={category === undefined || percent === null}
-          onClick={() => void declare()}
+          onClick={declare}
           data-testid="declare"
         >
           {t('console.tester.candidacy.declare')}
         </Button>
       </Space>
-      {error !== null && <Alert type="error" showIcon title={error} style={{ marginTop: 8 }} />}
+      {declaring.isError && <Alert type="error" showIcon title={errorText(declaring.error)} style={{ marginTop: 8 }} />}
     </div>
   );
 }
