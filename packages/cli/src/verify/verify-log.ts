@@ -135,8 +135,11 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
   const allTiles = tilesForSize(size);
   const byPosition = new Map(allTiles.map((tile) => [`${tile.level}/${tile.n}`, tile]));
   const parentHashes = new Map<string, Uint8Array[]>();
-  for (const tile of allTiles) {
-    if (tile.width !== 256) continue;
+  const PREFETCH = 8;
+  const fullTiles = allTiles.filter((tile) => tile.width === 256);
+  for (const [i, tile] of fullTiles.entries()) {
+    // The next few tiles download while this one is checked.
+    tiles.prefetch(fullTiles.slice(i, i + PREFETCH).map((next) => tilePath(next.level, next.n, next.width)));
     const parentKey = `${tile.level + 1}/${Math.floor(tile.n / 256)}`;
     const parent = byPosition.get(parentKey);
     if (parent === undefined) continue;
@@ -160,7 +163,6 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
   options.progress?.start(size);
   let verified = 0;
   const bundles = entryBundlesForSize(size);
-  const PREFETCH = 8;
   for (let b = 0; b < bundles.length; b++) {
     const bundle = bundles[b] as (typeof bundles)[number];
     tiles.prefetch(
