@@ -1,8 +1,16 @@
-import { sql } from 'drizzle-orm';
-import type { Tx } from '../../db/connection.js';
+import { preparedRows, type Tx } from '../../db/connection.js';
 
 /** C2SP tlog-tiles entry bundles prefix each entry with a uint16 length. */
 export const LOG_ENTRY_BYTES_MAX = 65_535;
+
+// One statement, so the counter row is locked for as few round trips as possible: from here to
+// the commit, every other transaction that appends to the log waits for it.
+const SEQUENCE = `with counter as (
+    update log_sequencer set next_index = next_index + cardinality($1::int8[]) returning next_index - cardinality($1::int8[]) as first)
+  update events set log_index = counter.first + v.ord - 1
+    from counter, unnest($1::int8[]) with ordinality as v(id, ord)
+   where events.id = v.id
+  returning counter.first::text as first`;
 
 /**
  * Gives the events, in order, the next consecutive log indexes, in the caller's transaction.
@@ -11,20 +19,10 @@ export const LOG_ENTRY_BYTES_MAX = 65_535;
  */
 export async function assignLogIndexes(tx: Tx, eventIds: readonly bigint[]): Promise<bigint[]> {
   if (eventIds.length === 0) return [];
-  const count = eventIds.length;
-  const result = (await tx.execute(
-    sql`update log_sequencer set next_index = next_index + ${count} returning next_index - ${count} as first`,
-  )) as unknown as { rows: { first: string }[] };
-  const firstText = result.rows[0]?.first;
-  if (firstText === undefined) throw new Error('log_sequencer row missing: migrations not applied');
-  const first = BigInt(firstText);
-  const indexes = eventIds.map((_, i) => first + BigInt(i));
-  const pairs = sql.join(
-    eventIds.map((id, i) => sql`(${id.toString()}::int8, ${(indexes[i] as bigint).toString()}::int8)`),
-    sql`, `,
-  );
-  await tx.execute(
-    sql`update events set log_index = v.idx from (values ${pairs}) as v(id, idx) where events.id = v.id`,
-  );
-  return indexes;
+  const [row] = await preparedRows<{ first: string }>(tx, 'log_sequence', SEQUENCE, [
+    eventIds.map((id) => id.toString()),
+  ]);
+  if (row === undefined) throw new Error('log_sequencer row or the events are missing: migrations not applied?');
+  const first = BigInt(row.first);
+  return eventIds.map((_, i) => first + BigInt(i));
 }
