@@ -16,6 +16,7 @@ import {
   NoteError,
   openTrustedCheckpoint,
   rootFromLeafHashes,
+  signingBytesOfCanonical,
   type TlogCheckpoint,
   tilePath,
   tilesForSize,
@@ -238,7 +239,8 @@ function checkEntry(options: VerifyLogOptions, index: number, entry: Uint8Array,
   } catch (error) {
     return `not an envelope: ${(error as Error).message}`;
   }
-  const signature = verifyEnvelope(envelope, options.crypto);
+  // The entry is the canonical text (checked above): its signing bytes are cut from it, not serialized again.
+  const signature = verifyEnvelope(envelope, options.crypto, signingBytesOfCanonical(entry, envelope.sig));
   if (!signature.ok) return `signature: ${signature.message}`;
   const schema = options.bodyCheck(envelope.type, envelope.body);
   if (schema !== undefined) return schema;

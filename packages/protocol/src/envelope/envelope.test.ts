@@ -13,6 +13,7 @@ import {
   SIGNING_PREFIX,
   signEnvelope,
   signingBytes,
+  signingBytesOfCanonical,
   verifyEnvelope,
 } from './index.js';
 
@@ -114,6 +115,57 @@ describe('envelopes', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('signing bytes cut from the canonical bytes', () => {
+  it('are the signing bytes, whatever the body holds (property)', () => {
+    const body = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })).filter((value) => {
+      try {
+        canonicalBytes(value);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        body,
+        fc.boolean(),
+        fc.boolean(),
+        (secret, anyBody, custodial, nestedSig) => {
+          const signer = keyPairFromSecretKey(nodeCrypto, secret);
+          const unsignedOne = createEnvelope({
+            type: 'test.any',
+            actor: signer.did,
+            body: anyBody,
+            ts: new Date(0),
+            nonce: 'nonce-nonce-nonce',
+            ...(custodial ? { custody: 'platform' as const } : {}),
+          });
+          const envelope = signEnvelope(unsignedOne, secret, nodeCrypto);
+          // A body member named sig with the very same value must not be taken for the envelope's.
+          const tricky = nestedSig ? { ...envelope, body: { ...anyBody, sig: envelope.sig } } : envelope;
+          const cut = signingBytesOfCanonical(canonicalBytes(tricky), tricky.sig);
+          expect(cut && toHex(cut)).toBe(toHex(signingBytes(tricky)));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('are undefined when the text holds no such sig, and a wrong message fails verification', () => {
+    const envelope = signEnvelope(unsigned, pair.secretKey, nodeCrypto);
+    expect(signingBytesOfCanonical(canonicalBytes(unsigned), envelope.sig)).toBeUndefined();
+    const other = signingBytesOfCanonical(
+      canonicalBytes({ ...envelope, nonce: 'BBBBBBBBBBBBBBBBBBBBBB' }),
+      envelope.sig,
+    );
+    expect(verifyEnvelope(envelope, nodeCrypto, other)).toMatchObject({ ok: false, code: 'bad_signature' });
+    expect(
+      verifyEnvelope(envelope, nodeCrypto, signingBytesOfCanonical(canonicalBytes(envelope), envelope.sig)),
+    ).toEqual({ ok: true });
   });
 });
 

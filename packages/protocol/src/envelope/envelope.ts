@@ -69,11 +69,45 @@ export function signEnvelope<Body extends Record<string, unknown>>(
   return { ...envelope, sig };
 }
 
+const SIGNING_PREFIX_BYTES = utf8Encode(SIGNING_PREFIX);
+
+/**
+ * The signing bytes of an envelope cut from its canonical bytes (what the log stores) instead of
+ * serialized again, for verifiers that hold both. RFC 8785 sorts members, so the envelope without
+ * its sig is its canonical text with the `"sig"` member taken out; that member is the last
+ * `,"sig":"` in the text, since only ts, type and v (strings without quotes, a number) come after
+ * it. Undefined when the text does not hold `sig` so (then call signingBytes).
+ */
+export function signingBytesOfCanonical(canonical: Uint8Array, sig: string): Uint8Array | undefined {
+  const member = utf8Encode(`,"sig":"${sig}"`);
+  const at = lastIndexOf(canonical, member);
+  if (at < 0) return undefined;
+  const end = at + member.length;
+  const next = canonical[end];
+  if (next !== 0x2c && next !== 0x7d) return undefined; // ',' or '}': the member ends there
+  const out = new Uint8Array(SIGNING_PREFIX_BYTES.length + canonical.length - member.length);
+  out.set(SIGNING_PREFIX_BYTES, 0);
+  out.set(canonical.subarray(0, at), SIGNING_PREFIX_BYTES.length);
+  out.set(canonical.subarray(end), SIGNING_PREFIX_BYTES.length + at);
+  return out;
+}
+
+function lastIndexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = haystack.length - needle.length; i >= 0; i--) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
 export type VerifyFailureCode = 'bad_actor' | 'bad_signature' | 'not_canonical';
 export type VerifyResult = { ok: true } | { ok: false; code: VerifyFailureCode; message: string };
 
-/** Checks that `sig` is the actor's signature over the envelope. Never throws. */
-export function verifyEnvelope(envelope: Envelope, crypto: CryptoProvider): VerifyResult {
+/**
+ * Checks that `sig` is the actor's signature over the envelope. Never throws. A verifier that has
+ * the envelope's signing bytes already (signingBytesOfCanonical) passes them as `message`.
+ */
+export function verifyEnvelope(envelope: Envelope, crypto: CryptoProvider, message?: Uint8Array): VerifyResult {
   let publicKey: Uint8Array;
   try {
     publicKey = publicKeyFromDidKey(envelope.actor);
@@ -86,14 +120,14 @@ export function verifyEnvelope(envelope: Envelope, crypto: CryptoProvider): Veri
   } catch {
     return { ok: false, code: 'bad_signature', message: 'sig is not base64url' };
   }
-  let message: Uint8Array;
+  let signed: Uint8Array;
   try {
-    message = signingBytes(envelope);
+    signed = message ?? signingBytes(envelope);
   } catch (error) {
     if (error instanceof CanonicalError) return { ok: false, code: 'not_canonical', message: error.message };
     throw error;
   }
-  if (signature.length !== 64 || !crypto.ed25519.verify(signature, message, publicKey)) {
+  if (signature.length !== 64 || !crypto.ed25519.verify(signature, signed, publicKey)) {
     return { ok: false, code: 'bad_signature', message: "sig is not the actor's signature over this envelope" };
   }
   return { ok: true };

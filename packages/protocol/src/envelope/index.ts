@@ -7,6 +7,7 @@ export {
   SIGNING_PREFIX,
   signEnvelope,
   signingBytes,
+  signingBytesOfCanonical,
   type UnsignedEnvelope,
   type VerifyFailureCode,
   type VerifyResult,
