@@ -14,3 +14,42 @@ export async function readStoredHashes(executor: Executor, indexes: readonly num
     return hash;
   });
 }
+
+/**
+ * Stored tree hashes, kept by this process. A stored hash covers a complete subtree, so it never
+ * changes once written: proofs of entries near each other share most of their paths, and every
+ * proof shares the top of the tree. The least recently used go first once `max` are kept.
+ */
+export class StoredHashCache {
+  private readonly hashes = new Map<number, Uint8Array>();
+
+  constructor(private readonly max = 65_536) {}
+
+  async read(executor: Executor, indexes: readonly number[]): Promise<Uint8Array[]> {
+    const found = new Map<number, Uint8Array>();
+    const missing: number[] = [];
+    for (const index of new Set(indexes)) {
+      const hash = this.hashes.get(index);
+      if (hash === undefined) {
+        missing.push(index);
+        continue;
+      }
+      found.set(index, hash);
+      this.hashes.delete(index); // re-inserted below: the most recently used go last
+      this.hashes.set(index, hash);
+    }
+    if (missing.length > 0) {
+      const read = await readStoredHashes(executor, missing);
+      missing.forEach((index, i) => {
+        const hash = read[i] as Uint8Array;
+        found.set(index, hash);
+        this.hashes.set(index, hash);
+      });
+      for (const oldest of this.hashes.keys()) {
+        if (this.hashes.size <= this.max) break;
+        this.hashes.delete(oldest);
+      }
+    }
+    return indexes.map((index) => found.get(index) as Uint8Array);
+  }
+}

@@ -19,7 +19,7 @@ import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { ENVELOPE_SCHEMA } from '../events/schema.js';
 import { events } from '../events/tables.js';
 import { latestCheckpoint, publishedCheckpoint, servedNote } from './checkpoints.js';
-import { readStoredHashes } from './hashes.js';
+import { readStoredHashes, StoredHashCache } from './hashes.js';
 
 const TILE_WIDTH = 256;
 const CHECKPOINT_REUSE_MS = 50;
@@ -62,6 +62,7 @@ export const logRoutes =
     // Every proof request needs the published checkpoint; it changes at most once per integration
     // tick, so one read serves all requests for a short while (a proof to a checkpoint a few
     // milliseconds old is just as valid).
+    const proofHashes = new StoredHashCache();
     const published = reuseFor(
       CHECKPOINT_REUSE_MS,
       () => ctx.logHead.version,
@@ -161,21 +162,24 @@ export const logRoutes =
       },
       async (request) => {
         const { index } = request.params;
-        const [entry] = await db
-          .select({ envelope: events.envelope, leafHash: events.leafHash })
-          .from(events)
-          .where(eq(events.logIndex, BigInt(index)))
-          .limit(1);
-        if (entry === undefined) throw notFound('Log entry', 'index');
         const checkpoint = await published();
+        const integrated = checkpoint !== undefined && index < checkpoint.size;
+        // The entry and its proof's hashes are read side by side (the proof needs only the size).
+        const [[entry], hashes] = await Promise.all([
+          db
+            .select({ envelope: events.envelope, leafHash: events.leafHash })
+            .from(events)
+            .where(eq(events.logIndex, BigInt(index)))
+            .limit(1),
+          integrated ? proofHashes.read(db, recordProofIndexes(index, checkpoint.size)) : undefined,
+        ]);
+        if (entry === undefined) throw notFound('Log entry', 'index');
         const base = {
           index,
           leafHash: toHex(entry.leafHash),
           envelope: entry.envelope as z.infer<typeof ENVELOPE_SCHEMA>,
         };
-        if (checkpoint === undefined || index >= checkpoint.size)
-          return { ...base, integrated: false, checkpoint: null, proof: null };
-        const hashes = await readStoredHashes(db, recordProofIndexes(index, checkpoint.size));
+        if (!integrated || hashes === undefined) return { ...base, integrated: false, checkpoint: null, proof: null };
         const proof = recordProofFrom(ctx.crypto, index, checkpoint.size, hashes);
         return {
           ...base,
