@@ -5,7 +5,6 @@
 // with 16 clients in the same run.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -19,6 +18,7 @@ import {
   toHex,
 } from '../packages/protocol/dist/node.js';
 import { formatRate, report } from './lib.mjs';
+import { httpClient } from './support/http-client.mjs';
 import { pgbenchTps } from './support/pgbench.mjs';
 import { dropDatabase, freshDatabase, percentile, postgresReachable, startServer } from './support/server.mjs';
 
@@ -34,50 +34,6 @@ const CATEGORY = 'bench-goods';
 const MODEL_ID = 'bench-model';
 
 // ---- HTTP and envelopes -------------------------------------------------------------------------
-
-/** A keep-alive JSON client for one server (lighter than fetch, which matters on a shared 2-core box). */
-function httpClient(baseUrl) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const { hostname, port } = new URL(baseUrl);
-  return (method, path, { body, token, headers = {} } = {}) =>
-    new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const request = http.request(
-        {
-          agent,
-          hostname,
-          port,
-          method,
-          path,
-          headers: {
-            ...(payload === undefined
-              ? {}
-              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-            ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-            ...headers,
-          },
-        },
-        (response) => {
-          const chunks = [];
-          response.on('data', (chunk) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json;
-            try {
-              json = text === '' ? undefined : JSON.parse(text);
-            } catch {
-              json = text;
-            }
-            resolve({ status: response.statusCode, body: json });
-          });
-        },
-      );
-      request.on('error', reject);
-      if (payload !== undefined) request.write(payload);
-      request.end();
-    });
-}
 
 function expectStatus(response, status, what) {
   if (response.status !== status)
