@@ -165,7 +165,7 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
     } finally {
       frames.pop();
     }
-    await tx.update(events).set({ result }).where(eq(events.id, inserted));
+    // The result is stored with the log index (sequenceReceipts), one statement for both.
     const receipt: EventReceipt = {
       eventId: inserted.toString(),
       logIndex: '', // assigned just before commit, by sequenceReceipts
@@ -274,7 +274,7 @@ export async function sequenceReceipts(tx: Tx, receipts: readonly unknown[]): Pr
   const list = withCausedActs(given);
   const indexes = await assignLogIndexes(
     tx,
-    list.map((r) => BigInt(r.eventId)),
+    list.map((r) => ({ id: BigInt(r.eventId), result: r.result })),
   );
   list.forEach((receipt, i) => {
     receipt.logIndex = (indexes[i] as bigint).toString();
