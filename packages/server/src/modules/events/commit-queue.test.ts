@@ -45,6 +45,27 @@ describe('CommitQueue', () => {
     expect(Math.max(...batches)).toBeLessThanOrEqual(16);
   });
 
+  it('undoes the writes of an item that fails alone in its batch (it runs without a savepoint)', async () => {
+    const queue = new CommitQueue(t.database.db, { batchSizeMax: 16, batchWaitMs: 0 });
+    const alone = await queue
+      .submit({
+        apply: async (tx) => {
+          await tx.execute(sql`insert into queue_probe (n) values (50)`);
+          throw new Error('refused after writing');
+        },
+      })
+      .catch((error: unknown) => error);
+    expect((alone as Error).message).toBe('refused after writing');
+    // A statement that fails aborts the transaction: the item's error is still the one reported.
+    await queue.submit({ apply: (tx) => tx.execute(sql`insert into queue_probe (n) values (51)`) });
+    const duplicate = await queue
+      .submit({ apply: (tx) => tx.execute(sql`insert into queue_probe (n) values (51)`) })
+      .catch((error: unknown) => error);
+    expect(String((duplicate as Error).cause ?? duplicate)).toMatch(/duplicate key|unique/);
+    const stored = await rows<{ n: number }>(t.database.db, sql`select n from queue_probe where n between 50 and 59 order by n`);
+    expect(stored.map((r) => r.n)).toEqual([51]);
+  });
+
   it('rejects every item of a batch whose commit fails, and writes none of them', async () => {
     const queue = new CommitQueue(t.database.db, {
       batchSizeMax: 8,

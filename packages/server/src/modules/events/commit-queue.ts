@@ -2,7 +2,10 @@ import { type Db, sqlState, type Tx } from '../../db/connection.js';
 
 /** One unit of work that must commit atomically with its log entry, or not at all. */
 export interface QueuedWork<T> {
-  /** Runs inside a savepoint of the batch transaction; a throw undoes only this item. */
+  /**
+   * Runs in the batch's transaction, again in a savepoint of it if an item failed (a throw undoes
+   * only this item): it may run more than once, so it keeps no state outside the transaction.
+   */
   apply(tx: Tx): Promise<T>;
 }
 
@@ -34,8 +37,8 @@ const RETRYABLE = new Set(['40001', '40P01']);
 const BATCH_ATTEMPTS_MAX = 5;
 
 /**
- * Group commit: requests that arrive together share one transaction and one WAL flush, each
- * in its own savepoint so one failure undoes only itself. Sequencing (the gapless log index)
+ * Group commit: requests that arrive together share one transaction and one WAL flush; a
+ * failure undoes only the item that failed (commitBatch). Sequencing (the gapless log index)
  * happens once per batch just before commit, so the lock that orders the log is held only for
  * the commit itself — throughput is bounded by flushes per second times batch size, not by
  * flushes per second alone.
@@ -74,7 +77,13 @@ export class CommitQueue {
     }
   }
 
+  /**
+   * Items first run without savepoints (two statements fewer each); when one fails, the
+   * transaction is undone and the batch runs again with a savepoint per item, so the failure
+   * undoes only itself, as before. A batch of one never needs a savepoint.
+   */
   private async commitBatch(batch: Pending[]): Promise<void> {
+    let savepoints = false;
     for (let attempt = 1; ; attempt++) {
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
       try {
@@ -82,10 +91,14 @@ export class CommitQueue {
           for (const item of batch) {
             try {
               // A nested Drizzle transaction is a savepoint.
-              const value = await tx.transaction((savepoint) => item.work.apply(savepoint));
+              const value = savepoints
+                ? await tx.transaction((savepoint) => item.work.apply(savepoint))
+                : await item.work.apply(tx);
               outcomes.push({ ok: true, value });
             } catch (error) {
               if (RETRYABLE.has(sqlState(error) ?? '')) throw error; // the whole batch must retry
+              // Without a savepoint the item's own writes cannot be undone alone: undo them all.
+              if (!savepoints) throw new UndoneWithoutSavepoints(error);
               outcomes.push({ ok: false, error });
             }
           }
@@ -102,6 +115,16 @@ export class CommitQueue {
         });
         return;
       } catch (error) {
+        if (error instanceof UndoneWithoutSavepoints) {
+          const [only] = batch;
+          if (batch.length === 1 && only !== undefined) {
+            only.reject(error.cause);
+            return;
+          }
+          savepoints = true;
+          attempt--;
+          continue;
+        }
         if (attempt < BATCH_ATTEMPTS_MAX && RETRYABLE.has(sqlState(error) ?? '')) {
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
           continue;
@@ -110,5 +133,12 @@ export class CommitQueue {
         return;
       }
     }
+  }
+}
+
+/** An item of a batch run without savepoints failed (`cause`): its transaction is undone. */
+class UndoneWithoutSavepoints extends Error {
+  constructor(cause: unknown) {
+    super('an item failed without a savepoint', { cause });
   }
 }
