@@ -1,23 +1,15 @@
 import { CopyOutlined, DownloadOutlined, GiftOutlined, ShareAltOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Input, message, Row, Space, Typography } from 'antd';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../api/client';
 import { type Session, useSession } from '../session/session-store';
 import { submitEvent } from '../session/signer';
+import { useErrorText } from '../shared/error-text';
 import { formatDate, shortDid } from '../shared/format';
 import { ErrorState, Loading } from '../shared/states';
 import { copyText, shareQrUrl, shareUrl } from './copy';
-import {
-  type DistributionMe,
-  formatPoints,
-  keys,
-  PageTitle,
-  SignInPrompt,
-  useDistributionMe,
-  useErrorText,
-} from './shared';
+import { type DistributionMe, formatPoints, keys, PageTitle, SignInPrompt, useDistributionMe } from './shared';
 
 function InviteLink({ code, promoter }: { code: string; promoter: boolean }) {
   const { t } = useTranslation();
@@ -83,29 +75,28 @@ function InviteLink({ code, promoter }: { code: string; promoter: boolean }) {
 function MakeInvite({ session }: { session: Session }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const errorText = useErrorText();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const create = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await submitEvent('distribution.link.created', { kind: 'invite' });
-      await queryClient.invalidateQueries({ queryKey: keys.distribution(session.did) });
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const errorText = useErrorText('account.errors');
+  const create = useMutation({
+    mutationFn: () => submitEvent('distribution.link.created', { kind: 'invite' }),
+    // Busy until the channel is read again: the new link then takes this card's place.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.distribution(session.did) }),
+  });
   return (
     <Card size="small" style={{ marginBottom: 12, textAlign: 'center' }}>
       <GiftOutlined style={{ fontSize: 40, color: '#1f6f5c' }} aria-hidden />
       <Typography.Paragraph style={{ margin: '12px 0' }}>{t('account.invite.none')}</Typography.Paragraph>
-      <Button type="primary" size="large" loading={busy} onClick={() => void create()} data-testid="create-invite">
+      <Button
+        type="primary"
+        size="large"
+        loading={create.isPending}
+        onClick={() => create.mutate()}
+        data-testid="create-invite"
+      >
         {t('account.invite.create')}
       </Button>
-      {error !== null && <Alert type="error" showIcon title={error} style={{ marginTop: 12, textAlign: 'start' }} />}
+      {create.isError && (
+        <Alert type="error" showIcon title={errorText(create.error)} style={{ marginTop: 12, textAlign: 'start' }} />
+      )}
     </Card>
   );
 }

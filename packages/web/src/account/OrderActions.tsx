@@ -1,5 +1,5 @@
 import { REFUNDABLE_STATUSES } from '@concord/protocol';
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   Button,
@@ -18,8 +18,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { idempotencyKey } from '../api/client';
 import { type EventReceipt, submitEvent } from '../session/signer';
+import { useErrorText } from '../shared/error-text';
 import { formatFen } from '../shared/format';
-import { keys, type Order, useErrorText } from './shared';
+import { keys, type Order } from './shared';
 
 const RATED_KEY = 'concord.ratedOrders';
 
@@ -64,12 +65,12 @@ function RefundDialog({
   onFailed: () => void;
 }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('account.errors');
   const [form] = Form.useForm<RefundForm>();
   const [key] = useState(() => idempotencyKey('refund'));
   const [id] = useState(refundId);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // Nothing chosen to refund: said where a failed request would be, without asking the server.
+  const [unpicked, setUnpicked] = useState(false);
   const scope = Form.useWatch('scope', form) ?? 'all';
   const quantities = Form.useWatch('quantities', form) ?? {};
   const refundable = order.lines.filter((line) => line.quantity > line.refundedQuantity);
@@ -81,35 +82,29 @@ function RefundDialog({
           .filter((pick) => pick.quantity > 0);
   const amount = chosen.reduce((sum, pick) => sum + BigInt(pick.line.unitPriceFen) * BigInt(pick.quantity), 0n);
 
-  const submit = async (values: RefundForm) => {
+  const request = useMutation({
+    mutationFn: (body: Record<string, unknown>) => submitEvent('orders.refund.requested', body, key),
+    onSuccess: onDone,
+    onError: () => onFailed(),
+  });
+  const error = unpicked ? t('account.refund.pickSomething') : request.isError ? errorText(request.error) : null;
+
+  const submit = (values: RefundForm) => {
     if (chosen.length === 0) {
-      setError(t('account.refund.pickSomething'));
+      setUnpicked(true);
       return;
     }
+    setUnpicked(false);
     const detail = values.detail?.trim();
     const reason = [t(`account.refund.reasons.${values.preset}`), detail].filter(Boolean).join('：');
-    setBusy(true);
-    setError(null);
-    try {
-      const receipt = await submitEvent(
-        'orders.refund.requested',
-        {
-          orderId: order.id,
-          refundId: id,
-          reason: reason.slice(0, 500),
-          ...(scope === 'some'
-            ? { lines: chosen.map((pick) => ({ position: pick.line.position, quantity: pick.quantity })) }
-            : {}),
-        },
-        key,
-      );
-      onDone(receipt);
-    } catch (failure) {
-      setError(errorText(failure));
-      onFailed();
-    } finally {
-      setBusy(false);
-    }
+    request.mutate({
+      orderId: order.id,
+      refundId: id,
+      reason: reason.slice(0, 500),
+      ...(scope === 'some'
+        ? { lines: chosen.map((pick) => ({ position: pick.line.position, quantity: pick.quantity })) }
+        : {}),
+    });
   };
 
   return (
@@ -121,7 +116,7 @@ function RefundDialog({
       cancelText={t('common.cancel')}
       okButtonProps={
         {
-          loading: busy,
+          loading: request.isPending,
           danger: true,
           htmlType: 'submit',
           form: 'refund-form',
@@ -136,7 +131,7 @@ function RefundDialog({
         form={form}
         layout="vertical"
         initialValues={{ scope: 'all', preset: 'unwanted', quantities: {} }}
-        onFinish={(values) => void submit(values)}
+        onFinish={submit}
         requiredMark={false}
       >
         <Form.Item name="scope" label={t('account.refund.scope')}>
@@ -207,35 +202,32 @@ function RateDialog({
   onDone: (receipt: EventReceipt | null) => void;
 }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('account.errors');
   const [stars, setStars] = useState(5);
   const [key] = useState(() => idempotencyKey('rating'));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const labels = [1, 2, 3, 4, 5].map((n) => t(`account.rate.stars${n}`));
-
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onDone(await submitEvent('distribution.producer.rated', { orderId: order.id, stars }, key));
-    } catch (failure) {
-      if ((failure as { code?: string }).code === 'already_rated') onDone(null);
-      else setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const rate = useMutation({
+    mutationFn: async (): Promise<EventReceipt | null> => {
+      try {
+        return await submitEvent('distribution.producer.rated', { orderId: order.id, stars }, key);
+      } catch (failure) {
+        // Rated before (from another device, say): done all the same, without a new entry.
+        if ((failure as { code?: string }).code === 'already_rated') return null;
+        throw failure;
+      }
+    },
+    onSuccess: onDone,
+  });
 
   return (
     <Modal
       open={open}
       title={t('account.rate.title')}
       onCancel={onClose}
-      onOk={() => void submit()}
+      onOk={() => rate.mutate()}
       okText={t('account.rate.submit')}
       cancelText={t('common.cancel')}
-      okButtonProps={{ loading: busy, disabled: stars < 1, 'data-testid': 'rate-submit' } as ButtonProps}
+      okButtonProps={{ loading: rate.isPending, disabled: stars < 1, 'data-testid': 'rate-submit' } as ButtonProps}
       destroyOnHidden
     >
       <Typography.Paragraph type="secondary">{t('account.rate.text')}</Typography.Paragraph>
@@ -246,7 +238,7 @@ function RateDialog({
       <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
         {t('account.rate.public')}
       </Typography.Paragraph>
-      {error !== null && <Alert type="error" showIcon title={error} data-testid="action-error" />}
+      {rate.isError && <Alert type="error" showIcon title={errorText(rate.error)} data-testid="action-error" />}
     </Modal>
   );
 }
@@ -265,7 +257,7 @@ export function OrderActions({
   onDone: (what: string, receipt: EventReceipt | null) => void;
 }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('account.errors');
   const queryClient = useQueryClient();
   const [modal, modalHolder] = Modal.useModal();
   const [toast, toastHolder] = message.useMessage();

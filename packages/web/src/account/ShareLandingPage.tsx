@@ -1,5 +1,5 @@
 import { GiftOutlined, ShopOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Result, Space, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,9 +7,10 @@ import { Link, useParams } from 'wouter';
 import { ApiError, api, unwrap } from '../api/client';
 import { type Session, useSession } from '../session/session-store';
 import { submitEvent } from '../session/signer';
+import { useErrorText } from '../shared/error-text';
 import { formatFen, localized, shortDid } from '../shared/format';
 import { ErrorState, Loading } from '../shared/states';
-import { keys, type ShareLink, signInHref, useDistributionMe, useErrorText } from './shared';
+import { keys, type ShareLink, signInHref, useDistributionMe } from './shared';
 
 export const SHARE_CODE_KEY = 'concord.shareCode';
 
@@ -66,11 +67,46 @@ type Outcome = { tone: 'success' | 'info' | 'warning'; text: string };
 function Accept({ session, link }: { session: Session; link: ShareLink }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const errorText = useErrorText();
+  const errorText = useErrorText('account.errors');
   const channel = useDistributionMe(session);
-  const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const owner = shortDid(link.owner);
+  // The outcome stays set while a retry runs: the warning stays in view with its busy button.
+  const accept = useMutation({
+    mutationFn: () => submitEvent('distribution.binding.created', { code: link.code }),
+    onSuccess: (receipt) => {
+      const result = receipt.result as {
+        binding?: string;
+        promoter?: string | null;
+        invited?: boolean;
+        inviter?: string | null;
+      };
+      const promoter = result.promoter ? shortDid(result.promoter) : owner;
+      if (result.binding === 'bind' || result.binding === 'renew') {
+        setOutcome({ tone: 'success', text: t('account.share.bound', { owner: promoter }) });
+      } else if (result.binding === 'keep') {
+        setOutcome({ tone: 'info', text: t('account.share.kept', { owner: promoter }) });
+      } else if (result.invited) {
+        setOutcome({ tone: 'success', text: t('account.share.invited', { owner }) });
+      } else if (result.inviter) {
+        setOutcome({ tone: 'info', text: t('account.share.invitedBefore', { owner: shortDid(result.inviter) }) });
+      } else {
+        setOutcome({ tone: 'info', text: t('account.share.notNew') });
+      }
+      localStorage.removeItem(SHARE_CODE_KEY);
+      return queryClient.invalidateQueries({ queryKey: keys.distribution(session.did) });
+    },
+    onError: (error) => {
+      const code = error instanceof ApiError ? error.code : '';
+      const known = ['self_referral', 'referral_cycle', 'not_a_promoter', 'self_binding'].includes(code);
+      // A refusal is final for this link: nothing is left to accept later.
+      if (known) localStorage.removeItem(SHARE_CODE_KEY);
+      setOutcome({
+        tone: known ? 'info' : 'warning',
+        text: known ? t(`account.share.refused.${code}`, { owner }) : errorText(error),
+      });
+    },
+  });
   const destination = destinationOf(link);
   const goOn = (
     <Link href={destination}>
@@ -100,50 +136,12 @@ function Accept({ session, link }: { session: Session; link: ShareLink }) {
     );
   }
 
-  const accept = async () => {
-    setBusy(true);
-    try {
-      const receipt = await submitEvent('distribution.binding.created', { code: link.code });
-      const result = receipt.result as {
-        binding?: string;
-        promoter?: string | null;
-        invited?: boolean;
-        inviter?: string | null;
-      };
-      const promoter = result.promoter ? shortDid(result.promoter) : owner;
-      if (result.binding === 'bind' || result.binding === 'renew') {
-        setOutcome({ tone: 'success', text: t('account.share.bound', { owner: promoter }) });
-      } else if (result.binding === 'keep') {
-        setOutcome({ tone: 'info', text: t('account.share.kept', { owner: promoter }) });
-      } else if (result.invited) {
-        setOutcome({ tone: 'success', text: t('account.share.invited', { owner }) });
-      } else if (result.inviter) {
-        setOutcome({ tone: 'info', text: t('account.share.invitedBefore', { owner: shortDid(result.inviter) }) });
-      } else {
-        setOutcome({ tone: 'info', text: t('account.share.notNew') });
-      }
-      localStorage.removeItem(SHARE_CODE_KEY);
-      await queryClient.invalidateQueries({ queryKey: keys.distribution(session.did) });
-    } catch (error) {
-      const code = error instanceof ApiError ? error.code : '';
-      const known = ['self_referral', 'referral_cycle', 'not_a_promoter', 'self_binding'].includes(code);
-      // A refusal is final for this link: nothing is left to accept later.
-      if (known) localStorage.removeItem(SHARE_CODE_KEY);
-      setOutcome({
-        tone: known ? 'info' : 'warning',
-        text: known ? t(`account.share.refused.${code}`, { owner }) : errorText(error),
-      });
-    } finally {
-      setBusy(false);
-    }
-  };
-
   if (outcome !== null) {
     return (
       <Space orientation="vertical" style={{ width: '100%' }}>
         <Alert type={outcome.tone} showIcon title={outcome.text} data-testid="share-outcome" />
         {outcome.tone === 'warning' ? (
-          <Button onClick={() => void accept()} loading={busy}>
+          <Button onClick={() => accept.mutate()} loading={accept.isPending}>
             {t('common.retry')}
           </Button>
         ) : (
@@ -160,7 +158,13 @@ function Accept({ session, link }: { session: Session; link: ShareLink }) {
           : t('account.share.acceptText', { owner })}
       </Typography.Paragraph>
       <Space wrap>
-        <Button type="primary" size="large" loading={busy} onClick={() => void accept()} data-testid="accept-invite">
+        <Button
+          type="primary"
+          size="large"
+          loading={accept.isPending}
+          onClick={() => accept.mutate()}
+          data-testid="accept-invite"
+        >
           {link.kind === 'invite' ? t('account.share.acceptInvite') : t('account.share.accept')}
         </Button>
         <Link href={destination}>

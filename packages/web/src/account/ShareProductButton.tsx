@@ -1,11 +1,12 @@
 import { CopyOutlined, ShareAltOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Input, Modal, message, Space, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import { ApiError, api, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { useSession } from '../session/session-store';
+import { useErrorText } from '../shared/error-text';
 import { copyText, shareQrUrl, shareUrl } from './copy';
 
 interface Shared {
@@ -24,12 +25,12 @@ interface Shared {
  * its own light share button, then hands over).
  */
 export function ShareProductButton({ productId, startNow = false }: { productId: string; startNow?: boolean }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const session = useSession();
   const queryClient = useQueryClient();
   const [toast, holder] = message.useMessage();
   const [shared, setShared] = useState<Shared | null>(null);
-  const [busy, setBusy] = useState(false);
+  const errorText = useErrorText('account.errors');
   const me = useQuery({
     queryKey: ['/v1/me', session?.did ?? ''],
     queryFn: () => unwrap(api.GET('/v1/me')),
@@ -41,17 +42,11 @@ export function ShareProductButton({ productId, startNow = false }: { productId:
     if (await copyText(url)) void toast.success(t('account.invite.copied'));
   };
 
-  const share = async () => {
-    const plain = `${globalThis.location.origin}/products/${encodeURIComponent(productId)}`;
-    if (!promoter || session === null) {
-      setShared({ url: plain, code: null });
-      await copy(plain);
-      return;
-    }
-    setBusy(true);
-    try {
+  // The promoter's tracked link for this product: the one made before, else a new one.
+  const track = useMutation({
+    mutationFn: async (did: string): Promise<Shared> => {
       const channel = await queryClient.fetchQuery({
-        queryKey: ['/v1/distribution/me', session.did],
+        queryKey: ['/v1/distribution/me', did],
         queryFn: () => unwrap(api.GET('/v1/distribution/me')),
       });
       let code = channel.links.find((link) => link.kind === 'product' && link.productId === productId)?.code;
@@ -59,15 +54,22 @@ export function ShareProductButton({ productId, startNow = false }: { productId:
         const { submitEvent } = await import('../session/signer');
         const receipt = await submitEvent('distribution.link.created', { kind: 'product', productId });
         code = (receipt.result as { code: string }).code;
-        void queryClient.invalidateQueries({ queryKey: ['/v1/distribution/me', session.did] });
+        void queryClient.invalidateQueries({ queryKey: ['/v1/distribution/me', did] });
       }
-      setShared({ url: shareUrl(code), code });
-    } catch (error) {
-      const known = error instanceof ApiError && i18n.exists(`account.errors.${error.code}`);
-      void toast.error(known ? t(`account.errors.${error.code}`) : (error as Error).message);
-    } finally {
-      setBusy(false);
+      return { url: shareUrl(code), code };
+    },
+    onSuccess: setShared,
+    onError: (error) => void toast.error(errorText(error)),
+  });
+
+  const share = async () => {
+    const plain = `${globalThis.location.origin}/products/${encodeURIComponent(productId)}`;
+    if (!promoter || session === null) {
+      setShared({ url: plain, code: null });
+      await copy(plain);
+      return;
     }
+    track.mutate(session.did);
   };
   const started = useRef(false);
   // Starts once it knows whether the sharer is a promoter (their roles have loaded).
@@ -82,7 +84,12 @@ export function ShareProductButton({ productId, startNow = false }: { productId:
   return (
     <>
       {holder}
-      <Button icon={<ShareAltOutlined />} loading={busy} onClick={() => void share()} data-testid="share-product">
+      <Button
+        icon={<ShareAltOutlined />}
+        loading={track.isPending}
+        onClick={() => void share()}
+        data-testid="share-product"
+      >
         {promoter ? t('account.shareProduct.promote') : t('account.shareProduct.share')}
       </Button>
       <Modal

@@ -4,7 +4,7 @@ import { Button, Result, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import { ApiError, api, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
 import type { Session } from '../session/session-store';
 
@@ -133,18 +133,6 @@ export function orderTitle(order: Order, t: (key: string, options?: Record<strin
   if (first === undefined) return order.id;
   const count = order.lines.reduce((sum, line) => sum + line.quantity, 0);
   return order.lines.length > 1 ? t('account.orders.andMore', { title: first.titleZh, count }) : first.titleZh;
-}
-
-/** An error in words a shopper understands: ours for the codes we know, the server's message otherwise. */
-export function useErrorText(): (error: unknown) => string {
-  const { t, i18n } = useTranslation();
-  return (error) => {
-    if (error instanceof ApiError) {
-      const key = `account.errors.${error.code}`;
-      return i18n.exists(key) ? t(key) : error.message;
-    }
-    return error instanceof Error ? error.message : String(error);
-  };
 }
 
 /** Points are whole numbers (1 point is worth 1 fen at the default rate), grouped by thousands. */

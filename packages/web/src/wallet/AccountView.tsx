@@ -7,7 +7,7 @@ import {
   UnlockOutlined,
   UserOutlined,
 } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Avatar, Button, Card, Checkbox, Modal, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -41,24 +41,18 @@ function RemoveKey({ did, onRemoved }: { did: string; onRemoved: () => void }) {
   const errorText = useErrorText();
   const [open, setOpen] = useState(false);
   const [understood, setUnderstood] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const remove = useMutation({
+    mutationFn: async () => {
       await deleteKey(did);
       markBackedUp(did, false);
       if (lastDid() === did) rememberLastDid(null);
       await signOut().catch(() => undefined);
+    },
+    onSuccess: () => {
       setOpen(false);
       onRemoved();
-    } catch (failure) {
-      setError(errorText(failure));
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   return (
     <>
@@ -69,7 +63,7 @@ function RemoveKey({ did, onRemoved }: { did: string; onRemoved: () => void }) {
         icon={<DeleteOutlined />}
         onClick={() => {
           setUnderstood(false);
-          setError(null);
+          if (!remove.isPending) remove.reset();
           setOpen(true);
         }}
         data-testid="wallet-remove"
@@ -90,8 +84,9 @@ function RemoveKey({ did, onRemoved }: { did: string; onRemoved: () => void }) {
               danger
               type="primary"
               disabled={!understood}
-              loading={busy}
-              onClick={remove}
+              // Still busy once removed: the dialog is on its way out.
+              loading={remove.isPending || remove.isSuccess}
+              onClick={() => remove.mutate()}
               data-testid="wallet-remove-confirm"
             >
               {t('wallet.account.removeConfirm')}
@@ -108,7 +103,7 @@ function RemoveKey({ did, onRemoved }: { did: string; onRemoved: () => void }) {
           {t('wallet.account.removeCheck')}
         </Checkbox>
         <div style={{ marginTop: 12 }}>
-          <ErrorNote text={error} />
+          <ErrorNote text={remove.isError ? errorText(remove.error) : null} />
         </div>
       </Modal>
     </>
@@ -143,28 +138,22 @@ export function AccountView({
   });
   const unlocked = useUnlockedKey()?.did === session.did;
   const backedUp = useBackedUp(session.did);
-  const [busy, setBusy] = useState<'unlock' | 'signOut' | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [exported, setExported] = useState(false);
 
-  const unlock = async () => {
-    setBusy('unlock');
-    setError(null);
-    try {
-      await requestUnlock(session.did);
-    } catch (failure) {
-      if (!(failure instanceof ApiError && failure.code === 'wallet_locked')) setError(errorText(failure));
-    } finally {
-      setBusy(null);
-    }
-  };
+  const unlock = useMutation({
+    mutationFn: () =>
+      requestUnlock(session.did).catch((failure: unknown) => {
+        // Closing the dialog is a choice, not a failure.
+        if (failure instanceof ApiError && failure.code === 'wallet_locked') return null;
+        throw failure;
+      }),
+  });
+  const error = unlock.isError ? errorText(unlock.error) : null;
 
-  const leave = async () => {
-    setBusy('signOut');
-    await signOut().catch(() => undefined);
-    setBusy(null);
-    onSignedOut();
-  };
+  const leave = useMutation({
+    mutationFn: () => signOut().catch(() => undefined),
+    onSuccess: onSignedOut,
+  });
 
   const held = record.data ?? null;
   const keyHere = selfHeld && held !== null;
@@ -221,8 +210,8 @@ export function AccountView({
                 size="small"
                 type="primary"
                 icon={<UnlockOutlined />}
-                loading={busy === 'unlock'}
-                onClick={unlock}
+                loading={unlock.isPending}
+                onClick={() => unlock.mutate()}
                 data-testid="wallet-unlock-key"
               >
                 {t('wallet.account.unlock')}
@@ -324,8 +313,8 @@ export function AccountView({
             type="text"
             block
             icon={<LogoutOutlined />}
-            loading={busy === 'signOut'}
-            onClick={leave}
+            loading={leave.isPending}
+            onClick={() => leave.mutate()}
             data-testid="wallet-sign-out"
           >
             {t('wallet.account.signOut')}

@@ -1,4 +1,5 @@
 import { CheckCircleFilled, EyeOutlined, WarningOutlined } from '@ant-design/icons';
+import { useMutation } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, Radio, Result, Segmented, Skeleton, Space, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -114,7 +115,6 @@ export function BackupView({
   const [secretKey, setSecretKey] = useState<Uint8Array | null>(given ?? null);
   const [stage, setStage] = useState<'words' | 'quiz' | 'done'>('words');
   const [language, setLanguage] = useState<PhraseLanguage>(i18n.language.startsWith('zh') ? 'zh' : 'en');
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [answers, setAnswers] = useState<Record<number, string>>({});
   // The word lists are a chunk of their own, fetched as this view opens.
@@ -136,18 +136,12 @@ export function BackupView({
   const [quiz, setQuiz] = useState<Question[]>([]);
   const phone = useIsPhone();
 
-  const reveal = async ({ passphrase }: { passphrase: string }) => {
-    if (record === undefined) return;
-    setBusy(true);
-    setError(null);
-    try {
-      setSecretKey((await openRecord(record, passphrase)).secretKey);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const reveal = useMutation({
+    mutationFn: ({ sealed, passphrase }: { sealed: WalletRecord; passphrase: string }) =>
+      openRecord(sealed, passphrase),
+    onMutate: () => setError(null),
+    onSuccess: (key) => setSecretKey(key.secretKey),
+  });
 
   const startQuiz = () => {
     setQuiz(makeQuiz(words));
@@ -191,7 +185,14 @@ export function BackupView({
   if (secretKey === null) {
     return (
       <Panel title={t('wallet.backup.title')} intro={t('wallet.backup.intro')} onBack={onBack} testId="wallet-backup">
-        <Form layout="vertical" onFinish={reveal} requiredMark={false} disabled={busy}>
+        <Form
+          layout="vertical"
+          onFinish={({ passphrase }: { passphrase: string }) => {
+            if (record !== undefined) reveal.mutate({ sealed: record, passphrase });
+          }}
+          requiredMark={false}
+          disabled={reveal.isPending}
+        >
           <Typography.Paragraph>{t('wallet.backup.unlockIntro')}</Typography.Paragraph>
           <Form.Item
             name="passphrase"
@@ -200,14 +201,14 @@ export function BackupView({
           >
             <Input.Password autoFocus autoComplete="current-password" size="large" data-testid="backup-passphrase" />
           </Form.Item>
-          <ErrorNote text={error} />
+          <ErrorNote text={reveal.isError ? errorText(reveal.error) : error} />
           <Button
             type="primary"
             htmlType="submit"
             block
             size="large"
             icon={<EyeOutlined />}
-            loading={busy}
+            loading={reveal.isPending}
             data-testid="backup-reveal"
           >
             {t('wallet.backup.reveal')}

@@ -1,5 +1,6 @@
+import { useMutation } from '@tanstack/react-query';
 import { Button, Form, Input } from 'antd';
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { keepAndSignIn, sealNew } from './account';
 import { useErrorText } from './errors';
@@ -24,15 +25,10 @@ export function CreateView({
 }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   // One key per visit to this form: a retry after a network error does not make a second one.
   const key = useRef<OpenedKey | null>(null);
-
-  const create = async ({ name, passphrase }: CreateForm) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const create = useMutation({
+    mutationFn: async ({ name, passphrase }: CreateForm) => {
       key.current ??= newKey();
       const opened = key.current;
       const label = name?.trim() || t('wallet.create.label');
@@ -40,16 +36,22 @@ export function CreateView({
         const record = await sealNew(opened, passphrase, label);
         await keepAndSignIn(opened, record, { displayName: name, isNew: true });
       });
-      onCreated(opened);
-    } catch (failure) {
-      setError(errorText(failure));
-      setBusy(false);
-    }
-  };
+      return opened;
+    },
+    onSuccess: onCreated,
+  });
+  // Still busy once created: the next step takes this form's place.
+  const busy = create.isPending || create.isSuccess;
+  const error = create.isError ? errorText(create.error) : null;
 
   return (
     <Panel title={t('wallet.create.title')} intro={t('wallet.create.intro')} onBack={onBack} testId="wallet-create">
-      <Form<CreateForm> layout="vertical" onFinish={create} requiredMark={false} disabled={busy}>
+      <Form<CreateForm>
+        layout="vertical"
+        onFinish={(values) => create.mutate(values)}
+        requiredMark={false}
+        disabled={busy}
+      >
         <Form.Item name="name" label={t('wallet.create.name')} rules={[{ max: 40 }]}>
           <Input
             placeholder={t('wallet.create.namePlaceholder')}

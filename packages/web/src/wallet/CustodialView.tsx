@@ -1,4 +1,5 @@
 import { CheckCircleFilled, InfoCircleOutlined } from '@ant-design/icons';
+import { useMutation } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Form, Input, Result, Segmented, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -63,35 +64,25 @@ export function CustodialView({
   const remembered = custodialDid();
   const [mode, setMode] = useState<'signUp' | 'signIn'>(remembered ? 'signIn' : 'signUp');
   const [editingDid, setEditingDid] = useState(remembered === null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const signUp = useMemo(() => custodialSignUp(), []);
 
-  const register = async ({ name, passphrase }: SignUpForm) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const did = await guard(() => signUp(passphrase, name));
-      onCreated(did);
-    } catch (failure) {
-      setError(errorText(failure));
-      setBusy(false);
-    }
-  };
-
-  const signIn = async ({ did, passphrase }: { did?: string; passphrase: string }) => {
-    const account = (editingDid ? did : remembered)?.trim() ?? '';
-    setBusy(true);
-    setError(null);
-    try {
+  const register = useMutation({
+    mutationFn: ({ name, passphrase }: SignUpForm) => guard(() => signUp(passphrase, name)),
+    onSuccess: onCreated,
+  });
+  const signIn = useMutation({
+    mutationFn: async ({ did, passphrase }: { did?: string; passphrase: string }) => {
+      const account = (editingDid ? did : remembered)?.trim() ?? '';
       await guard(() => signInCustodial(account, passphrase));
       rememberCustodialDid(account);
-      onSignedIn();
-    } catch (failure) {
-      setError(errorText(failure));
-      setBusy(false);
-    }
-  };
+    },
+    onSuccess: onSignedIn,
+  });
+  // One busy state and one error for both forms, as switching between them mid-request leaves it running.
+  // Still busy once through: the next view takes this one's place.
+  const busy = [register, signIn].some((action) => action.isPending || action.isSuccess);
+  const failed = [register, signIn].find((action) => action.isError);
+  const error = failed ? errorText(failed.error) : null;
 
   return (
     <Panel title={t('wallet.custodial.title')} onBack={onBack} testId="wallet-custodial">
@@ -101,7 +92,7 @@ export function CustodialView({
         value={mode}
         onChange={(value) => {
           setMode(value);
-          setError(null);
+          for (const action of [register, signIn]) if (!action.isPending) action.reset();
         }}
         options={[
           { value: 'signUp', label: <span data-testid="custodial-mode-signup">{t('wallet.custodial.signUp')}</span> },
@@ -110,7 +101,13 @@ export function CustodialView({
         style={{ marginBottom: 16 }}
       />
       {mode === 'signUp' ? (
-        <Form<SignUpForm> layout="vertical" onFinish={register} requiredMark={false} disabled={busy} key="signUp">
+        <Form<SignUpForm>
+          layout="vertical"
+          onFinish={(values) => register.mutate(values)}
+          requiredMark={false}
+          disabled={busy}
+          key="signUp"
+        >
           <Form.Item name="name" label={t('wallet.custodial.name')} rules={[{ max: 40 }]}>
             <Input autoComplete="nickname" maxLength={40} size="large" data-testid="custodial-name" />
           </Form.Item>
@@ -140,7 +137,7 @@ export function CustodialView({
       ) : (
         <Form<{ did?: string; passphrase: string }>
           layout="vertical"
-          onFinish={signIn}
+          onFinish={(values) => signIn.mutate(values)}
           requiredMark={false}
           disabled={busy}
           key="signIn"

@@ -1,4 +1,5 @@
 import { InboxOutlined } from '@ant-design/icons';
+import { useMutation } from '@tanstack/react-query';
 import { Button, Descriptions, Form, Input, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -82,33 +83,33 @@ export function ImportView({
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   const [record, setRecord] = useState<WalletRecord | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [readError, setReadError] = useState<string | null>(null);
   const [form] = Form.useForm<{ passphrase: string }>();
+  const signIn = useMutation({
+    mutationFn: async ({ record, passphrase }: { record: WalletRecord; passphrase: string }) => {
+      const key = await openRecord(record, passphrase);
+      await guard(() => keepAndSignIn(key, record));
+    },
+    onSuccess: onSignedIn,
+    onError: () => form.setFieldValue('passphrase', ''),
+  });
+  // Still busy once signed in: the account view takes this one's place.
+  const busy = signIn.isPending || signIn.isSuccess;
+  const error = signIn.isError ? errorText(signIn.error) : readError;
 
   const read = async (file: File) => {
-    setError(null);
+    setReadError(null);
+    signIn.reset();
     setRecord(null);
     try {
       setRecord(parseWalletFile(await file.text()));
     } catch (failure) {
-      setError(errorText(failure));
+      setReadError(errorText(failure));
     }
   };
 
-  const submit = async ({ passphrase }: { passphrase: string }) => {
-    if (record === null) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const key = await openRecord(record, passphrase);
-      await guard(() => keepAndSignIn(key, record));
-      onSignedIn();
-    } catch (failure) {
-      setError(errorText(failure));
-      form.setFieldValue('passphrase', '');
-      setBusy(false);
-    }
+  const submit = ({ passphrase }: { passphrase: string }) => {
+    if (record !== null) signIn.mutate({ record, passphrase });
   };
 
   return (
@@ -150,7 +151,8 @@ export function ImportView({
             block
             onClick={() => {
               setRecord(null);
-              setError(null);
+              setReadError(null);
+              signIn.reset();
             }}
             data-testid="wallet-import-another"
             style={{ marginTop: 8 }}

@@ -1,3 +1,4 @@
+import { useMutation } from '@tanstack/react-query';
 import { Button, Form, Input, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -26,9 +27,7 @@ export function RestoreView({
 }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const [busy, setBusy] = useState(false);
   const [phraseError, setPhraseError] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [form] = Form.useForm<RestoreForm>();
   const phrase: string = Form.useWatch('phrase', form) ?? '';
   const count = splitPhrase(phrase).length;
@@ -51,27 +50,30 @@ export function RestoreView({
     }
   };
 
-  const restore = async ({ phrase: text, passphrase }: RestoreForm) => {
-    setError(null);
-    const found = await check(text);
-    if (found === null) {
-      form.scrollToField('phrase', { block: 'center' });
-      return;
-    }
-    setBusy(true);
-    try {
-      const key = { did: didOf(found.secretKey), secretKey: found.secretKey };
+  const save = useMutation({
+    mutationFn: async ({ secretKey, passphrase }: { secretKey: Uint8Array; passphrase: string }) => {
+      const key = { did: didOf(secretKey), secretKey };
       await guard(async () => {
         const record = await sealNew(key, passphrase, t('wallet.restore.label'));
         await keepAndSignIn(key, record);
       });
       // Whoever typed the 24 words has them.
       markBackedUp(key.did);
-      onSignedIn();
-    } catch (failure) {
-      setError(errorText(failure));
-      setBusy(false);
+    },
+    onSuccess: onSignedIn,
+  });
+  // Still busy once signed in: the account view takes this one's place.
+  const busy = save.isPending || save.isSuccess;
+  const error = save.isError ? errorText(save.error) : null;
+
+  const restore = async ({ phrase: text, passphrase }: RestoreForm) => {
+    save.reset();
+    const found = await check(text);
+    if (found === null) {
+      form.scrollToField('phrase', { block: 'center' });
+      return;
     }
+    save.mutate({ secretKey: found.secretKey, passphrase });
   };
 
   return (

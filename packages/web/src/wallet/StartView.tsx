@@ -6,6 +6,7 @@ import {
   SafetyCertificateOutlined,
   UnlockOutlined,
 } from '@ant-design/icons';
+import { useMutation } from '@tanstack/react-query';
 import { Button, Divider, Form, Input, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -75,30 +76,28 @@ export function KeyListView({
   const [selected, setSelected] = useState<string | null>(
     records.find((record) => record.did === remembered)?.did ?? (records.length === 1 ? records[0]!.did : null),
   );
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [form] = Form.useForm<{ passphrase: string }>();
+  const signIn = useMutation({
+    mutationFn: ({ record, passphrase }: { record: WalletRecord; passphrase: string }) =>
+      guard(() => unlockAndSignIn(record, passphrase)),
+    onSuccess: onSignedIn,
+    onError: () => form.setFieldValue('passphrase', ''),
+  });
+  // Still busy once signed in: the account view takes this one's place.
+  const busy = signIn.isPending || signIn.isSuccess;
+  const error = signIn.isError ? errorText(signIn.error) : null;
 
   const select = (did: string) => {
     if (did !== selected) {
       setSelected(did);
-      setError(null);
+      // A sign-in under way keeps its busy state; only what an earlier one said is cleared.
+      if (!signIn.isPending) signIn.reset();
     }
   };
 
-  const unlock = async ({ passphrase }: { passphrase: string }) => {
+  const unlock = ({ passphrase }: { passphrase: string }) => {
     const record = records.find((item) => item.did === selected);
-    if (record === undefined) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await guard(() => unlockAndSignIn(record, passphrase));
-      onSignedIn();
-    } catch (failure) {
-      setError(errorText(failure));
-      form.setFieldValue('passphrase', '');
-      setBusy(false);
-    }
+    if (record !== undefined) signIn.mutate({ record, passphrase });
   };
 
   return (

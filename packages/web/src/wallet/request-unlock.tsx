@@ -1,4 +1,5 @@
 import { LockOutlined } from '@ant-design/icons';
+import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-query';
 import { Alert, Button, ConfigProvider, Form, Input, Modal, Skeleton, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
@@ -36,9 +37,19 @@ function UnlockDialog({
   const errorText = useErrorText();
   const [open, setOpen] = useState(true);
   const [lookup, setLookup] = useState<Lookup>({ state: 'loading' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [form] = Form.useForm<{ passphrase: string }>();
+  const opening = useMutation({
+    mutationFn: ({ record, passphrase }: { record: WalletRecord; passphrase: string }) =>
+      openRecord(record, passphrase),
+    onSuccess: (key) => {
+      setOpen(false);
+      onUnlocked(key);
+    },
+    onError: () => form.setFieldValue('passphrase', ''),
+  });
+  // Still busy once opened: the dialog is on its way out.
+  const busy = opening.isPending || opening.isSuccess;
+  const error = opening.isError ? errorText(opening.error) : null;
 
   useEffect(() => {
     getKey(did).then(
@@ -53,19 +64,8 @@ function UnlockDialog({
     onCancel();
   };
 
-  const unlock = async ({ passphrase }: { passphrase: string }) => {
-    if (lookup.state !== 'found') return;
-    setBusy(true);
-    setError(null);
-    try {
-      const key = await openRecord(lookup.record, passphrase);
-      setOpen(false);
-      onUnlocked(key);
-    } catch (failure) {
-      setError(errorText(failure));
-      form.setFieldValue('passphrase', '');
-      setBusy(false);
-    }
+  const unlock = ({ passphrase }: { passphrase: string }) => {
+    if (lookup.state === 'found') opening.mutate({ record: lookup.record, passphrase });
   };
 
   const openWallet = () => {
@@ -147,28 +147,31 @@ export function requestUnlock(did: string): Promise<UnlockedKey> {
     const root = createRoot(host);
     const settle = () => pending.delete(did);
     const language = document.documentElement.lang;
+    // A root of its own, outside the app's query client: its one mutation gets a client of its own too.
     root.render(
-      <ConfigProvider locale={language === 'en' ? enUS : zhCN} theme={THEME}>
-        <UnlockDialog
-          did={did}
-          onUnlocked={(key) => {
-            settle();
-            setUnlockedKey(key);
-            resolve(key);
-          }}
-          onCancel={() => {
-            settle();
-            reject(new ApiError(0, 'wallet_locked', 'Unlock your wallet to sign.'));
-          }}
-          onClosed={() => {
-            // After the closing animation: the dialog leaves no trace in the page.
-            setTimeout(() => {
-              root.unmount();
-              host.remove();
-            });
-          }}
-        />
-      </ConfigProvider>,
+      <QueryClientProvider client={new QueryClient()}>
+        <ConfigProvider locale={language === 'en' ? enUS : zhCN} theme={THEME}>
+          <UnlockDialog
+            did={did}
+            onUnlocked={(key) => {
+              settle();
+              setUnlockedKey(key);
+              resolve(key);
+            }}
+            onCancel={() => {
+              settle();
+              reject(new ApiError(0, 'wallet_locked', 'Unlock your wallet to sign.'));
+            }}
+            onClosed={() => {
+              // After the closing animation: the dialog leaves no trace in the page.
+              setTimeout(() => {
+                root.unmount();
+                host.remove();
+              });
+            }}
+          />
+        </ConfigProvider>
+      </QueryClientProvider>,
     );
   });
   pending.set(did, promise);

@@ -2,9 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Popconfirm, Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
+import { useErrorText } from '../../shared/error-text';
 import { formatDate, localized } from '../../shared/format';
 import { ErrorState, Loading } from '../../shared/states';
-import { useErrorText } from './errors';
 import { type ModelSummary, type ModelVersion, useModel, useModelUsage } from './queries';
 
 /** One of my models: its versions (deprecate one, or edit the latest as the next) and the products using it. */
@@ -81,7 +81,7 @@ export function ModelCard({ model, onEdit }: { model: ModelSummary; onEdit: (ver
 
 function VersionRow({ modelId, version: v }: { modelId: string; version: ModelVersion }) {
   const { t, i18n } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('console.expert.errors');
   const queryClient = useQueryClient();
   const deprecate = useMutation({
     mutationFn: async () => {

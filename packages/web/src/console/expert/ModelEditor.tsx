@@ -5,10 +5,10 @@ import { Alert, Button, Col, Input, message, Row, Select } from 'antd';
 import { type ReactNode, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { idempotencyKey } from '../../api/client';
+import { useErrorText } from '../../shared/error-text';
 import { localized } from '../../shared/format';
 import { AttributeEditor } from './AttributeEditor';
 import { definitionOf, draftIssues, emptyAttribute, type ModelDraft, moveItem } from './editor-state';
-import { useErrorText } from './errors';
 import { ModelPreview } from './ModelPreview';
 import { useCategories } from './queries';
 
@@ -33,7 +33,7 @@ function Labelled({ label, children }: { label: string; children: ReactNode }) {
 /** Edits a quality model and publishes it as a new, immutable version, checked live by the protocol's rules. */
 export function ModelEditor({ initial, version, onPublished, onCancel }: Props) {
   const { t, i18n } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('console.expert.errors');
   const queryClient = useQueryClient();
   const categories = useCategories();
   const [draft, setDraft] = useState<ModelDraft>(initial);

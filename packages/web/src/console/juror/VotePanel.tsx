@@ -2,8 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Radio, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useErrorText } from '../../account/shared';
 import type { Session } from '../../session/session-store';
+import { useErrorText } from '../../shared/error-text';
 import { formatDateTime } from '../../shared/format';
 import { type AppealInstance, jurorKeys } from './queries';
 import { forgetVote, loadVote, saveVote } from './salt-store';
@@ -26,7 +26,7 @@ export function VotePanel({
 }) {
   const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
-  const errorText = useErrorText();
+  const errorText = useErrorText('account.errors');
   const [choice, setChoice] = useState<Choice | null>(null);
   const [, rerender] = useState(0);
   const { caseId, instance } = appeal;

@@ -2,7 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, InputNumber, Select, Typography } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatPoints, useErrorText } from '../../account/shared';
+import { formatPoints } from '../../account/shared';
+import { useErrorText } from '../../shared/error-text';
 import { shortDid } from '../../shared/format';
 import { type Candidate, type ConsensusMe, nominatorKeys } from './queries';
 
@@ -20,7 +21,7 @@ interface Values {
 export function NominateForm({ me, candidates }: { me: ConsensusMe; candidates: Candidate[] }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const errorText = useErrorText();
+  const errorText = useErrorText('account.errors');
   const [form] = Form.useForm<Values>();
   const current = BigInt(me.nomination?.stakePoints ?? '0');
   const most = current + BigInt(me.pointsBalance);

@@ -2,14 +2,14 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, InputNumber } from 'antd';
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useErrorText } from '../../account/shared';
+import { useErrorText } from '../../shared/error-text';
 import { type ConsensusMe, nominatorKeys } from './queries';
 
 /** Takes points out of my stake (`consensus.stake.unlocked`): they return after the cool-down. */
 export function UnlockForm({ me }: { me: ConsensusMe }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const errorText = useErrorText();
+  const errorText = useErrorText('account.errors');
   const [form] = Form.useForm<{ amountPoints: number }>();
   // The unlock's id is chosen here, once per amount: a retry of the same unlock is not a second one.
   const pending = useRef<{ amount: number; id: string } | null>(null);

@@ -5,9 +5,10 @@ import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { api, idempotencyKey, unwrap } from '../../api/client';
+import { useErrorText } from '../../shared/error-text';
 import { formatDateTime, formatFen } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
-import { ActionNote, type Cycle, keys, Muted, Section, useErrorText, yuanToFen } from './shared';
+import { ActionNote, type Cycle, keys, Muted, Section, yuanToFen } from './shared';
 
 const IncomeChart = lazy(async () => ({ default: (await import('../IncomeChart')).IncomeChart }));
 
@@ -42,7 +43,7 @@ async function downloadCsv(cycle: number): Promise<void> {
 
 function StatementView({ did, cycle }: { did: string; cycle: Cycle }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('console.producer.errors');
   const [error, setError] = useState<string | null>(null);
   const statement = useQuery(statementQuery(did, cycle.cycle));
   if (statement.isPending) return <Loading rows={2} />;

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { ApiError, api, unwrap } from '../../api/client';
+import { useErrorText } from '../../shared/error-text';
 import { formatDate, formatFen, localized } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
 import { ProductArt } from '../../shop/ProductArt';
@@ -12,7 +13,7 @@ import { VerdictTag } from '../../shop/VerdictTag';
 import { DepositCard } from './DepositCard';
 import { LotDialog, StockDialog } from './ProductDialogs';
 import { ProductForm } from './ProductForm';
-import { DoneNote, keys, type MyProduct, type ProductDetail, Section, submit, useErrorText } from './shared';
+import { DoneNote, keys, type MyProduct, type ProductDetail, Section, submit } from './shared';
 
 const STATUS_COLOR: Record<MyProduct['status'], string> = {
   draft: 'default',
@@ -31,7 +32,7 @@ type Dialog =
 /** My products in every status, and what I do with them: publish, new version, lots, stock, list, delist. */
 export function ProductsTab({ did }: { did: string }) {
   const { t, i18n } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('console.producer.errors');
   const client = useQueryClient();
   const [filter, setFilter] = useState<(typeof FILTERS)[number]>('all');
   const [dialog, setDialog] = useState<Dialog | null>(null);

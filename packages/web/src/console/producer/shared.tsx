@@ -2,8 +2,9 @@ import { Alert, Card, Typography } from 'antd';
 import type { CSSProperties, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import { ApiError, idempotencyKey } from '../../api/client';
+import { idempotencyKey } from '../../api/client';
 import type { paths } from '../../api/schema';
+import { useErrorText } from '../../shared/error-text';
 
 type Get<P extends keyof paths> = paths[P] extends {
   get: { responses: { 200: { content: { 'application/json': infer T } } } };
@@ -49,18 +50,6 @@ export async function envelope(type: string, body: Record<string, unknown>, key?
   return signEnvelopeAs(type, body, key);
 }
 
-/** An error in the producer's words: ours for the codes we know, the server's message otherwise. */
-export function useErrorText(): (error: unknown) => string {
-  const { t, i18n } = useTranslation();
-  return (error) => {
-    if (error instanceof ApiError) {
-      const key = `console.producer.errors.${error.code}`;
-      return i18n.exists(key) ? t(key) : error.message;
-    }
-    return error instanceof Error ? error.message : String(error);
-  };
-}
-
 /**
  * What an action came to, for the alert under its form: the failure in the producer's words, else
  * `done` once it went through; nothing before that. A sandbox payment can go through and still
@@ -79,7 +68,7 @@ export function ActionNote({
   style?: CSSProperties;
   testId?: string;
 }) {
-  const errorText = useErrorText();
+  const errorText = useErrorText('console.producer.errors');
   if (error !== null && error !== undefined)
     return <Alert type="error" showIcon title={errorText(error)} style={style} data-testid={testId} />;
   if (done === undefined) return null;

@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Radio, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { keys, useErrorText } from '../../account/shared';
+import { keys } from '../../account/shared';
 import { api, unwrap } from '../../api/client';
 import { useSession } from '../../session/session-store';
+import { useErrorText } from '../../shared/error-text';
 import { localized } from '../../shared/format';
 import { promoterKeys, type ShareLinkView } from './queries';
 
@@ -17,7 +18,7 @@ export function MakeLinkForm({ links }: { links: ShareLinkView[] }) {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const queryClient = useQueryClient();
-  const errorText = useErrorText();
+  const errorText = useErrorText('account.errors');
   const [form] = Form.useForm<Values>();
   const kind = Form.useWatch('kind', form) ?? 'product';
   const products = useQuery({

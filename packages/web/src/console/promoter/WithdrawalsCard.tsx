@@ -2,9 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, InputNumber, Table, Tag, Typography } from 'antd';
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type DistributionMe, keys, useErrorText } from '../../account/shared';
+import { type DistributionMe, keys } from '../../account/shared';
 import { api, idempotencyKey, unwrap } from '../../api/client';
 import type { Session } from '../../session/session-store';
+import { useErrorText } from '../../shared/error-text';
 import { formatDateTime, formatFen } from '../../shared/format';
 import { ErrorState, Loading } from '../../shared/states';
 import { promoterKeys, type Withdrawal } from './queries';
@@ -19,7 +20,7 @@ interface Values {
 function WithdrawForm({ session, channel }: { session: Session; channel: DistributionMe }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const errorText = useErrorText();
+  const errorText = useErrorText('account.errors');
   const [form] = Form.useForm<Values>();
   // One key per request, kept across its retries (a double click or a lost answer pays once).
   const pending = useRef<{ body: string; key: string; id: string } | null>(null);

@@ -4,8 +4,8 @@ import { Alert, Button, Input } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, idempotencyKey } from '../../api/client';
+import { useErrorText } from '../../shared/error-text';
 import { ErrorState, Loading } from '../../shared/states';
-import { useErrorText } from '../expert/errors';
 import { Evidence } from './Evidence';
 import { type MyRound, useModelAttributes } from './queries';
 import { type Measured, ReportFields } from './ReportFields';
@@ -17,7 +17,7 @@ import { forgetReport, loadReport, type SavedReport, saveReport } from './salt-s
  */
 export function CommitForm({ did, round, onCommitted }: { did: string; round: MyRound; onCommitted: () => void }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('console.expert.errors');
   const queryClient = useQueryClient();
   const model = useModelAttributes(round.model.id, round.model.version);
   const [values, setValues] = useState<Measured>({});

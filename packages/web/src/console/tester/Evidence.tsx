@@ -4,7 +4,7 @@ import { Alert, Button } from 'antd';
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
-import { useErrorText } from '../expert/errors';
+import { useErrorText } from '../../shared/error-text';
 
 /** Photos of the test (the lab sheet, the sample): uploaded, and named in the report by their SHA-256. */
 export function Evidence({
@@ -17,7 +17,7 @@ export function Evidence({
   disabled?: boolean;
 }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('console.expert.errors');
   const input = useRef<HTMLInputElement>(null);
   const uploading = useMutation({
     mutationFn: async (files: File[]) => {

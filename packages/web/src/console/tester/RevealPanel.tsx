@@ -4,8 +4,8 @@ import { Alert, Button, Descriptions, Space } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { idempotencyKey } from '../../api/client';
+import { useErrorText } from '../../shared/error-text';
 import { formatDateTime } from '../../shared/format';
-import { useErrorText } from '../expert/errors';
 import type { MyRound } from './queries';
 import { downloadReport, loadReport, readBackup, type SavedReport, saveReport } from './salt-store';
 
@@ -15,7 +15,7 @@ import { downloadReport, loadReport, readBackup, type SavedReport, saveReport } 
  */
 export function RevealPanel({ did, round }: { did: string; round: MyRound }) {
   const { t, i18n } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('console.expert.errors');
   const queryClient = useQueryClient();
   const file = useRef<HTMLInputElement>(null);
   const [saved, setSaved] = useState<SavedReport | null>(() => loadReport(did, round.id));

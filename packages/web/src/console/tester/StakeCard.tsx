@@ -3,9 +3,9 @@ import { Alert, Button, Descriptions, InputNumber, Popconfirm, Select, Space, Ta
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPoints } from '../../account/shared';
+import { useErrorText } from '../../shared/error-text';
 import { localized } from '../../shared/format';
 import { ErrorState, Loading } from '../../shared/states';
-import { useErrorText } from '../expert/errors';
 import { useCategories, useConsensusMe } from './queries';
 
 /** My standing as a tester: EP, points locked, nominations, candidacies and panel seats. */
@@ -76,7 +76,7 @@ export function StakeCard({ did }: { did: string }) {
 
 function WithdrawButton({ category, did }: { category: string; did: string }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('console.expert.errors');
   const queryClient = useQueryClient();
   const withdraw = useMutation({
     mutationFn: async () => {
@@ -111,7 +111,7 @@ function DeclareForm({
   languageName: (name: { zh: string; en: string }) => string;
 }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useErrorText('console.expert.errors');
   const queryClient = useQueryClient();
   const categories = useCategories();
   const [category, setCategory] = useState<string | undefined>();
