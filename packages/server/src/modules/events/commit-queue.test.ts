@@ -62,7 +62,10 @@ describe('CommitQueue', () => {
       .submit({ apply: (tx) => tx.execute(sql`insert into queue_probe (n) values (51)`) })
       .catch((error: unknown) => error);
     expect(String((duplicate as Error).cause ?? duplicate)).toMatch(/duplicate key|unique/);
-    const stored = await rows<{ n: number }>(t.database.db, sql`select n from queue_probe where n between 50 and 59 order by n`);
+    const stored = await rows<{ n: number }>(
+      t.database.db,
+      sql`select n from queue_probe where n between 50 and 59 order by n`,
+    );
     expect(stored.map((r) => r.n)).toEqual([51]);
   });
 
