@@ -21,6 +21,12 @@ export const ERROR_RESPONSES = {
   422: ERROR_SCHEMA,
 } as const;
 
+/** Money in an answer: bigint minor units (fen or points) as a decimal string, JSON numbers being too small. */
+export const MONEY_TEXT = z
+  .string()
+  .regex(/^-?[0-9]+$/)
+  .describe('minor units (fen or points) as a decimal string');
+
 export const PAGE_SIZE_MAX = 100;
 
 /** Cursor pagination: `after` is the last id of the previous page. */

@@ -17,11 +17,12 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import type { Language } from '../i18n';
 import { type Session, useSession } from '../session/session-store';
+import { useMe } from '../session/use-me';
 import { shortDid } from '../shared/format';
 import { ErrorState } from '../shared/states';
 import { PointsCard } from './PointsCard';
 import { PromoterCard } from './PromoterCard';
-import { gap, SignInPrompt, useDistributionMe, useMe } from './shared';
+import { gap, SignInPrompt, useDistributionMe } from './shared';
 
 /** 中文 ⇄ English, here too: on a phone the header has no room for the switch. */
 function LanguageChoice() {

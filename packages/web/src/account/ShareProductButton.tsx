@@ -1,11 +1,12 @@
 import { CopyOutlined, ShareAltOutlined } from '@ant-design/icons';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Button, Input, Modal, message, Space, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { api, unwrap } from '../api/client';
 import { useSession } from '../session/session-store';
+import { useMe } from '../session/use-me';
 import { useErrorText } from '../shared/error-text';
 import { copyText, shareQrUrl, shareUrl } from './copy';
 
@@ -31,11 +32,7 @@ export function ShareProductButton({ productId, startNow = false }: { productId:
   const [toast, holder] = message.useMessage();
   const [shared, setShared] = useState<Shared | null>(null);
   const errorText = useErrorText('account.errors');
-  const me = useQuery({
-    queryKey: ['/v1/me', session?.did ?? ''],
-    queryFn: () => unwrap(api.GET('/v1/me')),
-    enabled: session !== null,
-  });
+  const me = useMe(session);
   const promoter = me.data?.roles.includes('promoter') ?? false;
 
   const copy = async (url: string) => {

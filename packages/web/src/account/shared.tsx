@@ -7,6 +7,7 @@ import { Link } from 'wouter';
 import { api, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
 import type { Session } from '../session/session-store';
+import { meKey } from '../session/use-me';
 
 type Json<P extends keyof paths, M extends 'get'> = paths[P][M] extends {
   responses: { 200: { content: { 'application/json': infer T } } };
@@ -22,7 +23,7 @@ export type ShareLink = Json<'/v1/links/{code}', 'get'>;
 
 /** Query keys are the API paths (and the account they belong to), so every page shares one answer. */
 export const keys = {
-  me: (did: string) => ['/v1/me', did] as const,
+  me: meKey,
   distribution: (did: string) => ['/v1/distribution/me', did] as const,
   commissions: (did: string) => ['/v1/distribution/commissions', did] as const,
   points: (did: string) => ['/v1/points', did] as const,
@@ -30,14 +31,6 @@ export const keys = {
   order: (did: string, id: string) => ['/v1/orders', did, 'one', id] as const,
   link: (code: string) => ['/v1/links', code] as const,
 };
-
-export function useMe(session: Session | null) {
-  return useQuery({
-    queryKey: keys.me(session?.did ?? ''),
-    queryFn: () => unwrap(api.GET('/v1/me')),
-    enabled: session !== null,
-  });
-}
 
 export function useDistributionMe(session: Session | null) {
   return useQuery({

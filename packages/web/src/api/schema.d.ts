@@ -5261,7 +5261,7 @@ export interface paths {
                             nextCursor: string | null;
                             /** @description Every pending hold into escrow, per ledger, whatever the page and the status asked */
                             totals: {
-                                /** @description minor units (fen) as a decimal string */
+                                /** @description minor units (fen or points) as a decimal string */
                                 amount: string;
                                 count: number;
                                 ledger: string;
@@ -5471,8 +5471,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description minor units (fen or points) as a decimal string */
                                 amountFen: string;
+                                /** @description minor units (fen or points) as a decimal string */
                                 cancelledFen: string;
+                                /** @description minor units (fen or points) as a decimal string */
                                 clawedBackFen: string;
                                 createdAt: string;
                                 earner: string;
@@ -5588,9 +5591,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             balances: {
+                                /** @description minor units (fen or points) as a decimal string */
                                 debtFen: string;
+                                /** @description minor units (fen or points) as a decimal string */
                                 earningsAvailableFen: string;
+                                /** @description minor units (fen or points) as a decimal string */
                                 earningsFrozenFen: string;
+                                /** @description minor units (fen or points) as a decimal string */
                                 points: string;
                             };
                             boundTo: string | null;
@@ -5615,8 +5622,11 @@ export interface paths {
                                 completedOrders: number;
                                 directMembers: number;
                                 invites: number;
+                                /** @description minor units (fen or points) as a decimal string */
                                 ownSalesFen: string;
+                                /** @description minor units (fen or points) as a decimal string */
                                 spendFen: string;
+                                /** @description minor units (fen or points) as a decimal string */
                                 teamSalesFen: string;
                                 tier: string;
                             };
@@ -5856,7 +5866,9 @@ export interface paths {
                                 level: string;
                                 /** @description Their own direct team members */
                                 members: number;
+                                /** @description minor units (fen or points) as a decimal string */
                                 ownSalesFen: string;
+                                /** @description minor units (fen or points) as a decimal string */
                                 teamSalesFen: string;
                             }[];
                             /** @description Pass as `cursor` for the next page */
@@ -10361,6 +10373,7 @@ export interface paths {
                                 /** @description the settlement.cycle.closed entry */
                                 logIndex: string | null;
                                 orders: number;
+                                /** @description minor units (fen or points) as a decimal string */
                                 paidFen: string;
                                 /** @description hex RFC 9162 root over the leaves */
                                 root: string | null;
@@ -10482,6 +10495,7 @@ export interface paths {
                             /** @description the settlement.cycle.closed entry */
                             logIndex: string | null;
                             orders: number;
+                            /** @description minor units (fen or points) as a decimal string */
                             paidFen: string;
                             /** @description hex RFC 9162 root over the leaves */
                             root: string | null;
@@ -10606,6 +10620,7 @@ export interface paths {
                             /** @description the settlement.cycle.closed entry */
                             logIndex: string | null;
                             orders: number;
+                            /** @description minor units (fen or points) as a decimal string */
                             paidFen: string;
                             /** @description hex RFC 9162 root over the leaves */
                             root: string | null;
@@ -10758,6 +10773,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description minor units (fen or points) as a decimal string */
                                 amountFen: string;
                                 index: number;
                                 kind: string;
@@ -10875,6 +10891,7 @@ export interface paths {
                             cycle: number;
                             leafCount: number;
                             leaves: {
+                                /** @description minor units (fen or points) as a decimal string */
                                 amountFen: string;
                                 index: number;
                                 kind: string;
@@ -10882,6 +10899,7 @@ export interface paths {
                                 proof: string[];
                             }[];
                             lines: {
+                                /** @description minor units (fen or points) as a decimal string */
                                 amountFen: string;
                                 kind: string;
                                 ref: string;
@@ -10889,6 +10907,7 @@ export interface paths {
                             }[];
                             party: string;
                             root: string;
+                            /** @description minor units (fen or points) as a decimal string */
                             totalFen: string;
                             truncated: boolean;
                         };

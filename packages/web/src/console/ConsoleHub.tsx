@@ -8,12 +8,11 @@ import {
   SolutionOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import { api, unwrap } from '../api/client';
 import { useSession } from '../session/session-store';
+import { useMe } from '../session/use-me';
 import { ErrorState, Loading } from '../shared/states';
 import { SignInPrompt } from '../shop/SignInPrompt';
 
@@ -33,11 +32,7 @@ export const CONSOLES: { role: string; needs: string | null; icon: ReactNode }[]
 export function ConsoleHub() {
   const { t } = useTranslation();
   const session = useSession();
-  const me = useQuery({
-    queryKey: ['/v1/me', session?.did ?? ''],
-    queryFn: () => unwrap(api.GET('/v1/me')),
-    enabled: session !== null,
-  });
+  const me = useMe(session);
   if (session === null) return <SignInPrompt next="/console" title={t('console.signIn')} />;
   if (me.isPending) return <Loading />;
   if (me.isError) return <ErrorState error={me.error} retry={() => void me.refetch()} />;

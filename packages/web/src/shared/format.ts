@@ -23,3 +23,16 @@ export const formatDate = (iso: string, language: string): string =>
 
 export const formatDateTime = (iso: string, language: string): string =>
   new Date(iso).toLocaleString(language, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** yuan typed by a person ("12.5") → fen as a decimal string ("1250"); null when it is not an amount. */
+export function yuanToFen(yuan: string | number | null | undefined): string | null {
+  const match = /^(\d{1,14})(?:\.(\d{1,2}))?$/.exec(String(yuan ?? '').trim());
+  if (match === null) return null;
+  return (BigInt(match[1] as string) * 100n + BigInt((match[2] ?? '').padEnd(2, '0'))).toString();
+}
+
+/** fen "1250" → "12.50", for a form field in yuan. */
+export function fenToYuan(fen: string): string {
+  const value = BigInt(fen);
+  return `${value / 100n}.${(value % 100n).toString().padStart(2, '0')}`;
+}

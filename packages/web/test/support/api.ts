@@ -10,23 +10,8 @@ import {
   toHex,
 } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
+import { learnPlatformTime, platformNow } from '../../src/api/server-time.js';
 import type { DemoKey } from './demo-server.js';
-
-/**
- * How far each server's clock runs ahead of this process's, learnt from the Date header of its
- * answers, as the web app does (src/api/server-time.ts): a demo whose sandbox clock was moved
- * refuses envelopes signed at the real time.
- */
-const ahead = new Map<string, number>();
-
-function learn(origin: string, response: Response): void {
-  const platform = Date.parse(response.headers.get('date') ?? '');
-  if (Number.isNaN(platform)) return;
-  const skew = platform + 500 - Date.now();
-  ahead.set(origin, Math.abs(skew) > 3_000 ? skew : 0);
-}
-
-const platformNow = (origin: string) => new Date(Date.now() + (ahead.get(origin) ?? 0));
 
 /** A demo account's way into the API from the test (Node), beside what the browser does. */
 export class ApiAs {
@@ -42,8 +27,13 @@ export class ApiAs {
   }
 
   sign(type: string, body: Record<string, unknown>): Envelope {
-    const ts = platformNow(this.origin);
-    const envelope = createEnvelope({ type, actor: this.key.did, body, ts, nonce: newNonce(nodeCrypto) });
+    const envelope = createEnvelope({
+      type,
+      actor: this.key.did,
+      body,
+      ts: platformNow(),
+      nonce: newNonce(nodeCrypto),
+    });
     return signEnvelope(envelope, fromHex(this.key.secretKeyHex), nodeCrypto);
   }
 
@@ -57,7 +47,8 @@ export class ApiAs {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    learn(this.origin, response);
+    // A demo whose sandbox clock moved refuses envelopes signed at the real time: sign by its clock.
+    learnPlatformTime(response);
     const text = await response.text();
     if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
     return (text === '' ? undefined : JSON.parse(text)) as T;
@@ -95,13 +86,13 @@ export class ApiAs {
 export async function registerNewAccount(origin: string, displayName = '新顾客'): Promise<DemoKey> {
   const secretKey = nodeCrypto.randomBytes(32);
   const { did } = keyPairFromSecretKey(nodeCrypto, secretKey);
-  learn(origin, await fetch(`${origin}/v1/clock`));
+  learnPlatformTime(await fetch(`${origin}/v1/clock`));
   const envelope = signEnvelope(
     createEnvelope({
       type: 'identity.account.registered',
       actor: did,
       body: {},
-      ts: platformNow(origin),
+      ts: platformNow(),
       nonce: newNonce(nodeCrypto),
     }),
     secretKey,

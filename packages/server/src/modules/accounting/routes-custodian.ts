@@ -3,15 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { forbidden } from '../../errors.js';
-import { ERROR_RESPONSES, pageQuery } from '../../http/schemas.js';
+import { ERROR_RESPONSES, MONEY_TEXT, pageQuery } from '../../http/schemas.js';
 import { configuredRoles } from '../identity/queries.js';
 import { authenticate } from '../identity/service.js';
 import { escrowHolds, HOLD_STATES, pendingEscrowTotals } from './holds.js';
 
-const FEN = z
-  .string()
-  .regex(/^[0-9]+$/)
-  .describe('minor units (fen) as a decimal string');
 const TIME = z.string().describe('ISO 8601');
 
 const HOLD_VIEW = z.object({
@@ -20,9 +16,9 @@ const HOLD_VIEW = z.object({
   orderId: z.string().nullable().describe('The order whose payment this is; null for other escrows (appeal bonds)'),
   reference: z.string().nullable().describe("The transfer's reference: for payments, the payment id"),
   ledger: z.string().describe('The currency, e.g. CNY'),
-  amount: FEN.describe('What the hold put into escrow'),
+  amount: MONEY_TEXT.describe('What the hold put into escrow'),
   status: z.enum(HOLD_STATES),
-  postedAmount: FEN.nullable().describe('For a posted hold: the part posted (the rest went back by a refund)'),
+  postedAmount: MONEY_TEXT.nullable().describe('For a posted hold: the part posted (the rest went back by a refund)'),
   createdAt: TIME,
   expiresAt: TIME.nullable().describe('When the expiry job voids the hold if it is still pending; null: never'),
   resolvedAt: TIME.nullable().describe('When it was posted or voided (null while pending, and for expired ones)'),
@@ -57,7 +53,7 @@ export const custodianRoutes =
               items: z.array(HOLD_VIEW),
               nextCursor: z.string().nullable().describe('Pass as `after` for the next page; null on the last page'),
               totals: z
-                .array(z.object({ ledger: z.string(), count: z.number().int(), amount: FEN }))
+                .array(z.object({ ledger: z.string(), count: z.number().int(), amount: MONEY_TEXT }))
                 .describe('Every pending hold into escrow, per ledger, whatever the page and the status asked'),
             }),
             ...ERROR_RESPONSES,

@@ -3,16 +3,12 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
 import { idempotent } from '../../http/idempotency.js';
-import { ERROR_RESPONSES } from '../../http/schemas.js';
+import { ERROR_RESPONSES, MONEY_TEXT } from '../../http/schemas.js';
 import { authenticate, authenticateOperator } from '../identity/service.js';
 import { createTransfers, getAccounts } from './ledger.js';
 import { statement, statementCsv } from './statement.js';
 
 const KEY = z.string().regex(/^[A-Za-z0-9_.:@+-]{1,128}$/, 'an account key');
-const MONEY = z
-  .string()
-  .regex(/^-?[0-9]+$/)
-  .describe('minor units (fen or points) as a decimal string');
 const STATEMENT_PAGE_MAX = 500;
 
 const ACCOUNT_SCHEMA = z.object({
@@ -20,12 +16,12 @@ const ACCOUNT_SCHEMA = z.object({
   ledger: z.string(),
   code: z.string(),
   owner: z.string().nullable(),
-  debitsPending: MONEY,
-  debitsPosted: MONEY,
-  creditsPending: MONEY,
-  creditsPosted: MONEY,
+  debitsPending: MONEY_TEXT,
+  debitsPosted: MONEY_TEXT,
+  creditsPending: MONEY_TEXT,
+  creditsPosted: MONEY_TEXT,
   /** credits − debits posted: what the account holds, for accounts that receive. */
-  balance: MONEY,
+  balance: MONEY_TEXT,
 });
 
 /**
@@ -77,7 +73,12 @@ export const accountingRoutes =
           response: {
             201: z.object({
               results: z.array(
-                z.object({ id: z.string(), status: z.enum(['created', 'exists']), kind: z.string(), amount: MONEY }),
+                z.object({
+                  id: z.string(),
+                  status: z.enum(['created', 'exists']),
+                  kind: z.string(),
+                  amount: MONEY_TEXT,
+                }),
               ),
             }),
             ...ERROR_RESPONSES,
@@ -171,7 +172,7 @@ export const accountingRoutes =
                   reference: z.string().nullable(),
                   side: z.enum(['debit', 'credit']),
                   counterparty: z.string(),
-                  amount: MONEY,
+                  amount: MONEY_TEXT,
                   state: z.string().nullable(),
                 }),
               ),

@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { ERROR_RESPONSES } from '../../http/schemas.js';
+import { ERROR_RESPONSES, MONEY_TEXT } from '../../http/schemas.js';
 import { CURSOR_QUERY, LIMIT_QUERY } from '../catalog/cursor.js';
 import { authenticate } from '../identity/service.js';
 import { boundCustomers, teamMembers } from './network.js';
 import { distributionPolicy } from './policy.js';
 
 const security = [{ session: [] }];
-const FEN_TEXT = z.string().regex(/^-?[0-9]+$/);
 const PAGE_QUERY = z.object({ cursor: CURSOR_QUERY, limit: LIMIT_QUERY(20) });
 const DISPLAY_NAME = z.string().nullable().describe('The name the account chose to show, if any; nothing else of it');
 
@@ -27,7 +26,7 @@ const CUSTOMER_VIEW = z.object({
     .nullable()
     .describe('The share link that bound them, when recorded'),
   completedOrders: z.number().describe('Their completed orders attributed to me'),
-  commissionFen: FEN_TEXT.describe('What I earned on their orders, net of refunds'),
+  commissionFen: MONEY_TEXT.describe('What I earned on their orders, net of refunds'),
 });
 
 const MEMBER_VIEW = z.object({
@@ -35,8 +34,8 @@ const MEMBER_VIEW = z.object({
   displayName: DISPLAY_NAME,
   level: z.string(),
   joinedAt: z.string(),
-  ownSalesFen: FEN_TEXT,
-  teamSalesFen: FEN_TEXT,
+  ownSalesFen: MONEY_TEXT,
+  teamSalesFen: MONEY_TEXT,
   members: z.number().describe('Their own direct team members'),
 });
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { rows } from '../../db/connection.js';
 import { notFound } from '../../errors.js';
-import { ERROR_RESPONSES } from '../../http/schemas.js';
+import { ERROR_RESPONSES, MONEY_TEXT } from '../../http/schemas.js';
 import { getAccounts } from '../accounting/ledger.js';
 import { authenticate } from '../identity/service.js';
 import { availableOf, debtAccount, earningsAccount, owedOf, pointsAccount } from './accounts.js';
@@ -16,7 +16,6 @@ import { distributionPolicy } from './policy.js';
 import { findPromoter } from './promoters.js';
 
 const security = [{ session: [] }];
-const FEN_TEXT = z.string().regex(/^-?[0-9]+$/);
 
 const COMMISSION_VIEW = z.object({
   id: z.string(),
@@ -25,9 +24,9 @@ const COMMISSION_VIEW = z.object({
   kind: z.enum(['direct', 'override']),
   level: z.string(),
   rateBps: z.number(),
-  amountFen: FEN_TEXT,
-  cancelledFen: FEN_TEXT,
-  clawedBackFen: FEN_TEXT,
+  amountFen: MONEY_TEXT,
+  cancelledFen: MONEY_TEXT,
+  clawedBackFen: MONEY_TEXT,
   status: z.enum(['frozen', 'released', 'cancelled']),
   frozenUntil: z.string(),
   createdAt: z.string(),
@@ -124,19 +123,19 @@ export const distributionRoutes =
               boundTo: z.string().nullable(),
               invitedBy: z.string().nullable(),
               stats: z.object({
-                ownSalesFen: FEN_TEXT,
-                teamSalesFen: FEN_TEXT,
+                ownSalesFen: MONEY_TEXT,
+                teamSalesFen: MONEY_TEXT,
                 directMembers: z.number(),
-                spendFen: FEN_TEXT,
+                spendFen: MONEY_TEXT,
                 invites: z.number(),
                 completedOrders: z.number(),
                 tier: z.string(),
               }),
               balances: z.object({
-                earningsAvailableFen: FEN_TEXT,
-                earningsFrozenFen: FEN_TEXT,
-                debtFen: FEN_TEXT,
-                points: FEN_TEXT,
+                earningsAvailableFen: MONEY_TEXT,
+                earningsFrozenFen: MONEY_TEXT,
+                debtFen: MONEY_TEXT,
+                points: MONEY_TEXT,
               }),
               links: z.array(LINK_VIEW),
             }),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { rows } from '../../db/connection.js';
 import { forbidden, notFound } from '../../errors.js';
-import { ERROR_RESPONSES, PAGE_SIZE_MAX } from '../../http/schemas.js';
+import { ERROR_RESPONSES, MONEY_TEXT, PAGE_SIZE_MAX } from '../../http/schemas.js';
 import { authenticate, authenticateOperator } from '../identity/service.js';
 import { closeSettlementCycle, findCycle, listCycles } from './close.js';
 import { settlementCycleAt } from './cycles.js';
@@ -14,36 +14,35 @@ import { statementCsv, statementOf } from './statements.js';
 
 const security = [{ session: [] }];
 const CYCLE = z.coerce.number().int().min(0).max(1_000_000);
-const FEN_TEXT = z.string().regex(/^-?[0-9]+$/);
 const CYCLE_VIEW = z.object({
   cycle: z.number().int(),
   status: z.enum(['closing', 'closed']),
   startsAt: z.string(),
   endsAt: z.string(),
   orders: z.number().int(),
-  paidFen: FEN_TEXT,
+  paidFen: MONEY_TEXT,
   leaves: z.number().int().nullable(),
   root: z.string().nullable().describe('hex RFC 9162 root over the leaves'),
   inputsDigest: z.string().nullable().describe('hex SHA-256 of the inputs document'),
   logIndex: z.string().nullable().describe('the settlement.cycle.closed entry'),
-  totals: z.record(z.string(), FEN_TEXT).nullable(),
+  totals: z.record(z.string(), MONEY_TEXT).nullable(),
 });
-const LEAF_VIEW = z.object({ index: z.number().int(), party: z.string(), kind: z.string(), amountFen: FEN_TEXT });
+const LEAF_VIEW = z.object({ index: z.number().int(), party: z.string(), kind: z.string(), amountFen: MONEY_TEXT });
 const STATEMENT_VIEW = z.object({
   cycle: z.number().int(),
   party: z.string(),
   root: z.string(),
   leafCount: z.number().int(),
-  totalFen: FEN_TEXT,
+  totalFen: MONEY_TEXT,
   leaves: z.array(
     z.object({
       kind: z.string(),
-      amountFen: FEN_TEXT,
+      amountFen: MONEY_TEXT,
       index: z.number().int(),
       proof: z.array(z.string()).describe('base64 hashes, RFC 9162 audit path'),
     }),
   ),
-  lines: z.array(z.object({ source: z.string(), ref: z.string(), kind: z.string(), amountFen: FEN_TEXT })),
+  lines: z.array(z.object({ source: z.string(), ref: z.string(), kind: z.string(), amountFen: MONEY_TEXT })),
   truncated: z.boolean(),
 });
 

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { api, unwrap } from '../../api/client';
 import { useSession } from '../../session/session-store';
+import { useMe } from '../../session/use-me';
 import { shortDid } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
 import { SignInPrompt } from '../../shop/SignInPrompt';
@@ -59,11 +60,7 @@ function Releases({ did }: { did: string }) {
 export function CustodianConsole() {
   const { t } = useTranslation();
   const session = useSession();
-  const me = useQuery({
-    queryKey: ['/v1/me', session?.did ?? ''],
-    queryFn: () => unwrap(api.GET('/v1/me')),
-    enabled: session !== null,
-  });
+  const me = useMe(session);
   if (session === null) return <SignInPrompt next="/console/custodian" title={t('console.custodian.signIn')} />;
   if (me.isPending) return <Loading />;
   if (me.isError) return <ErrorState error={me.error} retry={() => void me.refetch()} />;

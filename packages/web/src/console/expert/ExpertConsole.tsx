@@ -1,10 +1,9 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
 import { Button, Result, Tabs } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../api/client';
 import { useSession } from '../../session/session-store';
+import { useMe } from '../../session/use-me';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
 import { SignInPrompt } from '../../shop/SignInPrompt';
 import { Earnings } from './Earnings';
@@ -22,11 +21,7 @@ interface Editing {
 export function ExpertConsole() {
   const { t } = useTranslation();
   const session = useSession();
-  const me = useQuery({
-    queryKey: ['/v1/me', session?.did ?? ''],
-    queryFn: () => unwrap(api.GET('/v1/me')),
-    enabled: session !== null,
-  });
+  const me = useMe(session);
   if (session === null) return <SignInPrompt next="/console/expert" title={t('console.expert.signIn')} />;
   if (me.isPending) return <Loading />;
   if (me.isError) return <ErrorState error={me.error} retry={() => void me.refetch()} />;

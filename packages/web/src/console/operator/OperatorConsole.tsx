@@ -1,30 +1,24 @@
 import { SafetyOutlined } from '@ant-design/icons';
 import { Result, Tabs, Typography } from 'antd';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { useSession } from '../../session/session-store';
+import { useMe } from '../../session/use-me';
 import { shortDid } from '../../shared/format';
 import { ErrorState, Loading } from '../../shared/states';
 import { SignInPrompt } from '../../shop/SignInPrompt';
 import { SandboxClock } from '../sandbox/SandboxClock';
+import { useTabInAddress } from '../use-tab-in-address';
 import { Arbitration } from './Arbitration';
 import { Cycles } from './Cycles';
 import { Panels } from './Panels';
 import { Policies } from './Policies';
 import { ReviewQueue } from './ReviewQueue';
 import { RoleApplications } from './RoleApplications';
-import { useMyRoles } from './shared';
 import { Witnesses } from './Witnesses';
 
 const TABS = ['applications', 'reviews', 'cycles', 'arbitration', 'panels', 'witnesses', 'policies'] as const;
 type Tab = (typeof TABS)[number];
-
-/** The tab named in the address (?tab=cycles), so a reload or a shared link opens it again. */
-function tabInAddress(): Tab {
-  const wanted = new URLSearchParams(globalThis.location?.search ?? '').get('tab');
-  return (TABS as readonly string[]).includes(wanted ?? '') ? (wanted as Tab) : 'applications';
-}
 
 const CONTENT: Record<Tab, () => React.ReactNode> = {
   applications: () => <RoleApplications />,
@@ -44,8 +38,8 @@ const CONTENT: Record<Tab, () => React.ReactNode> = {
 export function OperatorConsole() {
   const { t } = useTranslation();
   const session = useSession();
-  const me = useMyRoles(session?.did);
-  const [tab, setTab] = useState<Tab>(tabInAddress);
+  const me = useMe(session);
+  const [tab, choose] = useTabInAddress(TABS, 'applications');
 
   if (session === null) return <SignInPrompt next="/console/operator" title={t('console.operator.signIn')} />;
   if (me.isPending) return <Loading />;
@@ -60,13 +54,6 @@ export function OperatorConsole() {
         data-testid="not-operator"
       />
     );
-
-  const choose = (next: string) => {
-    setTab(next as Tab);
-    const url = new URL(globalThis.location.href);
-    url.searchParams.set('tab', next);
-    globalThis.history.replaceState(globalThis.history.state, '', url);
-  };
 
   return (
     <div data-testid="operator-console">

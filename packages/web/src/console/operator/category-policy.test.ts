@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { yuanToFen } from '../../shared/format';
 import {
   type CategoryPolicyValues,
   categoryBody,
@@ -9,7 +10,6 @@ import {
   policyFieldOf,
   policyIssues,
   supplierBpsOf,
-  yuanToFen,
 } from './category-policy';
 
 const tea: EditedCategory = {

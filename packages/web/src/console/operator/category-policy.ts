@@ -7,6 +7,7 @@ import {
   splitPolicyIssues,
   supplierShareBps,
 } from '@concord/protocol';
+import { fenToYuan, yuanToFen } from '../../shared/format';
 
 /** One share in the form: the platform default, or the category's own percent. */
 export interface ShareValue {
@@ -36,19 +37,6 @@ export interface PolicyIssue {
   field: PolicyField;
   code: string;
   message: string;
-}
-
-/** yuan typed by a person ("12.5") → fen as a decimal string ("1250"); null when it is not an amount. */
-export function yuanToFen(yuan: string | number | null | undefined): string | null {
-  const match = /^(\d{1,14})(?:\.(\d{1,2}))?$/.exec(String(yuan ?? '').trim());
-  if (match === null) return null;
-  return (BigInt(match[1] as string) * 100n + BigInt((match[2] ?? '').padEnd(2, '0'))).toString();
-}
-
-/** fen "80000" → "800.00". */
-export function fenToYuan(fen: string): string {
-  const value = BigInt(fen);
-  return `${value / 100n}.${(value % 100n).toString().padStart(2, '0')}`;
 }
 
 export const percentText = (bps: number): string => `${bps / 100}%`;

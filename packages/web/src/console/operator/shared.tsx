@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, type ButtonProps, Popconfirm, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -133,10 +133,3 @@ export function Mono({ children }: { children: string }) {
 }
 
 /** The signed-in account's roles (GET /v1/me). */
-export function useMyRoles(did: string | undefined) {
-  return useQuery({
-    queryKey: ['/v1/me', did ?? ''],
-    queryFn: () => unwrap(api.GET('/v1/me')),
-    enabled: did !== undefined,
-  });
-}

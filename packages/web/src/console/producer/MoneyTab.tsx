@@ -6,9 +6,9 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { api, idempotencyKey, unwrap } from '../../api/client';
 import { useErrorText } from '../../shared/error-text';
-import { formatDateTime, formatFen } from '../../shared/format';
+import { formatDateTime, formatFen, yuanToFen } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
-import { ActionNote, type Cycle, keys, Muted, Section, yuanToFen } from './shared';
+import { ActionNote, type Cycle, keys, Muted, Section } from './shared';
 
 const IncomeChart = lazy(async () => ({ default: (await import('../IncomeChart')).IncomeChart }));
 

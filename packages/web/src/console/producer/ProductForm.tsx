@@ -4,11 +4,11 @@ import { Alert, Button, Form, Input, InputNumber, Modal, Select, Space, Typograp
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, idempotencyKey, unwrap } from '../../api/client';
-import { localized } from '../../shared/format';
+import { fenToYuan, localized, yuanToFen } from '../../shared/format';
 import { ErrorState, Loading } from '../../shared/states';
 import { useCategories } from '../../shop/queries';
 import { ClaimFields } from './ClaimFields';
-import { ActionNote, fenToYuan, type ProductDetail, submit, yuanToFen } from './shared';
+import { ActionNote, type ProductDetail, submit } from './shared';
 
 interface SkuRow {
   code: string;

@@ -75,21 +75,6 @@ export function ActionNote({
   return <Alert type={doneOk ? 'success' : 'error'} showIcon title={done} style={style} data-testid={testId} />;
 }
 
-/** yuan typed by a person ("12.5") → fen as a decimal string ("1250"); null when it is not an amount. */
-export function yuanToFen(yuan: string | number | null | undefined): string | null {
-  const text = String(yuan ?? '').trim();
-  const match = /^(\d{1,14})(?:\.(\d{1,2}))?$/.exec(text);
-  if (match === null) return null;
-  const fen = BigInt(match[1] as string) * 100n + BigInt((match[2] ?? '').padEnd(2, '0'));
-  return fen.toString();
-}
-
-/** fen "1250" → "12.50", for a form field in yuan. */
-export const fenToYuan = (fen: string): string => {
-  const value = BigInt(fen);
-  return `${value / 100n}.${(value % 100n).toString().padStart(2, '0')}`;
-};
-
 /** A card of the console. */
 export function Section({
   title,
