@@ -16,6 +16,9 @@ import { logCheckpoints, logHashes } from './tables.js';
 
 // pg_advisory_xact_lock key for "the integrator": one integration at a time across processes.
 const INTEGRATOR_LOCK = 0x636f6e63; // 'conc'
+// How long drain() waits for another process's integration: 500 × 10 ms.
+const DRAIN_WAITS_MAX = 500;
+const DRAIN_WAIT_MS = 10;
 // Rows per insert statement (PostgreSQL allows 65,535 parameters).
 const INSERT_CHUNK = 4000;
 
@@ -138,13 +141,20 @@ export class Integrator {
 
   /**
    * Integrates everything sequenced so far; resolves when the tree has caught up and the
-   * checkpoint listeners (witnessing) have finished.
+   * checkpoint listeners (witnessing) have finished. While another process holds the integration
+   * lock, its checkpoint is not signed yet: the tree has caught up only once this process gets the
+   * lock and finds nothing new.
    */
   async drain(): Promise<void> {
     await this.running;
-    for (;;) {
+    for (let waits = 0; ; ) {
       const result = await this.tick();
-      if (result === undefined || result.to === result.from) break;
+      // A failure is logged and left to the next tick, as the timer does.
+      if (result === 'failed' || (result !== 'busy' && result.to === result.from)) break;
+      if (result === 'busy') {
+        if (++waits > DRAIN_WAITS_MAX) throw new Error('log integration: another process held the lock too long');
+        await new Promise((resolve) => setTimeout(resolve, DRAIN_WAIT_MS));
+      }
     }
     await this.listening;
   }
@@ -159,30 +169,30 @@ export class Integrator {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       void this.tick().then((result) => {
-        const more = result !== undefined && result.to - result.from >= this.options.batchMax;
+        const more = typeof result === 'object' && result.to - result.from >= this.options.batchMax;
         this.schedule(more ? 0 : this.options.intervalMs);
       });
     }, delayMs);
     this.timer.unref?.();
   }
 
-  private async tick(): Promise<IntegrationResult | undefined> {
+  /** One integration: what it did, 'busy' when another process holds the lock, or 'failed' (logged). */
+  private async tick(): Promise<IntegrationResult | 'busy' | 'failed'> {
     // One integration at a time in this process; other processes are kept out by the lock.
     while (this.running !== undefined) await this.running;
-    let result: IntegrationResult | undefined;
-    const run = (async () => {
+    const run = (async (): Promise<IntegrationResult | 'busy' | 'failed'> => {
       try {
-        result = await integrateOnce(this.db, this.crypto, this.signer, this.options.batchMax);
+        return (await integrateOnce(this.db, this.crypto, this.signer, this.options.batchMax)) ?? 'busy';
       } catch (error) {
         this.options.logger?.error({ err: error }, 'log integration failed; will retry');
+        return 'failed';
       }
     })();
-    this.running = run;
-    await run;
+    this.running = run.then(() => undefined);
+    const result = await run;
     this.running = undefined;
-    const done = result;
-    if (done !== undefined && done.to > done.from) {
-      this.listening = Promise.all([this.listening, ...[...this.listeners].map((listener) => listener(done))]);
+    if (typeof result === 'object' && result.to > result.from) {
+      this.listening = Promise.all([this.listening, ...[...this.listeners].map((listener) => listener(result))]);
     }
     return result;
   }
