@@ -36,6 +36,25 @@ describe('POST /v1/events', () => {
     expect(await tableCounts(t.testDatabase.database)).toEqual(before);
   });
 
+  it('answers a replay with the original result after its timestamp has gone stale', async () => {
+    const dan = newKeyPair();
+    const envelope = sign(dan, 'identity.account.registered', {}, { ts: t.clock.now });
+    const first = await postEvent(t, envelope);
+    expect(first.statusCode).toBe(201);
+    const saved = t.clock.now;
+    t.clock.now = new Date(saved.getTime() + 60 * 60_000);
+    try {
+      const again = await postEvent(t, envelope);
+      expect(again.statusCode).toBe(200);
+      expect(again.json()).toEqual({ ...first.json(), replayed: true });
+      // A new envelope signed at the old time is still refused for its clock.
+      const late = await postEvent(t, sign(newKeyPair(), 'identity.account.registered', {}, { ts: saved }));
+      expect(errorOf(late)).toMatchObject({ code: 'stale_timestamp', field: 'ts' });
+    } finally {
+      t.clock.now = saved;
+    }
+  });
+
   it('refuses a nonce reused for a different envelope', async () => {
     const bob = newKeyPair();
     await register(t, bob);

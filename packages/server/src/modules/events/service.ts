@@ -12,13 +12,13 @@ import {
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import type { Database, Executor, Tx } from '../../db/connection.js';
+import { type Database, type Executor, preparedRows, type Tx } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden } from '../../errors.js';
 import { actorStatus } from '../identity/queries.js';
 import { assignLogIndexes, LOG_ENTRY_BYTES_MAX } from '../log/sequencer.js';
 import type { CommitQueue } from './commit-queue.js';
-import type { EventPermission, EventRegistry } from './registry.js';
-import { events } from './tables.js';
+import type { EventDefinition, EventPermission, EventRegistry } from './registry.js';
+import { bytesParameter, events } from './tables.js';
 
 export interface EventServiceDeps {
   database: Database;
@@ -113,10 +113,34 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
     );
   }
   const leafHash = merkleLeafHash(deps.crypto, canonical);
-  const executor = options.tx ?? deps.database.db;
-  const earlier = await findByNonce(executor, envelope.actor, envelope.nonce);
-  if (earlier !== undefined) return replayOf(earlier, leafHash);
+  if (options.tx !== undefined) {
+    const earlier = await findByNonce(options.tx, envelope.actor, envelope.nonce);
+    if (earlier !== undefined) return replayOf(earlier, leafHash);
+    return acceptNew(deps, envelope, definition, parsedBody.data, canonical, leafHash, options);
+  }
+  // On its own, an envelope is looked up as a replay only once it is refused (a replay is
+  // refused: its nonce is taken, and often its clock or permission no longer holds), which
+  // saves every new envelope a round trip; the same envelope sent again still gets the first answer.
+  try {
+    return await acceptNew(deps, envelope, definition, parsedBody.data, canonical, leafHash, options);
+  } catch (error) {
+    if (!(error instanceof AppError || error instanceof NonceTaken)) throw error;
+    const earlier = await findByNonce(deps.database.db, envelope.actor, envelope.nonce);
+    if (earlier !== undefined) return replayOf(earlier, leafHash);
+    if (error instanceof NonceTaken) throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
+    throw error;
+  }
+}
 
+async function acceptNew(
+  deps: EventServiceDeps,
+  envelope: Envelope,
+  definition: EventDefinition,
+  body: unknown,
+  canonical: Uint8Array,
+  leafHash: Uint8Array,
+  options: SubmitOptions,
+): Promise<EventReceipt> {
   const verified = verifyEnvelope(envelope, deps.crypto);
   if (!verified.ok) {
     throw new AppError(
@@ -160,7 +184,7 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
           privateData: options.privateData,
           deps,
         },
-        parsedBody.data,
+        body,
       );
     } finally {
       frames.pop();
@@ -178,8 +202,8 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
     if (caused.length > 0) causedActs.set(receipt, caused);
     return receipt;
   };
+  if (options.tx === undefined) return (await deps.commitQueue.submit({ apply })).value;
   try {
-    if (options.tx === undefined) return (await deps.commitQueue.submit({ apply })).value;
     const receipt = await apply(options.tx);
     // An act a handler causes (a platform act in its transaction) follows its cause in the log.
     const cause = openFrames.get(options.tx)?.at(-1);
@@ -187,12 +211,9 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
     else if (options.sequenceLater !== true) await sequenceReceipts(options.tx, [receipt]);
     return receipt;
   } catch (error) {
-    if (!(error instanceof NonceTaken)) throw error;
     // A concurrent request with the same (actor, nonce) committed first.
-    if (options.tx !== undefined) throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
-    const winner = await findByNonce(deps.database.db, envelope.actor, envelope.nonce);
-    if (winner === undefined) throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
-    return replayOf(winner, leafHash);
+    if (error instanceof NonceTaken) throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
+    throw error;
   }
 }
 
@@ -283,22 +304,23 @@ export async function sequenceReceipts(tx: Tx, receipts: readonly unknown[]): Pr
   return given.map((receipt) => byReceipt.get(receipt) as bigint);
 }
 
+// Prepared: it runs for every accepted envelope.
+const INSERT_EVENT = `insert into events (type, actor, nonce, ts, custodial, envelope, canonical, leaf_hash)
+    values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
+    on conflict (actor, nonce) do nothing returning id::text as id`;
+
 async function insertEvent(tx: Tx, envelope: Envelope, canonical: Uint8Array, leafHash: Uint8Array) {
-  const [row] = await tx
-    .insert(events)
-    .values({
-      type: envelope.type,
-      actor: envelope.actor,
-      nonce: envelope.nonce,
-      ts: new Date(envelope.ts),
-      custodial: envelope.custody === 'platform',
-      envelope,
-      canonical,
-      leafHash,
-    })
-    .onConflictDoNothing({ target: [events.actor, events.nonce] })
-    .returning({ id: events.id });
-  return row?.id;
+  const [row] = await preparedRows<{ id: string }>(tx, 'insert_event', INSERT_EVENT, [
+    envelope.type,
+    envelope.actor,
+    envelope.nonce,
+    envelope.ts,
+    envelope.custody === 'platform',
+    JSON.stringify(envelope),
+    bytesParameter(canonical),
+    bytesParameter(leafHash),
+  ]);
+  return row === undefined ? undefined : BigInt(row.id);
 }
 
 interface StoredEvent {

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Config } from '../../config.js';
-import type { Executor } from '../../db/connection.js';
+import { type Executor, preparedRows } from '../../db/connection.js';
 import { ROLES, type Role } from './roles.js';
 import { accountProfiles, accountRoles, accounts, sessions } from './tables.js';
 
@@ -18,15 +18,21 @@ export function configuredRoles(config: Config, did: string): Role[] {
   return roles;
 }
 
+// One statement (it runs for every accepted envelope): custodial is null when there is no account.
+const ACTOR_STATUS = `select (select custodial from accounts where did = $1) as custodial,
+    array(select role from account_roles where did = $1) as roles`;
+
 export async function actorStatus(executor: Executor, config: Config, did: string): Promise<ActorStatus> {
-  const [account] = await executor.select().from(accounts).where(eq(accounts.did, did)).limit(1);
-  const roleRows = await executor
-    .select({ role: accountRoles.role })
-    .from(accountRoles)
-    .where(eq(accountRoles.did, did));
+  const [row] = await preparedRows<{ custodial: boolean | null; roles: string[] }>(
+    executor,
+    'actor_status',
+    ACTOR_STATUS,
+    [did],
+  );
   const roles = new Set<Role>(configuredRoles(config, did));
-  for (const { role } of roleRows) if ((ROLES as readonly string[]).includes(role)) roles.add(role as Role);
-  return { registered: account !== undefined, custodial: account?.custodial ?? false, roles };
+  for (const role of row?.roles ?? []) if ((ROLES as readonly string[]).includes(role)) roles.add(role as Role);
+  const custodial = row?.custodial ?? null;
+  return { registered: custodial !== null, custodial: custodial ?? false, roles };
 }
 
 export async function findAccount(executor: Executor, did: string) {
