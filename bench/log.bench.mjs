@@ -16,6 +16,7 @@ import {
 } from '../packages/protocol/dist/node.js';
 import { createRegistry } from '../packages/server/dist/index.js';
 import { formatRate, report } from './lib.mjs';
+import { httpClient } from './support/http-client.mjs';
 import { dropDatabase, freshDatabase, percentile, postgresReachable, startServer } from './support/server.mjs';
 import { allCoresVerifyRate, singleCoreVerifyRate, singleCoreVerifyWithImportRate } from './support/verify-rate.mjs';
 
@@ -40,15 +41,12 @@ function registrations(count) {
   });
 }
 
+const clients = new Map();
 async function post(url, body) {
-  const response = await fetch(`${url}/v1/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  const receipt = await response.json();
-  if (response.status !== 201) throw new Error(`POST /v1/events: ${response.status} ${JSON.stringify(receipt)}`);
-  return receipt;
+  if (!clients.has(url)) clients.set(url, httpClient(url));
+  const response = await clients.get(url)('POST', '/v1/events', { json: body });
+  if (response.status !== 201) throw new Error(`POST /v1/events: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
 }
 
 async function ingest(url, bodies, clients) {

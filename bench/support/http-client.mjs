@@ -4,9 +4,10 @@ import http from 'node:http';
 export function httpClient(baseUrl) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const { hostname, port } = new URL(baseUrl);
-  return (method, path, { body, token, headers = {} } = {}) =>
+  // `json`: a body already in JSON text (sent as it is).
+  return (method, path, { body, json: text, token, headers = {} } = {}) =>
     new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const payload = text ?? (body === undefined ? undefined : JSON.stringify(body));
       const request = http.request(
         {
           agent,

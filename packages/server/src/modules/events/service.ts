@@ -14,7 +14,13 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { type Database, type Executor, preparedRows, type Tx } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden } from '../../errors.js';
-import { actorStatus } from '../identity/queries.js';
+import {
+  type ActorStatus,
+  type ActorStatusRow,
+  actorStatus,
+  actorStatusColumns,
+  actorStatusOf,
+} from '../identity/queries.js';
 import { assignLogIndexes, LOG_ENTRY_BYTES_MAX } from '../log/sequencer.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { EventDefinition, EventPermission, EventRegistry } from './registry.js';
@@ -127,7 +133,8 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
     if (!(error instanceof AppError || error instanceof NonceTaken)) throw error;
     const earlier = await findByNonce(deps.database.db, envelope.actor, envelope.nonce);
     if (earlier !== undefined) return replayOf(earlier, leafHash);
-    if (error instanceof NonceTaken) throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
+    if (error instanceof NonceTaken)
+      throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
     throw error;
   }
 }
@@ -161,11 +168,23 @@ async function acceptNew(
   }
 
   const apply = async (tx: Tx): Promise<EventReceipt> => {
-    const status = await actorStatus(tx, deps.config, envelope.actor);
-    checkPermission(definition.allowed, status, envelope.type);
-    checkCustody(envelope, status);
-    const inserted = await insertEvent(tx, envelope, canonical, leafHash);
-    if (inserted === undefined) throw new NonceTaken();
+    let status: ActorStatus;
+    let inserted: bigint | undefined;
+    if (options.tx === undefined) {
+      // In the commit queue a refusal undoes the item's writes, so the journal row may go first
+      // and bring the actor's status back in the same round trip.
+      ({ status, inserted } = await insertEventReadingStatus(deps.config, tx, envelope, canonical, leafHash));
+      if (inserted === undefined) throw new NonceTaken();
+      checkPermission(definition.allowed, status, envelope.type);
+      checkCustody(envelope, status);
+    } else {
+      // The caller's transaction may go on after a refusal: check before writing.
+      status = await actorStatus(tx, deps.config, envelope.actor);
+      checkPermission(definition.allowed, status, envelope.type);
+      checkCustody(envelope, status);
+      inserted = await insertEvent(tx, envelope, canonical, leafHash);
+      if (inserted === undefined) throw new NonceTaken();
+    }
     const frames = openFrames.get(tx) ?? [];
     openFrames.set(tx, frames);
     const caused: EventReceipt[] = [];
@@ -212,7 +231,8 @@ async function acceptNew(
     return receipt;
   } catch (error) {
     // A concurrent request with the same (actor, nonce) committed first.
-    if (error instanceof NonceTaken) throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
+    if (error instanceof NonceTaken)
+      throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
     throw error;
   }
 }
@@ -238,11 +258,7 @@ function checkShape(raw: unknown): Envelope {
   }
 }
 
-function checkPermission(
-  allowed: EventPermission,
-  status: Awaited<ReturnType<typeof actorStatus>>,
-  type: string,
-): void {
+function checkPermission(allowed: EventPermission, status: ActorStatus, type: string): void {
   if (allowed === 'unregistered') {
     if (status.registered) throw conflict('already_registered', 'This DID already has an account.', 'actor');
     return;
@@ -257,7 +273,7 @@ function checkPermission(
 }
 
 /** Envelopes signed with a platform-held key say so, and only those may say so. */
-function checkCustody(envelope: Envelope, status: Awaited<ReturnType<typeof actorStatus>>): void {
+function checkCustody(envelope: Envelope, status: ActorStatus): void {
   const marked = envelope.custody === 'platform';
   if (marked && status.registered && !status.custodial) {
     throw badRequest('custody_mismatch', 'custody "platform" is only for accounts with a custodial key.', 'custody');
@@ -304,23 +320,52 @@ export async function sequenceReceipts(tx: Tx, receipts: readonly unknown[]): Pr
   return given.map((receipt) => byReceipt.get(receipt) as bigint);
 }
 
-// Prepared: it runs for every accepted envelope.
+// Prepared: they run for every accepted envelope.
 const INSERT_EVENT = `insert into events (type, actor, nonce, ts, custodial, envelope, canonical, leaf_hash)
     values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
     on conflict (actor, nonce) do nothing returning id::text as id`;
+const INSERT_EVENT_READING_STATUS = `with status as (select ${actorStatusColumns(2)}), inserted as (${INSERT_EVENT})
+  select (select id from inserted) as id, status.custodial, status.roles from status`;
+
+const insertParameters = (envelope: Envelope, canonical: Uint8Array, leafHash: Uint8Array) => [
+  envelope.type,
+  envelope.actor,
+  envelope.nonce,
+  envelope.ts,
+  envelope.custody === 'platform',
+  JSON.stringify(envelope),
+  bytesParameter(canonical),
+  bytesParameter(leafHash),
+];
 
 async function insertEvent(tx: Tx, envelope: Envelope, canonical: Uint8Array, leafHash: Uint8Array) {
-  const [row] = await preparedRows<{ id: string }>(tx, 'insert_event', INSERT_EVENT, [
-    envelope.type,
-    envelope.actor,
-    envelope.nonce,
-    envelope.ts,
-    envelope.custody === 'platform',
-    JSON.stringify(envelope),
-    bytesParameter(canonical),
-    bytesParameter(leafHash),
-  ]);
+  const [row] = await preparedRows<{ id: string }>(
+    tx,
+    'insert_event',
+    INSERT_EVENT,
+    insertParameters(envelope, canonical, leafHash),
+  );
   return row === undefined ? undefined : BigInt(row.id);
+}
+
+/** The actor's status as it was before this statement, and the new row's id (none if the nonce is taken). */
+async function insertEventReadingStatus(
+  config: Config,
+  tx: Tx,
+  envelope: Envelope,
+  canonical: Uint8Array,
+  leafHash: Uint8Array,
+): Promise<{ status: ActorStatus; inserted: bigint | undefined }> {
+  const [row] = await preparedRows<ActorStatusRow & { id: string | null }>(
+    tx,
+    'insert_event_reading_status',
+    INSERT_EVENT_READING_STATUS,
+    insertParameters(envelope, canonical, leafHash),
+  );
+  return {
+    status: actorStatusOf(config, envelope.actor, row),
+    inserted: row?.id == null ? undefined : BigInt(row.id),
+  };
 }
 
 interface StoredEvent {

@@ -1,18 +1,24 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
+import { preparedRows } from '../../db/connection.js';
 import { badRequest, conflict, notFound } from '../../errors.js';
 import { defineEvent, type EventDefinition } from '../events/registry.js';
 import { DEFAULT_ROLE } from './roles.js';
 import type { Profile } from './schema.js';
 import { APPLICABLE_ROLE_SCHEMA, DID_SCHEMA, PROFILE_SCHEMA } from './schema.js';
-import { accountProfiles, accountRoles, accounts, custodialKeys, roleApplications } from './tables.js';
+import { accountProfiles, accountRoles, custodialKeys, roleApplications } from './tables.js';
 
 /** What registration stores beside the envelope: never on the log. */
 export interface RegistrationPrivateData {
   profile?: Profile;
   custodialKey?: { secretCiphertext: Uint8Array; secretIv: Uint8Array; secretTag: Uint8Array; passphraseHash: string };
 }
+
+// The account and its default role in one round trip (every sign-up runs it).
+const REGISTER_ACCOUNT = `with account as (
+    insert into accounts (did, custodial, registered_event_id) values ($1, $2, $3) returning did)
+  insert into account_roles (did, role, source, granted_event_id) select did, $4, 'default', $3 from account`;
 
 /** A new account for the actor's DID. Profile data travels beside the envelope, never in it. */
 export const accountRegistered = defineEvent({
@@ -30,11 +36,8 @@ export const accountRegistered = defineEvent({
         'custody',
       );
     }
-    await tx.insert(accounts).values({ did: actor, custodial, registeredEventId: eventId });
+    await preparedRows(tx, 'register_account', REGISTER_ACCOUNT, [actor, custodial, eventId.toString(), DEFAULT_ROLE]);
     if (custodialKey !== undefined) await tx.insert(custodialKeys).values({ did: actor, ...custodialKey });
-    await tx
-      .insert(accountRoles)
-      .values({ did: actor, role: DEFAULT_ROLE, source: 'default', grantedEventId: eventId });
     const cleanProfile = PROFILE_SCHEMA.parse(profile);
     if (Object.keys(cleanProfile).length > 0) await tx.insert(accountProfiles).values({ did: actor, ...cleanProfile });
     return { did: actor, roles: [DEFAULT_ROLE] };

@@ -2,7 +2,7 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import { type Executor, preparedRows } from '../../db/connection.js';
 import { ROLES, type Role } from './roles.js';
-import { accountProfiles, accountRoles, accounts, sessions } from './tables.js';
+import { accountProfiles, accounts, sessions } from './tables.js';
 
 export interface ActorStatus {
   registered: boolean;
@@ -18,21 +18,30 @@ export function configuredRoles(config: Config, did: string): Role[] {
   return roles;
 }
 
-// One statement (it runs for every accepted envelope): custodial is null when there is no account.
-const ACTOR_STATUS = `select (select custodial from accounts where did = $1) as custodial,
-    array(select role from account_roles where did = $1) as roles`;
+/**
+ * The columns `custodial` (null when there is no account) and `roles` of the account `$n`, as
+ * one select list, so that other statements can read the status in the same round trip.
+ */
+export const actorStatusColumns = (n: number) =>
+  `(select custodial from accounts where did = $${n}) as custodial, array(select role from account_roles where did = $${n}) as roles`;
 
-export async function actorStatus(executor: Executor, config: Config, did: string): Promise<ActorStatus> {
-  const [row] = await preparedRows<{ custodial: boolean | null; roles: string[] }>(
-    executor,
-    'actor_status',
-    ACTOR_STATUS,
-    [did],
-  );
+export interface ActorStatusRow {
+  custodial: boolean | null;
+  roles: string[];
+}
+
+export function actorStatusOf(config: Config, did: string, row: ActorStatusRow | undefined): ActorStatus {
   const roles = new Set<Role>(configuredRoles(config, did));
   for (const role of row?.roles ?? []) if ((ROLES as readonly string[]).includes(role)) roles.add(role as Role);
   const custodial = row?.custodial ?? null;
   return { registered: custodial !== null, custodial: custodial ?? false, roles };
+}
+
+const ACTOR_STATUS = `select ${actorStatusColumns(1)}`;
+
+export async function actorStatus(executor: Executor, config: Config, did: string): Promise<ActorStatus> {
+  const [row] = await preparedRows<ActorStatusRow>(executor, 'actor_status', ACTOR_STATUS, [did]);
+  return actorStatusOf(config, did, row);
 }
 
 export async function findAccount(executor: Executor, did: string) {
