@@ -4,7 +4,7 @@
 // delivered by the server's own job); p50/p99 of the checkout request; against pgbench's TPC-B
 // with 16 clients in the same run.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -18,6 +18,7 @@ import {
   toHex,
 } from '../packages/protocol/dist/node.js';
 import { formatRate, report } from './lib.mjs';
+import { cpuMeter, processCpuSeconds } from './support/cpu.mjs';
 import { httpClient } from './support/http-client.mjs';
 import { pgbenchTps } from './support/pgbench.mjs';
 import { dropDatabase, freshDatabase, percentile, postgresReachable, startServer } from './support/server.mjs';
@@ -73,25 +74,6 @@ async function inParallel(count, concurrency, fn, onDone) {
 }
 
 const randomInt = (n) => Math.floor(Math.random() * n);
-
-// ---- Machine load (to say who used the 2 cores) -------------------------------------------------
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-function processCpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
-  } catch {
-    return Number.NaN;
-  }
-}
-function machineCpu() {
-  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-  const ticks = values.map(Number);
-  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-  const total = ticks.reduce((a, b) => a + b, 0);
-  return { busy: (total - idle) / CLOCK_TICKS, total: total / CLOCK_TICKS };
-}
 
 /**
  * Samples what the database's backends are doing every `everyMs`: their state and wait event, and
@@ -413,18 +395,11 @@ export async function run({ quick = false } = {}) {
     await waitForPayment(db, warm.orderIds, Date.now());
 
     const stopSampling = sampleActivity(sampler, name);
-    const cpuBefore = { machine: machineCpu(), server: processCpuSeconds(server.pid), bench: process.cpuUsage() };
+    const meter = cpuMeter(server.pid);
     const timedStartWall = Date.now();
     const timed = await checkoutPhase(call, buyers, PRODUCTS, seconds);
-    const cpuAfter = { machine: machineCpu(), server: processCpuSeconds(server.pid), bench: process.cpuUsage() };
+    const cpu = meter.stop(timed.seconds);
     const activity = await stopSampling();
-    const benchCpu =
-      (cpuAfter.bench.user + cpuAfter.bench.system - cpuBefore.bench.user - cpuBefore.bench.system) / 1e6;
-    const cpu = {
-      machineBusyCores: (cpuAfter.machine.busy - cpuBefore.machine.busy) / timed.seconds,
-      serverCores: (cpuAfter.server - cpuBefore.server) / timed.seconds,
-      benchClientCores: benchCpu / timed.seconds,
-    };
 
     const payment = await waitForPayment(db, timed.orderIds, timedStartWall);
 

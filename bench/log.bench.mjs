@@ -16,6 +16,7 @@ import {
 } from '../packages/protocol/dist/node.js';
 import { createRegistry } from '../packages/server/dist/index.js';
 import { formatRate, report } from './lib.mjs';
+import { cpuMeter } from './support/cpu.mjs';
 import { httpClient } from './support/http-client.mjs';
 import { dropDatabase, freshDatabase, percentile, postgresReachable, startServer } from './support/server.mjs';
 import { allCoresVerifyRate, singleCoreVerifyRate, singleCoreVerifyWithImportRate } from './support/verify-rate.mjs';
@@ -131,11 +132,15 @@ export async function run({ quick = false } = {}) {
   const url = await freshDatabase(name);
   const server = await startServer(url);
   let ingestRate;
+  let ingestCpu;
   let latency;
   let verify;
   try {
     await ingest(server.url, bodies.slice(0, 500), CLIENTS); // warm-up
+    const meter = cpuMeter(server.pid);
+    const started = performance.now();
     ingestRate = await ingest(server.url, bodies.slice(500), CLIENTS);
+    ingestCpu = meter.stop((performance.now() - started) / 1000);
     latency = await integrationLatency(server.url, latencyBodies);
     verify = await verifyThroughput(server.url);
   } finally {
@@ -147,6 +152,10 @@ export async function run({ quick = false } = {}) {
   const bareOneCoreImport = singleCoreVerifyWithImportRate();
   console.log(
     `  ingest, ${CLIENTS} clients          ${formatRate(ingestRate)} = ${((ingestRate / bareAllCores) * 100).toFixed(1)}% of bare verify on ${cores} cores (${formatRate(bareAllCores)}; goal ≥ 50%)`,
+  );
+  const machineMsPerEnvelope = (ingestCpu.machineBusyCores / ingestRate) * 1000;
+  console.log(
+    `    CPU while timed          ${ingestCpu.machineBusyCores.toFixed(2)} of ${cores} cores busy: server ${ingestCpu.serverCores.toFixed(2)}, bench clients ${ingestCpu.benchClientCores.toFixed(2)}, the rest PostgreSQL and others; ${machineMsPerEnvelope.toFixed(2)} ms of machine CPU per envelope (a bare verify: ${(1000 / bareOneCore).toFixed(3)} ms)`,
   );
   console.log(
     `  integration latency        p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms (goal p99 < 1000 ms)`,
@@ -167,6 +176,7 @@ export async function run({ quick = false } = {}) {
       bareVerifyAllCores: bareAllCores,
       ratio: ingestRate / bareAllCores,
       goal: 0.5,
+      cpu: { ...ingestCpu, machineMsPerEnvelope },
     },
     integrationLatency: { ...latency, goalP99Ms: 1000 },
     verify: {

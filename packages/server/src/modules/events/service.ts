@@ -14,13 +14,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { type Database, type Executor, preparedRows, type Tx } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden } from '../../errors.js';
-import {
-  type ActorStatus,
-  type ActorStatusRow,
-  actorStatus,
-  actorStatusColumns,
-  actorStatusOf,
-} from '../identity/queries.js';
+import { type ActorStatus, type ActorStatusRow, actorStatusColumns, actorStatusOf } from '../identity/queries.js';
 import { assignLogIndexes, LOG_ENTRY_BYTES_MAX } from '../log/sequencer.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { EventDefinition, EventPermission, EventRegistry } from './registry.js';
@@ -119,26 +113,71 @@ async function submitOnce(deps: EventServiceDeps, envelope: Envelope, options: S
     );
   }
   const leafHash = merkleLeafHash(deps.crypto, canonical);
-  if (options.tx !== undefined) {
-    const earlier = await findByNonce(options.tx, envelope.actor, envelope.nonce);
+  // An envelope is looked up as a replay only once it is refused (a replay is refused: its nonce
+  // is taken, and often its clock or permission no longer holds), which saves every new envelope
+  // a round trip; the same envelope sent again still gets the first answer.
+  const replayOrThrow = async (executor: Executor, refusal: unknown): Promise<EventReceipt> => {
+    const earlier = await findByNonce(executor, envelope.actor, envelope.nonce);
     if (earlier !== undefined) return replayOf(earlier, leafHash);
-    return acceptNew(deps, envelope, definition, parsedBody.data, canonical, leafHash, options);
-  }
-  // On its own, an envelope is looked up as a replay only once it is refused (a replay is
-  // refused: its nonce is taken, and often its clock or permission no longer holds), which
-  // saves every new envelope a round trip; the same envelope sent again still gets the first answer.
-  try {
-    return await acceptNew(deps, envelope, definition, parsedBody.data, canonical, leafHash, options);
-  } catch (error) {
-    if (!(error instanceof AppError || error instanceof NonceTaken)) throw error;
-    const earlier = await findByNonce(deps.database.db, envelope.actor, envelope.nonce);
-    if (earlier !== undefined) return replayOf(earlier, leafHash);
-    if (error instanceof NonceTaken)
+    if (refusal instanceof NonceTaken)
       throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
+    throw refusal;
+  };
+  const now = deps.clock();
+  const refusal = signatureOrClockRefusal(deps, envelope, now);
+  const { tx } = options;
+  if (tx !== undefined) {
+    // In the caller's transaction only a refusal from before the journal row was written may be
+    // a replay: a later one would find this request's own row.
+    if (refusal !== undefined) return replayOrThrow(tx, refusal);
+    try {
+      return await acceptNew(deps, envelope, definition, parsedBody.data, canonical, leafHash, now, tx, options);
+    } catch (error) {
+      if (error instanceof NonceTaken) return replayOrThrow(tx, error);
+      throw error;
+    }
+  }
+  try {
+    if (refusal !== undefined) throw refusal;
+    return (
+      await deps.commitQueue.submit({
+        apply: (batchTx) =>
+          acceptNew(deps, envelope, definition, parsedBody.data, canonical, leafHash, now, batchTx, options),
+      })
+    ).value;
+  } catch (error) {
+    // The batch's transaction is over, and with it anything this request wrote.
+    if (error instanceof AppError || error instanceof NonceTaken) return replayOrThrow(deps.database.db, error);
     throw error;
   }
 }
 
+function signatureOrClockRefusal(deps: EventServiceDeps, envelope: Envelope, now: Date): AppError | undefined {
+  const verified = verifyEnvelope(envelope, deps.crypto);
+  if (!verified.ok) {
+    return new AppError(
+      401,
+      verified.code === 'bad_actor' ? 'invalid_actor' : 'invalid_signature',
+      verified.message,
+      verified.code === 'bad_actor' ? 'actor' : 'sig',
+    );
+  }
+  const skewMs = Math.abs(Date.parse(envelope.ts) - now.getTime());
+  if (!(skewMs <= deps.config.clockSkewMs)) {
+    return badRequest(
+      'stale_timestamp',
+      `ts is ${Math.round(skewMs / 1000)} s from the server's clock; at most ${deps.config.clockSkewMs / 1000} s is accepted.`,
+      'ts',
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Writes the journal row, checks the actor may send this type, runs the handler. A refusal
+ * after the row is written relies on the transaction being undone: the commit queue undoes the
+ * item, and every caller with its own transaction lets the error roll it back.
+ */
 async function acceptNew(
   deps: EventServiceDeps,
   envelope: Envelope,
@@ -146,95 +185,55 @@ async function acceptNew(
   body: unknown,
   canonical: Uint8Array,
   leafHash: Uint8Array,
+  now: Date,
+  tx: Tx,
   options: SubmitOptions,
 ): Promise<EventReceipt> {
-  const verified = verifyEnvelope(envelope, deps.crypto);
-  if (!verified.ok) {
-    throw new AppError(
-      401,
-      verified.code === 'bad_actor' ? 'invalid_actor' : 'invalid_signature',
-      verified.message,
-      verified.code === 'bad_actor' ? 'actor' : 'sig',
-    );
-  }
-  const now = deps.clock();
-  const skewMs = Math.abs(Date.parse(envelope.ts) - now.getTime());
-  if (!(skewMs <= deps.config.clockSkewMs)) {
-    throw badRequest(
-      'stale_timestamp',
-      `ts is ${Math.round(skewMs / 1000)} s from the server's clock; at most ${deps.config.clockSkewMs / 1000} s is accepted.`,
-      'ts',
-    );
-  }
-
-  const apply = async (tx: Tx): Promise<EventReceipt> => {
-    let status: ActorStatus;
-    let inserted: bigint | undefined;
-    if (options.tx === undefined) {
-      // In the commit queue a refusal undoes the item's writes, so the journal row may go first
-      // and bring the actor's status back in the same round trip.
-      ({ status, inserted } = await insertEventReadingStatus(deps.config, tx, envelope, canonical, leafHash));
-      if (inserted === undefined) throw new NonceTaken();
-      checkPermission(definition.allowed, status, envelope.type);
-      checkCustody(envelope, status);
-    } else {
-      // The caller's transaction may go on after a refusal: check before writing.
-      status = await actorStatus(tx, deps.config, envelope.actor);
-      checkPermission(definition.allowed, status, envelope.type);
-      checkCustody(envelope, status);
-      inserted = await insertEvent(tx, envelope, canonical, leafHash);
-      if (inserted === undefined) throw new NonceTaken();
-    }
-    const frames = openFrames.get(tx) ?? [];
-    openFrames.set(tx, frames);
-    const caused: EventReceipt[] = [];
-    frames.push(caused);
-    let result: Record<string, unknown>;
-    try {
-      result = await definition.handle(
-        {
-          tx,
-          envelope,
-          eventId: inserted,
-          actor: envelope.actor,
-          actorRoles: status.roles,
-          now,
-          config: deps.config,
-          privateData: options.privateData,
-          deps,
-        },
-        body,
-      );
-    } finally {
-      frames.pop();
-    }
-    // The result is stored with the log index (sequenceReceipts), one statement for both.
-    const receipt: EventReceipt = {
-      eventId: inserted.toString(),
-      logIndex: '', // assigned just before commit, by sequenceReceipts
-      leafHash: toHex(leafHash),
-      type: envelope.type,
-      actor: envelope.actor,
-      replayed: false,
-      result,
-    };
-    if (caused.length > 0) causedActs.set(receipt, caused);
-    return receipt;
-  };
-  if (options.tx === undefined) return (await deps.commitQueue.submit({ apply })).value;
+  // The row goes first so that it brings the actor's status back in the same round trip.
+  const { status, inserted } = await insertEventReadingStatus(deps.config, tx, envelope, canonical, leafHash);
+  if (inserted === undefined) throw new NonceTaken();
+  checkPermission(definition.allowed, status, envelope.type);
+  checkCustody(envelope, status);
+  const frames = openFrames.get(tx) ?? [];
+  openFrames.set(tx, frames);
+  const caused: EventReceipt[] = [];
+  frames.push(caused);
+  let result: Record<string, unknown>;
   try {
-    const receipt = await apply(options.tx);
-    // An act a handler causes (a platform act in its transaction) follows its cause in the log.
-    const cause = openFrames.get(options.tx)?.at(-1);
-    if (cause !== undefined) cause.push(receipt);
-    else if (options.sequenceLater !== true) await sequenceReceipts(options.tx, [receipt]);
-    return receipt;
-  } catch (error) {
-    // A concurrent request with the same (actor, nonce) committed first.
-    if (error instanceof NonceTaken)
-      throw conflict('nonce_in_use', 'The same nonce is being processed; retry.', 'nonce');
-    throw error;
+    result = await definition.handle(
+      {
+        tx,
+        envelope,
+        eventId: inserted,
+        actor: envelope.actor,
+        actorRoles: status.roles,
+        now,
+        config: deps.config,
+        privateData: options.privateData,
+        deps,
+      },
+      body,
+    );
+  } finally {
+    frames.pop();
   }
+  // The result is stored with the log index (sequenceReceipts), one statement for both.
+  const receipt: EventReceipt = {
+    eventId: inserted.toString(),
+    logIndex: '', // assigned just before commit, by sequenceReceipts
+    leafHash: toHex(leafHash),
+    type: envelope.type,
+    actor: envelope.actor,
+    replayed: false,
+    result,
+  };
+  if (caused.length > 0) causedActs.set(receipt, caused);
+  if (options.tx === undefined) return receipt; // the commit queue sequences its batch
+  // An act a handler causes (a platform act in its transaction) follows its cause in the log.
+  const cause = openFrames.get(options.tx)?.at(-1);
+  if (cause !== undefined) cause.push(receipt);
+  else if (options.sequenceLater !== true) await sequenceReceipts(options.tx, [receipt]);
+  return receipt;
 }
 
 function canonicalOf(envelope: Envelope): Uint8Array {
@@ -337,16 +336,6 @@ const insertParameters = (envelope: Envelope, canonical: Uint8Array, leafHash: U
   bytesParameter(canonical),
   bytesParameter(leafHash),
 ];
-
-async function insertEvent(tx: Tx, envelope: Envelope, canonical: Uint8Array, leafHash: Uint8Array) {
-  const [row] = await preparedRows<{ id: string }>(
-    tx,
-    'insert_event',
-    INSERT_EVENT,
-    insertParameters(envelope, canonical, leafHash),
-  );
-  return row === undefined ? undefined : BigInt(row.id);
-}
 
 /** The actor's status as it was before this statement, and the new row's id (none if the nonce is taken). */
 async function insertEventReadingStatus(

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
-import { skusForSale } from '../catalog/sales.js';
+import { type SkuForSale, skusForSale } from '../catalog/sales.js';
 import { attributionFor } from '../distribution/attribution.js';
 import { pointsForQuote } from '../distribution/points-checkout.js';
 import { distributionPolicy } from '../distribution/policy.js';
@@ -25,7 +25,17 @@ export interface CartItem {
   stock: number;
 }
 
+const CART_ITEMS_MAX = 100;
+
 export async function cartItems(executor: Executor, buyer: string): Promise<CartItem[]> {
+  return (await cartWithSkus(executor, buyer)).items;
+}
+
+/** The cart, and the SKUs in it as they are for sale now. */
+async function cartWithSkus(
+  executor: Executor,
+  buyer: string,
+): Promise<{ items: CartItem[]; skus: Map<string, SkuForSale> }> {
   const items = await rows<{ sku_id: string; quantity: number; unit_price_fen: string }>(
     executor,
     sql`select sku_id, quantity, unit_price_fen from order_carts where buyer_did = ${buyer} order by added_at, sku_id`,
@@ -34,7 +44,7 @@ export async function cartItems(executor: Executor, buyer: string): Promise<Cart
     executor,
     items.map((i) => i.sku_id),
   );
-  return items.map((item) => {
+  const cart = items.map((item): CartItem => {
     const sku = skus.get(item.sku_id);
     return {
       skuId: item.sku_id,
@@ -48,6 +58,7 @@ export async function cartItems(executor: Executor, buyer: string): Promise<Cart
       stock: sku?.stock ?? 0,
     };
   });
+  return { items: cart, skus };
 }
 
 /** Puts `quantity` of a SKU in the cart (0 takes it out), at today's price. */
@@ -62,16 +73,17 @@ export async function setCartItem(tx: Tx, buyer: string, skuId: string, quantity
     throw new AppError(409, 'not_for_sale', `${sku.titleZh} is not on sale.`, 'skuId');
   if (sku.stock < quantity)
     throw new AppError(409, 'out_of_stock', `${sku.titleZh} has ${sku.stock} in stock; ${quantity} asked.`, 'quantity');
-  const [{ n } = { n: 0 }] = await rows<{ n: number }>(
+  // The size check and the write in one statement: no row written means the cart is full.
+  const written = await rows<{ sku_id: string }>(
     tx,
-    sql`select count(*)::int as n from order_carts where buyer_did = ${buyer} and sku_id <> ${skuId}`,
-  );
-  if (Number(n) >= 100) throw new AppError(409, 'cart_full', 'A cart holds at most 100 different items.', 'skuId');
-  await tx.execute(
     sql`insert into order_carts (buyer_did, sku_id, quantity, unit_price_fen, added_at)
-        values (${buyer}, ${skuId}, ${quantity}, ${sku.priceFen.toString()}::int8, now())
-        on conflict (buyer_did, sku_id) do update set quantity = excluded.quantity, unit_price_fen = excluded.unit_price_fen`,
+        select ${buyer}, ${skuId}, ${quantity}, ${sku.priceFen.toString()}::int8, now()
+         where (select count(*) from order_carts where buyer_did = ${buyer} and sku_id <> ${skuId}) < ${CART_ITEMS_MAX}
+        on conflict (buyer_did, sku_id) do update set quantity = excluded.quantity, unit_price_fen = excluded.unit_price_fen
+        returning sku_id`,
   );
+  if (written.length === 0)
+    throw new AppError(409, 'cart_full', `A cart holds at most ${CART_ITEMS_MAX} different items.`, 'skuId');
 }
 
 export interface Quote {
@@ -90,12 +102,8 @@ export interface Quote {
  * is reserved until checkout; a price change after this makes checkout ask for a new quote.
  */
 export async function quoteCart(ctx: AppContext, executor: Executor, buyer: string, points = 0n): Promise<Quote> {
-  const items = await cartItems(executor, buyer);
+  const { items, skus } = await cartWithSkus(executor, buyer);
   if (items.length === 0) throw new AppError(409, 'cart_empty', 'The cart is empty.');
-  const skus = await skusForSale(
-    executor,
-    items.map((i) => i.skuId),
-  );
   const groups = new Map<string, { producer: string; policy: SplitPolicy; items: OrderPlacedBody['items'] }>();
   const quote: Quote = { orders: [], pointsHeld: 0n, unavailable: [], priceChanges: [] };
   for (const item of items) {

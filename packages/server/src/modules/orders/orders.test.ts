@@ -169,6 +169,32 @@ describe('orders', () => {
     t.clock.now = new Date();
   });
 
+  it('holds at most 100 different items in a cart, and still changes the quantity of one in it', async () => {
+    const skusOf = (product: string, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ code: `c${i}`, options: { n: String(i) }, priceFen: '100', stock: 9 }));
+    for (const [product, count] of [
+      ['cart-a', 50],
+      ['cart-b', 50],
+      ['cart-c', 1],
+    ] as const) {
+      await accepted(t, producer, 'catalog.product.published', productBody(product, { skus: skusOf(product, count) }));
+      await accepted(t, producer, 'catalog.product.listed', { productId: product });
+    }
+    const buyer = await newBuyer();
+    for (const product of ['cart-a', 'cart-b']) {
+      for (let i = 0; i < 50; i++) expect((await putInCart(buyer, `${product}:c${i}`, 1)).statusCode).toBe(200);
+    }
+    const full = await putInCart(buyer, 'cart-c:c0', 1);
+    expect(full.statusCode).toBe(409);
+    expect(full.json().error).toMatchObject({ code: 'cart_full', field: 'skuId' });
+    const changed = await putInCart(buyer, 'cart-a:c0', 3);
+    expect(changed.statusCode).toBe(200);
+    const items = changed.json().items as { skuId: string; quantity: number }[];
+    expect(items).toHaveLength(100);
+    expect(items.find((item) => item.skuId === 'cart-a:c0')?.quantity).toBe(3);
+    expect(items.some((item) => item.skuId === 'cart-c:c0')).toBe(false);
+  });
+
   it('refuses steps out of turn, by the wrong party, or above what was paid', async () => {
     const buyer = await newBuyer();
     const unpaid = await buy(buyer, 'rice-1:500g', 1, 'timeout');
