@@ -146,6 +146,21 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     expect(await text(page, 'order-refunds')).toContain('已退款');
     expect(await page.getByTestId('confirm-delivery').isVisible()).toBe(true);
     await screenshot(page, 'order');
+
+    // In English the lines name the products by their English titles, as they were when ordered.
+    const order = await apiAs<{ lines: { titleZh: string; titleEn: string | null }[] }>(
+      e2e.demo.key('consumer'),
+      'GET',
+      '/v1/orders/demo-partial-refund-fuji',
+    );
+    const [line] = order.body.lines;
+    expect(line?.titleEn).toBeTruthy();
+    expect(await text(page, 'order-line-0')).toContain(line?.titleZh);
+    await page.evaluate(() => localStorage.setItem('concord.language', 'en'));
+    await page.reload();
+    await expect.poll(() => text(page, 'order-line-0')).toContain(line?.titleEn as string);
+    expect(await text(page, 'order-line-0')).not.toContain(line?.titleZh);
+    await page.evaluate(() => localStorage.setItem('concord.language', 'zh-CN'));
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -19,7 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { idempotencyKey } from '../api/client';
 import { type EventReceipt, submitEvent } from '../session/signer';
 import { useErrorText } from '../shared/error-text';
-import { formatFen } from '../shared/format';
+import { formatFen, lineTitle } from '../shared/format';
 import { keys, type Order } from './shared';
 
 const RATED_KEY = 'concord.ratedOrders';
@@ -64,7 +64,7 @@ function RefundDialog({
   /** The order may have changed meanwhile: the page reloads it. */
   onFailed: () => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const errorText = useErrorText('account.errors');
   const [form] = Form.useForm<RefundForm>();
   const [key] = useState(() => idempotencyKey('refund'));
@@ -147,7 +147,7 @@ function RefundDialog({
             <Form.Item
               key={line.position}
               name={['quantities', String(line.position)]}
-              label={`${line.titleZh} · ${formatFen(line.unitPriceFen)}`}
+              label={`${lineTitle(line, i18n.language)} · ${formatFen(line.unitPriceFen)}`}
               extra={t('account.refund.left', { count: line.quantity - line.refundedQuantity })}
             >
               <InputNumber
@@ -155,7 +155,7 @@ function RefundDialog({
                 max={line.quantity - line.refundedQuantity}
                 precision={0}
                 placeholder="0"
-                aria-label={t('account.refund.quantityOf', { title: line.titleZh })}
+                aria-label={t('account.refund.quantityOf', { title: lineTitle(line, i18n.language) })}
                 data-testid={`refund-quantity-${line.position}`}
               />
             </Form.Item>

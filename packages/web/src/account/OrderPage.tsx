@@ -7,7 +7,7 @@ import { Link, useParams } from 'wouter';
 import { api, unwrap } from '../api/client';
 import { useSession } from '../session/session-store';
 import type { EventReceipt } from '../session/signer';
-import { formatDateTime, formatFen, shortDid } from '../shared/format';
+import { formatDateTime, formatFen, lineTitle, shortDid } from '../shared/format';
 import { ErrorState, Loading } from '../shared/states';
 import { useIsPhone } from '../shared/use-media';
 import { OrderActions } from './OrderActions';
@@ -169,9 +169,13 @@ export function OrderPage() {
       <Section title={t('account.order.items')}>
         <div style={{ display: 'flex', flexDirection: 'column', gap: 10 }}>
           {data.lines.map((line) => (
-            <div key={line.position} style={{ display: 'flex', gap: 8, alignItems: 'baseline' }}>
+            <div
+              key={line.position}
+              style={{ display: 'flex', gap: 8, alignItems: 'baseline' }}
+              data-testid={`order-line-${line.position}`}
+            >
               <div style={{ flex: 1, minWidth: 0 }}>
-                <Link href={`/products/${encodeURIComponent(line.productId)}`}>{line.titleZh}</Link>
+                <Link href={`/products/${encodeURIComponent(line.productId)}`}>{lineTitle(line, language)}</Link>
                 <div>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {formatFen(line.unitPriceFen)} × {line.quantity}

@@ -20,7 +20,7 @@ function OrderCard({ order }: { order: Order }) {
     <Link
       href={`/orders/${encodeURIComponent(order.id)}`}
       data-testid={`order-card-${order.id}`}
-      aria-label={`${orderTitle(order, t)} · ${t(`account.status.${order.status}`)}`}
+      aria-label={`${orderTitle(order, t, i18n.language)} · ${t(`account.status.${order.status}`)}`}
       style={{ display: 'block', color: 'inherit' }}
     >
       <Card size="small" hoverable styles={{ body: { padding: 12 } }}>
@@ -33,7 +33,7 @@ function OrderCard({ order }: { order: Order }) {
         <div style={{ display: 'flex', alignItems: 'center', gap: 8, marginTop: 8 }}>
           <div style={{ flex: 1, minWidth: 0 }}>
             <Typography.Text strong ellipsis style={{ display: 'block', fontSize: 15 }}>
-              {orderTitle(order, t)}
+              {orderTitle(order, t, i18n.language)}
             </Typography.Text>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {t('account.orders.pieces', { count: pieces })}

@@ -8,6 +8,7 @@ import { api, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
 import type { Session } from '../session/session-store';
 import { meKey } from '../session/use-me';
+import { lineTitle } from '../shared/format';
 
 type Json<P extends keyof paths, M extends 'get'> = paths[P][M] extends {
   responses: { 200: { content: { 'application/json': infer T } } };
@@ -121,11 +122,16 @@ export function OrderStatusTags({ order, testId, large }: { order: Order; testId
 }
 
 /** The order's first product, and how many more it has: "五常稻花香大米 等 2 件". */
-export function orderTitle(order: Order, t: (key: string, options?: Record<string, unknown>) => string): string {
+export function orderTitle(
+  order: Order,
+  t: (key: string, options?: Record<string, unknown>) => string,
+  language: string,
+): string {
   const [first] = order.lines;
   if (first === undefined) return order.id;
+  const title = lineTitle(first, language);
   const count = order.lines.reduce((sum, line) => sum + line.quantity, 0);
-  return order.lines.length > 1 ? t('account.orders.andMore', { title: first.titleZh, count }) : first.titleZh;
+  return order.lines.length > 1 ? t('account.orders.andMore', { title, count }) : title;
 }
 
 /** Points are whole numbers (1 point is worth 1 fen at the default rate), grouped by thousands. */

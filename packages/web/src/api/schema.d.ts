@@ -1344,6 +1344,7 @@ export interface paths {
                                 quantity: number;
                                 skuId: string;
                                 stock: number;
+                                titleEn: string | null;
                                 titleZh: string | null;
                             }[];
                         };
@@ -1463,6 +1464,7 @@ export interface paths {
                                 quantity: number;
                                 skuId: string;
                                 stock: number;
+                                titleEn: string | null;
                                 titleZh: string | null;
                             }[];
                         };
@@ -2722,6 +2724,8 @@ export interface paths {
                                     quantity: number;
                                     refundedQuantity: number;
                                     skuId: string;
+                                    /** @description the English title when the order was placed, if any */
+                                    titleEn: string | null;
                                     titleZh: string;
                                     unitPriceFen: string;
                                 }[];
@@ -8444,6 +8448,8 @@ export interface paths {
                                     quantity: number;
                                     refundedQuantity: number;
                                     skuId: string;
+                                    /** @description the English title when the order was placed, if any */
+                                    titleEn: string | null;
                                     titleZh: string;
                                     unitPriceFen: string;
                                 }[];
@@ -8604,6 +8610,8 @@ export interface paths {
                                 quantity: number;
                                 refundedQuantity: number;
                                 skuId: string;
+                                /** @description the English title when the order was placed, if any */
+                                titleEn: string | null;
                                 titleZh: string;
                                 unitPriceFen: string;
                             }[];

@@ -18,6 +18,14 @@ export const shortDid = (did: string): string =>
 export const localized = (text: { zh: string; en?: string | null } | undefined, language: string): string =>
   text === undefined ? '' : language.startsWith('zh') ? text.zh : (text.en ?? text.zh);
 
+/** A cart or order line's product title in the reader's language (null: the SKU is gone). */
+export function lineTitle<T extends string | null>(
+  line: { titleZh: T; titleEn?: string | null },
+  language: string,
+): T | string {
+  return line.titleZh === null ? line.titleZh : localized({ zh: line.titleZh, en: line.titleEn }, language);
+}
+
 export const formatDate = (iso: string, language: string): string =>
   new Date(iso).toLocaleDateString(language, { year: 'numeric', month: 'short', day: 'numeric' });
 

@@ -3,14 +3,14 @@ import { Alert, message as antdMessage, Button, Card, InputNumber, Tag } from 'a
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { useSession } from '../session/session-store';
-import { formatFen } from '../shared/format';
+import { formatFen, lineTitle } from '../shared/format';
 import { EmptyState, ErrorState, Loading } from '../shared/states';
 import { useCart, useSetCartItem } from './queries';
 import { SignInPrompt } from './SignInPrompt';
 
 /** The cart at today's prices: changed prices and sold-out items flagged before checkout. */
 export function CartPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [message, messages] = antdMessage.useMessage();
   const session = useSession();
   const cart = useCart(session !== null);
@@ -59,9 +59,9 @@ export function CartPage() {
               <div style={{ flex: 1, minWidth: 0 }}>
                 <div style={{ marginBottom: 4 }}>
                   {item.productId ? (
-                    <Link href={`/products/${item.productId}`}>{item.titleZh ?? item.skuId}</Link>
+                    <Link href={`/products/${item.productId}`}>{lineTitle(item, i18n.language) ?? item.skuId}</Link>
                   ) : (
-                    (item.titleZh ?? item.skuId)
+                    (lineTitle(item, i18n.language) ?? item.skuId)
                   )}
                 </div>
                 {item.priceFen === null ? (

@@ -15,6 +15,7 @@ export interface SkuForSale {
   producerDid: string;
   category: string;
   titleZh: string;
+  titleEn: string | null;
   priceFen: bigint;
   stock: number;
   productStatus: ProductStatus;
@@ -30,6 +31,7 @@ interface SaleRow {
   producer_did: string;
   category: string;
   title_zh: string;
+  title_en: string | null;
   price_fen: string;
   stock: number | string;
   status: ProductStatus;
@@ -46,7 +48,7 @@ export async function skusForSale(executor: Executor, skuIds: readonly string[])
   if (ids.length === 0) return found;
   const list = await rows<SaleRow>(
     executor,
-    sql`select s.id as sku_id, s.product_id, p.producer_did, p.category, p.title_zh, s.price_fen, s.stock,
+    sql`select s.id as sku_id, s.product_id, p.producer_did, p.category, p.title_zh, p.title_en, s.price_fen, s.stock,
                p.status, p.model_id, p.model_version, v.expert_did, c.split_override
         from catalog_skus s
         join catalog_products p on p.id = s.product_id
@@ -61,6 +63,7 @@ export async function skusForSale(executor: Executor, skuIds: readonly string[])
       producerDid: row.producer_did,
       category: row.category,
       titleZh: row.title_zh,
+      titleEn: row.title_en ?? null,
       priceFen: BigInt(row.price_fen),
       stock: Number(row.stock),
       productStatus: row.status,

@@ -15,6 +15,7 @@ export interface CartItem {
   skuId: string;
   productId: string | null;
   titleZh: string | null;
+  titleEn: string | null;
   quantity: number;
   /** The price when it was put in the cart. */
   cartPriceFen: string;
@@ -50,6 +51,7 @@ async function cartWithSkus(
       skuId: item.sku_id,
       productId: sku?.productId ?? null,
       titleZh: sku?.titleZh ?? null,
+      titleEn: sku?.titleEn ?? null,
       quantity: Number(item.quantity),
       cartPriceFen: String(item.unit_price_fen),
       priceFen: sku === undefined ? null : sku.priceFen.toString(),

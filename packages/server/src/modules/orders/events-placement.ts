@@ -176,11 +176,11 @@ export const orderPlaced = defineEvent({
     );
     if (inserted === undefined) throw conflict('order_exists', `Order ${body.orderId} exists.`, 'body.orderId');
     await tx.execute(
-      sql`insert into order_lines (order_id, position, sku_id, product_id, title_zh, quantity, unit_price_fen)
+      sql`insert into order_lines (order_id, position, sku_id, product_id, title_zh, title_en, quantity, unit_price_fen)
           values ${sql.join(
             lines.map(
               (l, i) =>
-                sql`(${body.orderId}, ${i}, ${l.line.skuId}, ${l.line.productId}, ${l.sku.titleZh}, ${l.line.quantity}, ${l.line.unitPriceFen.toString()}::int8)`,
+                sql`(${body.orderId}, ${i}, ${l.line.skuId}, ${l.line.productId}, ${l.sku.titleZh}, ${l.sku.titleEn}, ${l.line.quantity}, ${l.line.unitPriceFen.toString()}::int8)`,
             ),
             sql`, `,
           )}`,

@@ -123,7 +123,12 @@ describe('orders', () => {
     expect(cart.json().items).toEqual([]);
 
     expect(await deliverWebhooks(t)).toBeGreaterThan(0);
-    expect(await order(placed.id)).toMatchObject({ status: 'paid', paymentStatus: 'succeeded' });
+    const paid = await order(placed.id);
+    expect(paid).toMatchObject({ status: 'paid', paymentStatus: 'succeeded' });
+    // The line names the product in both languages, as it was when ordered.
+    expect(paid.lines).toEqual([
+      expect.objectContaining({ skuId: 'rice-1:500g', titleZh: '有机大米', titleEn: 'Organic rice', quantity: 2 }),
+    ]);
     const [escrow] = await getAccounts(t.ctx.database.db, [`escrow:order:${placed.id}`]);
     expect(escrow).toMatchObject({ creditsPending: 5_980n, creditsPosted: 0n });
 
@@ -171,7 +176,12 @@ describe('orders', () => {
 
   it('holds at most 100 different items in a cart, and still changes the quantity of one in it', async () => {
     const skusOf = (product: string, count: number) =>
-      Array.from({ length: count }, (_, i) => ({ code: `c${i}`, options: { n: String(i) }, priceFen: '100', stock: 9 }));
+      Array.from({ length: count }, (_, i) => ({
+        code: `c${i}`,
+        options: { n: String(i) },
+        priceFen: '100',
+        stock: 9,
+      }));
     for (const [product, count] of [
       ['cart-a', 50],
       ['cart-b', 50],
@@ -189,9 +199,13 @@ describe('orders', () => {
     expect(full.json().error).toMatchObject({ code: 'cart_full', field: 'skuId' });
     const changed = await putInCart(buyer, 'cart-a:c0', 3);
     expect(changed.statusCode).toBe(200);
-    const items = changed.json().items as { skuId: string; quantity: number }[];
+    const items = changed.json().items as { skuId: string; quantity: number; titleEn: string | null }[];
     expect(items).toHaveLength(100);
-    expect(items.find((item) => item.skuId === 'cart-a:c0')?.quantity).toBe(3);
+    expect(items.find((item) => item.skuId === 'cart-a:c0')).toMatchObject({
+      quantity: 3,
+      titleZh: '有机大米',
+      titleEn: 'Organic rice',
+    });
     expect(items.some((item) => item.skuId === 'cart-c:c0')).toBe(false);
   });
 

@@ -8,6 +8,8 @@ export interface OrderLine {
   skuId: string;
   productId: string;
   titleZh: string;
+  /** The English title when the order was placed, if the product had one. */
+  titleEn: string | null;
   quantity: number;
   unitPriceFen: bigint;
   refundedQuantity: number;
@@ -101,6 +103,7 @@ function toOrder(row: Row, lines: Row[]): Order {
       skuId: line.sku_id as string,
       productId: line.product_id as string,
       titleZh: line.title_zh as string,
+      titleEn: (line.title_en as string | null) ?? null,
       quantity: Number(line.quantity),
       unitPriceFen: BigInt(line.unit_price_fen as string),
       refundedQuantity: Number(line.refunded_quantity),

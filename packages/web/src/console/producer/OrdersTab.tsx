@@ -4,7 +4,7 @@ import { Alert, Button, Form, Input, List, Modal, Segmented, Select, Space, Tag,
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, idempotencyKey, unwrap } from '../../api/client';
-import { formatDateTime, formatFen, shortDid } from '../../shared/format';
+import { formatDateTime, formatFen, lineTitle, shortDid } from '../../shared/format';
 import { EmptyState, ErrorState, Loading } from '../../shared/states';
 import { ActionNote, DoneNote, envelope, keys, type ProducerOrder, Section, submit } from './shared';
 
@@ -249,7 +249,7 @@ function OrderRow({
         <div>
           {order.lines.map((line) => (
             <div key={line.position} style={{ fontSize: 13 }}>
-              {line.titleZh} · {formatFen(line.unitPriceFen)} × {line.quantity}
+              {lineTitle(line, i18n.language)} · {formatFen(line.unitPriceFen)} × {line.quantity}
               {line.refundedQuantity > 0 &&
                 ` (${t('console.producer.orders.refunded', { count: line.refundedQuantity })})`}
             </div>
