@@ -1,10 +1,11 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transaction } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import type { KeyPair } from '../../keys.js';
 import { createTestApp, register, type TestApp } from '../../test-support/app.js';
 import { accepted, accountWithRole, defineCategory, productBody, riceModel } from '../../test-support/commerce.js';
-import { releaseStock, reserveStock, skusForSale } from './sales.js';
+import { cartLinesForSale, releaseStock, reserveStock, skusForSale } from './sales.js';
 
 let t: TestApp;
 let producer: KeyPair;
@@ -46,6 +47,7 @@ describe('skusForSale', () => {
       producerDid: producer.did,
       category: 'rice',
       titleZh: '有机大米',
+      titleEn: 'Organic rice',
       priceFen: 2990n,
       stock: 7,
       productStatus: 'draft',
@@ -55,6 +57,27 @@ describe('skusForSale', () => {
       categorySplitOverride: { promoterCommissionBps: 1200 },
     });
     expect((await skusForSale(db(), [])).size).toBe(0);
+  });
+
+  it('reads a cart with its SKUs in one go, oldest line first, a SKU that is gone without one', async () => {
+    const buyer = 'did:key:z6MkCartBuyer';
+    await db().execute(
+      sql`insert into order_carts (buyer_did, sku_id, quantity, unit_price_fen, added_at) values
+          (${buyer}, 'rice-a:big', 2, 12000, now() - interval '2 minutes'),
+          (${buyer}, 'rice-a:gone', 1, 500, now() - interval '1 minute'),
+          (${buyer}, 'rice-a:small', 3, 2990, now())`,
+    );
+    const lines = await cartLinesForSale(db(), buyer);
+    expect(lines.map(({ skuId, quantity, cartPriceFen }) => ({ skuId, quantity, cartPriceFen }))).toEqual([
+      { skuId: 'rice-a:big', quantity: 2, cartPriceFen: '12000' },
+      { skuId: 'rice-a:gone', quantity: 1, cartPriceFen: '500' },
+      { skuId: 'rice-a:small', quantity: 3, cartPriceFen: '2990' },
+    ]);
+    expect(lines[0]?.sku).toEqual((await skusForSale(db(), ['rice-a:big'])).get('rice-a:big'));
+    expect(lines[0]?.sku?.priceFen).toBe(12800n);
+    expect(lines[1]?.sku).toBeUndefined();
+    expect(lines[2]?.sku?.stock).toBe(7);
+    expect(await cartLinesForSale(db(), 'did:key:z6MkNobody')).toEqual([]);
   });
 });
 

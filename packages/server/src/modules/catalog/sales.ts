@@ -41,6 +41,29 @@ interface SaleRow {
   split_override: SplitPolicyOverride | null;
 }
 
+// The facts of a SKU for sale, joined from the catalog; `s` is catalog_skus.
+const SALE_COLUMNS = sql`s.id as sku_id, s.product_id, p.producer_did, p.category, p.title_zh, p.title_en, s.price_fen,
+    s.stock, p.status, p.model_id, p.model_version, v.expert_did, c.split_override`;
+const SALE_JOINS = sql`join catalog_products p on p.id = s.product_id
+    join catalog_model_versions v on v.model_id = p.model_id and v.version = p.model_version
+    join catalog_categories c on c.slug = p.category`;
+
+const skuOf = (row: SaleRow): SkuForSale => ({
+  skuId: row.sku_id,
+  productId: row.product_id,
+  producerDid: row.producer_did,
+  category: row.category,
+  titleZh: row.title_zh,
+  titleEn: row.title_en ?? null,
+  priceFen: BigInt(row.price_fen),
+  stock: Number(row.stock),
+  productStatus: row.status,
+  modelId: row.model_id,
+  modelVersion: Number(row.model_version),
+  expertDid: row.expert_did,
+  categorySplitOverride: row.split_override,
+});
+
 /** The SKUs of `skuIds` that exist, by id (unknown ids are simply absent). */
 export async function skusForSale(executor: Executor, skuIds: readonly string[]): Promise<Map<string, SkuForSale>> {
   const ids = [...new Set(skuIds)];
@@ -48,32 +71,43 @@ export async function skusForSale(executor: Executor, skuIds: readonly string[])
   if (ids.length === 0) return found;
   const list = await rows<SaleRow>(
     executor,
-    sql`select s.id as sku_id, s.product_id, p.producer_did, p.category, p.title_zh, p.title_en, s.price_fen, s.stock,
-               p.status, p.model_id, p.model_version, v.expert_did, c.split_override
-        from catalog_skus s
-        join catalog_products p on p.id = s.product_id
-        join catalog_model_versions v on v.model_id = p.model_id and v.version = p.model_version
-        join catalog_categories c on c.slug = p.category
-        where s.id in ${ids}`,
+    sql`select ${SALE_COLUMNS} from catalog_skus s ${SALE_JOINS} where s.id in ${ids}`,
   );
-  for (const row of list) {
-    found.set(row.sku_id, {
-      skuId: row.sku_id,
-      productId: row.product_id,
-      producerDid: row.producer_did,
-      category: row.category,
-      titleZh: row.title_zh,
-      titleEn: row.title_en ?? null,
-      priceFen: BigInt(row.price_fen),
-      stock: Number(row.stock),
-      productStatus: row.status,
-      modelId: row.model_id,
-      modelVersion: Number(row.model_version),
-      expertDid: row.expert_did,
-      categorySplitOverride: row.split_override,
-    });
-  }
+  for (const row of list) found.set(row.sku_id, skuOf(row));
   return found;
+}
+
+/** A buyer's cart line as stored, with its SKU as it is for sale now (undefined when the SKU is gone). */
+export interface CartLineForSale {
+  skuId: string;
+  quantity: number;
+  cartPriceFen: string;
+  sku: SkuForSale | undefined;
+}
+
+/** A buyer's cart lines, oldest first, each with its SKU: one statement. */
+export async function cartLinesForSale(executor: Executor, buyer: string): Promise<CartLineForSale[]> {
+  const list = await rows<
+    Omit<SaleRow, 'sku_id'> & {
+      sku_id: string | null;
+      cart_sku_id: string;
+      cart_quantity: number;
+      cart_price_fen: string;
+    }
+  >(
+    executor,
+    sql`select o.sku_id as cart_sku_id, o.quantity as cart_quantity, o.unit_price_fen as cart_price_fen, ${SALE_COLUMNS}
+        from order_carts o
+        left join (catalog_skus s ${SALE_JOINS}) on s.id = o.sku_id
+        where o.buyer_did = ${buyer}
+        order by o.added_at, o.sku_id`,
+  );
+  return list.map((row) => ({
+    skuId: row.cart_sku_id,
+    quantity: Number(row.cart_quantity),
+    cartPriceFen: String(row.cart_price_fen),
+    sku: row.sku_id === null ? undefined : skuOf(row as SaleRow),
+  }));
 }
 
 type StockLine = { skuId: string; quantity: number };

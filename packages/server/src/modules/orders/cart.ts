@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
-import { type SkuForSale, skusForSale } from '../catalog/sales.js';
+import { cartLinesForSale, type SkuForSale, skusForSale } from '../catalog/sales.js';
 import { attributionFor } from '../distribution/attribution.js';
 import { pointsForQuote } from '../distribution/points-checkout.js';
 import { distributionPolicy } from '../distribution/policy.js';
@@ -37,30 +37,23 @@ async function cartWithSkus(
   executor: Executor,
   buyer: string,
 ): Promise<{ items: CartItem[]; skus: Map<string, SkuForSale> }> {
-  const items = await rows<{ sku_id: string; quantity: number; unit_price_fen: string }>(
-    executor,
-    sql`select sku_id, quantity, unit_price_fen from order_carts where buyer_did = ${buyer} order by added_at, sku_id`,
-  );
-  const skus = await skusForSale(
-    executor,
-    items.map((i) => i.sku_id),
-  );
-  const cart = items.map((item): CartItem => {
-    const sku = skus.get(item.sku_id);
-    return {
-      skuId: item.sku_id,
+  const lines = await cartLinesForSale(executor, buyer);
+  const skus = new Map(lines.flatMap((line) => (line.sku === undefined ? [] : [[line.skuId, line.sku] as const])));
+  const items = lines.map(
+    ({ skuId, quantity, cartPriceFen, sku }): CartItem => ({
+      skuId,
       productId: sku?.productId ?? null,
       titleZh: sku?.titleZh ?? null,
       titleEn: sku?.titleEn ?? null,
-      quantity: Number(item.quantity),
-      cartPriceFen: String(item.unit_price_fen),
+      quantity,
+      cartPriceFen,
       priceFen: sku === undefined ? null : sku.priceFen.toString(),
-      priceChanged: sku !== undefined && sku.priceFen.toString() !== String(item.unit_price_fen),
-      available: sku !== undefined && sku.productStatus === 'listed' && sku.stock >= Number(item.quantity),
+      priceChanged: sku !== undefined && sku.priceFen.toString() !== cartPriceFen,
+      available: sku !== undefined && sku.productStatus === 'listed' && sku.stock >= quantity,
       stock: sku?.stock ?? 0,
-    };
-  });
-  return { items: cart, skus };
+    }),
+  );
+  return { items, skus };
 }
 
 /** Puts `quantity` of a SKU in the cart (0 takes it out), at today's price. */

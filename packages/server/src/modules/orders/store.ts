@@ -1,6 +1,6 @@
 import type { OrderStatus, RefundStatus, SplitPolicy } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
-import { type Executor, preparedRows, rows, type Tx } from '../../db/connection.js';
+import { type Executor, fromJsonb, preparedRows, rows, type Tx } from '../../db/connection.js';
 import { notFound } from '../../errors.js';
 
 export interface OrderLine {
@@ -111,15 +111,21 @@ function toOrder(row: Row, lines: Row[]): Order {
   };
 }
 
+// An order's lines as JSON beside its row, so that one statement reads the whole order (money as
+// text: a JSON number would lose a bigint).
+const LINES_JSON = sql`coalesce((select json_agg(json_build_object('position', l.position, 'sku_id', l.sku_id,
+    'product_id', l.product_id, 'title_zh', l.title_zh, 'title_en', l.title_en, 'quantity', l.quantity,
+    'unit_price_fen', l.unit_price_fen::text, 'refunded_quantity', l.refunded_quantity) order by l.position)
+    from order_lines l where l.order_id = o.id), '[]'::json) as lines_json`;
+
 /** One order with its lines, if it exists; `lock` takes the order's row lock (every transition does). */
 export async function findOrder(executor: Executor, id: string, lock = false): Promise<Order | undefined> {
   const [row] = await rows<Row>(
     executor,
-    lock ? sql`select * from orders where id = ${id} for update` : sql`select * from orders where id = ${id}`,
+    sql`select o.*, ${LINES_JSON} from orders o where o.id = ${id} ${lock ? sql`for update of o` : sql``}`,
   );
   if (row === undefined) return undefined;
-  const lines = await rows<Row>(executor, sql`select * from order_lines where order_id = ${id} order by position`);
-  return toOrder(row, lines);
+  return toOrder(row, fromJsonb(row.lines_json as Row[] | string));
 }
 
 /** One order with its lines; 404 naming `field` when there is none. */
