@@ -1,7 +1,7 @@
 import { type SplitPolicy, splitPolicyHash, toBase64Url } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { type Executor, rows } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
 import { cartLinesForSale, type SkuForSale, skusForSale } from '../catalog/sales.js';
 import { attributionFor } from '../distribution/attribution.js';
@@ -56,13 +56,16 @@ async function cartWithSkus(
   return { items, skus };
 }
 
-/** Puts `quantity` of a SKU in the cart (0 takes it out), at today's price. */
-export async function setCartItem(tx: Tx, buyer: string, skuId: string, quantity: number): Promise<void> {
+/**
+ * Puts `quantity` of a SKU in the cart (0 takes it out), at today's price. One write, so no
+ * transaction of its own: checkout checks the SKU again, whatever changes after this read.
+ */
+export async function setCartItem(executor: Executor, buyer: string, skuId: string, quantity: number): Promise<void> {
   if (quantity === 0) {
-    await tx.execute(sql`delete from order_carts where buyer_did = ${buyer} and sku_id = ${skuId}`);
+    await executor.execute(sql`delete from order_carts where buyer_did = ${buyer} and sku_id = ${skuId}`);
     return;
   }
-  const sku = (await skusForSale(tx, [skuId])).get(skuId);
+  const sku = (await skusForSale(executor, [skuId])).get(skuId);
   if (sku === undefined) throw notFound(`SKU ${skuId}`, 'skuId');
   if (sku.productStatus !== 'listed')
     throw new AppError(409, 'not_for_sale', `${sku.titleZh} is not on sale.`, 'skuId');
@@ -70,7 +73,7 @@ export async function setCartItem(tx: Tx, buyer: string, skuId: string, quantity
     throw new AppError(409, 'out_of_stock', `${sku.titleZh} has ${sku.stock} in stock; ${quantity} asked.`, 'quantity');
   // The size check and the write in one statement: no row written means the cart is full.
   const written = await rows<{ sku_id: string }>(
-    tx,
+    executor,
     sql`insert into order_carts (buyer_did, sku_id, quantity, unit_price_fen, added_at)
         select ${buyer}, ${skuId}, ${quantity}, ${sku.priceFen.toString()}::int8, now()
          where (select count(*) from order_carts where buyer_did = ${buyer} and sku_id <> ${skuId}) < ${CART_ITEMS_MAX}

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { rows, transaction } from '../../db/connection.js';
+import { rows } from '../../db/connection.js';
 import { AppError, badRequest, notFound } from '../../errors.js';
 import { idempotent } from '../../http/idempotency.js';
 import { ERROR_RESPONSES } from '../../http/schemas.js';
@@ -153,7 +153,7 @@ export const orderRoutes =
       },
       async (request) => {
         const buyer = await authenticate(ctx, request);
-        await transaction(ctx.database.db, (tx) => setCartItem(tx, buyer, request.body.skuId, request.body.quantity));
+        await setCartItem(ctx.database.db, buyer, request.body.skuId, request.body.quantity);
         return { items: await cartItems(ctx.database.db, buyer) };
       },
     );
