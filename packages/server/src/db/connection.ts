@@ -88,6 +88,10 @@ export async function preparedRows<T>(executor: Executor, name: string, text: st
   return (await (client as Pick<PGlite, 'query'>).query<T>(text, values)).rows;
 }
 
+/** Bytes as a query parameter: node-postgres sends a Buffer as bytea (a bare Uint8Array it does not). */
+export const bytesParameter = (value: Uint8Array): Uint8Array =>
+  typeof Buffer === 'undefined' ? value : Buffer.from(value.buffer, value.byteOffset, value.length);
+
 /**
  * A jsonb column's value: both drivers parse jsonb already; a string is a driver (or a column
  * read as text) that did not.

@@ -12,13 +12,13 @@ import {
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import { type Database, type Executor, preparedRows, type Tx } from '../../db/connection.js';
+import { bytesParameter, type Database, type Executor, preparedRows, type Tx } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden } from '../../errors.js';
 import { type ActorStatus, type ActorStatusRow, actorStatusColumns, actorStatusOf } from '../identity/queries.js';
 import { assignLogIndexes, LOG_ENTRY_BYTES_MAX } from '../log/sequencer.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { EventDefinition, EventPermission, EventRegistry } from './registry.js';
-import { bytesParameter, events } from './tables.js';
+import { events } from './tables.js';
 
 export interface EventServiceDeps {
   database: Database;

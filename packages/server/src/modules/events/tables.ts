@@ -12,10 +12,7 @@ import {
   timestamp,
   unique,
 } from 'drizzle-orm/pg-core';
-
-/** Bytes as a query parameter: node-postgres sends a Buffer as bytea (a bare Uint8Array it does not). */
-export const bytesParameter = (value: Uint8Array): Uint8Array =>
-  typeof Buffer === 'undefined' ? value : Buffer.from(value.buffer, value.byteOffset, value.length);
+import { bytesParameter } from '../../db/connection.js';
 
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',

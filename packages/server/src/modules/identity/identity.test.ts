@@ -83,6 +83,18 @@ describe('accounts and sessions', () => {
     const after = await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
     expect(after.statusCode).toBe(401);
     expect(after.json().error.code).toBe('unauthorized');
+
+    // A session also ends at its expiry.
+    const later = await signIn(t, bob);
+    const saved = t.clock.now;
+    try {
+      t.clock.now = new Date(saved.getTime() + t.ctx.config.sessionTtlMinutes * 60_000 - 1000);
+      expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(later) })).statusCode).toBe(200);
+      t.clock.now = new Date(saved.getTime() + t.ctx.config.sessionTtlMinutes * 60_000 + 1000);
+      expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(later) })).statusCode).toBe(401);
+    } finally {
+      t.clock.now = saved;
+    }
   });
 
   it('replays a challenge request by Idempotency-Key and refuses the key for another request', async () => {

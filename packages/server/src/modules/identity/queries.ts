@@ -1,8 +1,8 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Config } from '../../config.js';
-import { type Executor, preparedRows } from '../../db/connection.js';
+import { bytesParameter, type Executor, preparedRows } from '../../db/connection.js';
 import { ROLES, type Role } from './roles.js';
-import { accountProfiles, accounts, sessions } from './tables.js';
+import { accountProfiles, accounts } from './tables.js';
 
 export interface ActorStatus {
   registered: boolean;
@@ -59,11 +59,13 @@ export async function findAccount(executor: Executor, did: string) {
   return row;
 }
 
+// Prepared: every signed-in request runs it.
+const SESSION_DID = `select did from sessions where token_hash = $1 and expires_at > $2 and revoked_at is null limit 1`;
+
 export async function sessionDid(executor: Executor, tokenHash: Uint8Array, now: Date): Promise<string | undefined> {
-  const [row] = await executor
-    .select({ did: sessions.did })
-    .from(sessions)
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), isNull(sessions.revokedAt)))
-    .limit(1);
+  const [row] = await preparedRows<{ did: string }>(executor, 'session_did', SESSION_DID, [
+    bytesParameter(tokenHash),
+    now.toISOString(),
+  ]);
   return row?.did;
 }
