@@ -1,10 +1,17 @@
-import type { DistributionPolicy, OrderAttribution, PromoterLevel } from '@concord/protocol';
+import {
+  type Binding,
+  bindingActive,
+  type DistributionPolicy,
+  type OrderAttribution,
+  type PromoterLevel,
+} from '@concord/protocol';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Executor } from '../../db/connection.js';
+import { type Executor, fromJsonb, rows } from '../../db/connection.js';
 import { conflict } from '../../errors.js';
 import { DID_SCHEMA } from '../identity/schema.js';
-import { currentBinding } from './bindings.js';
-import { findPromoter, type Promoter } from './promoters.js';
+import { type BindingRow, toBinding } from './bindings.js';
+import { CURRENT_PROMOTERS, findPromoter, type Promoter, type PromoterRow, toPromoter } from './promoters.js';
 
 /** What the buyer signs in `orders.order.placed`: the promoter their order is attributed to, or null. */
 export const SIGNED_ATTRIBUTION = z
@@ -27,11 +34,26 @@ async function attributedPromoter(
   producer: string,
   now: Date,
 ): Promise<Promoter | undefined> {
-  const self = await findPromoter(executor, buyer);
+  const { self, binding } = await promoterAndBindingOf(executor, buyer);
   if (self !== undefined) return policy.selfPurchaseCommission && buyer !== producer ? self : undefined;
-  const binding = await currentBinding(executor, buyer, now, policy);
-  if (binding === undefined || binding.promoter === producer) return undefined;
+  if (binding === undefined || !bindingActive(binding, now.getTime(), policy) || binding.promoter === producer)
+    return undefined;
   return findPromoter(executor, binding.promoter);
+}
+
+/** The buyer as a promoter, and the buyer's stored binding: one statement (every quote and checkout asks). */
+async function promoterAndBindingOf(
+  executor: Executor,
+  buyer: string,
+): Promise<{ self: Promoter | undefined; binding: Binding | undefined }> {
+  const [row] = await rows<{ self: PromoterRow | string | null; binding: BindingRow | string | null }>(
+    executor,
+    sql`select (select row_to_json(p) from ${CURRENT_PROMOTERS} where p.did = ${buyer}) as self,
+               (select row_to_json(b) from distribution_bindings b where b.consumer_did = ${buyer}) as binding`,
+  );
+  const self = row?.self == null ? undefined : toPromoter(fromJsonb(row.self));
+  const binding = row?.binding == null ? undefined : toBinding(fromJsonb(row.binding));
+  return { self, binding };
 }
 
 /** What the quote asks the buyer to sign (see `attributedPromoter`). */

@@ -11,14 +11,14 @@ import { isPromoter } from './promoters.js';
 
 export const BINDING_CREATED_BODY = z.object({ code: LINK_CODE }).strict();
 
-interface BindingRow {
+export interface BindingRow {
   consumer_did: string;
   promoter_did: string;
   bound_at: Date | string;
   last_click_at: Date | string;
 }
 
-const toBinding = (row: BindingRow): Binding => ({
+export const toBinding = (row: BindingRow): Binding => ({
   consumer: row.consumer_did,
   promoter: row.promoter_did,
   boundAtMs: new Date(row.bound_at).getTime(),

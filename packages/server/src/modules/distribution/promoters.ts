@@ -67,26 +67,26 @@ export async function bumpStats(tx: Tx, did: string, delta: StatsDelta): Promise
   );
 }
 
+export interface PromoterRow {
+  did: string;
+  level: string;
+  upline_did: string | null;
+  joined_at: Date | string;
+  level_changed_at: Date | string;
+}
+
+export const toPromoter = (row: PromoterRow): Promoter => ({
+  did: row.did,
+  level: row.level,
+  uplineDid: row.upline_did,
+  joinedAt: new Date(row.joined_at),
+  levelChangedAt: new Date(row.level_changed_at),
+});
+
+/** Promoters who hold the role now, as `p` (a revoked role leaves the record but ends the promoter). */
+export const CURRENT_PROMOTERS = sql`distribution_promoters p join account_roles r on r.did = p.did and r.role = 'promoter'`;
+
 export async function findPromoter(executor: Executor, did: string): Promise<Promoter | undefined> {
-  const [row] = await rows<{
-    did: string;
-    level: string;
-    upline_did: string | null;
-    joined_at: Date | string;
-    level_changed_at: Date | string;
-  }>(
-    executor,
-    sql`select p.* from distribution_promoters p
-          join account_roles r on r.did = p.did and r.role = 'promoter'
-         where p.did = ${did}`,
-  );
-  return (
-    row && {
-      did: row.did,
-      level: row.level,
-      uplineDid: row.upline_did,
-      joinedAt: new Date(row.joined_at),
-      levelChangedAt: new Date(row.level_changed_at),
-    }
-  );
+  const [row] = await rows<PromoterRow>(executor, sql`select p.* from ${CURRENT_PROMOTERS} where p.did = ${did}`);
+  return row && toPromoter(row);
 }
