@@ -1,12 +1,13 @@
 import { CopyOutlined, DownloadOutlined, GiftOutlined, ShareAltOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Input, message, Row, Space, Typography } from 'antd';
+import { Button, Card, Col, Input, message, Row, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../api/client';
 import { type Session, useSession } from '../session/session-store';
 import { submitEvent } from '../session/signer';
 import { useErrorText } from '../shared/error-text';
 import { formatDate, shortDid } from '../shared/format';
+import { MutationError } from '../shared/MutationError';
 import { ErrorState, Loading } from '../shared/states';
 import { copyText, shareQrUrl, shareUrl } from './copy';
 import { type DistributionMe, formatPoints, keys, PageTitle, SignInPrompt, useDistributionMe } from './shared';
@@ -94,9 +95,7 @@ function MakeInvite({ session }: { session: Session }) {
       >
         {t('account.invite.create')}
       </Button>
-      {create.isError && (
-        <Alert type="error" showIcon title={errorText(create.error)} style={{ marginTop: 12, textAlign: 'start' }} />
-      )}
+      <MutationError mutation={create} text={errorText} style={{ marginTop: 12, textAlign: 'start' }} />
     </Card>
   );
 }

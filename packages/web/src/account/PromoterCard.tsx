@@ -1,41 +1,13 @@
 import { TeamOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Card, Col, Row, Skeleton, Tag, Typography } from 'antd';
-import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { api, unwrap } from '../api/client';
 import type { Session } from '../session/session-store';
+import { Figure } from '../shared/Figure';
 import { formatDate, formatFen, shortDid } from '../shared/format';
 import { type DistributionMe, gap, keys } from './shared';
-
-function Figure({
-  label,
-  value,
-  hint,
-  testId,
-}: {
-  label: ReactNode;
-  value: ReactNode;
-  hint?: ReactNode;
-  testId?: string;
-}) {
-  return (
-    <div>
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {label}
-      </Typography.Text>
-      <div style={{ fontSize: 17, fontWeight: 600 }} data-testid={testId}>
-        {value}
-      </div>
-      {hint && (
-        <Typography.Text type="secondary" style={{ fontSize: 11 }}>
-          {hint}
-        </Typography.Text>
-      )}
-    </div>
-  );
-}
 
 /** A promoter's place in the channel: level, team, and commissions frozen, released and cancelled. */
 export function PromoterCard({ session, channel }: { session: Session; channel: DistributionMe }) {

@@ -319,11 +319,11 @@ export async function sequenceReceipts(tx: Tx, receipts: readonly unknown[]): Pr
   return given.map((receipt) => byReceipt.get(receipt) as bigint);
 }
 
-// Prepared: they run for every accepted envelope.
-const INSERT_EVENT = `insert into events (type, actor, nonce, ts, custodial, envelope, canonical, leaf_hash)
-    values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
-    on conflict (actor, nonce) do nothing returning id::text as id`;
-const INSERT_EVENT_READING_STATUS = `with status as (select ${actorStatusColumns(2)}), inserted as (${INSERT_EVENT})
+// Prepared: it runs for every accepted envelope. The status is read as it was before the insert.
+const INSERT_EVENT_READING_STATUS = `with status as (select ${actorStatusColumns(2)}),
+    inserted as (insert into events (type, actor, nonce, ts, custodial, envelope, canonical, leaf_hash)
+                 values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
+                 on conflict (actor, nonce) do nothing returning id::text as id)
   select (select id from inserted) as id, status.custodial, status.roles from status`;
 
 const insertParameters = (envelope: Envelope, canonical: Uint8Array, leafHash: Uint8Array) => [

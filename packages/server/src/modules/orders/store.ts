@@ -118,14 +118,15 @@ const LINES_JSON = sql`coalesce((select json_agg(json_build_object('position', l
     'unit_price_fen', l.unit_price_fen::text, 'refunded_quantity', l.refunded_quantity) order by l.position)
     from order_lines l where l.order_id = o.id), '[]'::json) as lines_json`;
 
+const withLines = (row: Row): Order => toOrder(row, fromJsonb(row.lines_json as Row[] | string));
+
 /** One order with its lines, if it exists; `lock` takes the order's row lock (every transition does). */
 export async function findOrder(executor: Executor, id: string, lock = false): Promise<Order | undefined> {
   const [row] = await rows<Row>(
     executor,
     sql`select o.*, ${LINES_JSON} from orders o where o.id = ${id} ${lock ? sql`for update of o` : sql``}`,
   );
-  if (row === undefined) return undefined;
-  return toOrder(row, fromJsonb(row.lines_json as Row[] | string));
+  return row === undefined ? undefined : withLines(row);
 }
 
 /** One order with its lines; 404 naming `field` when there is none. */
@@ -144,28 +145,18 @@ export async function listOrders(
   filter: { buyer?: string; producer?: string; status?: OrderStatus; beforeSeq?: bigint; limit: number },
 ): Promise<{ orders: Order[]; lastSeq: bigint | null }> {
   const conditions = [sql`true`];
-  if (filter.buyer !== undefined) conditions.push(sql`buyer_did = ${filter.buyer}`);
-  if (filter.producer !== undefined) conditions.push(sql`producer_did = ${filter.producer}`);
-  if (filter.status !== undefined) conditions.push(sql`status = ${filter.status}`);
-  if (filter.beforeSeq !== undefined) conditions.push(sql`seq < ${filter.beforeSeq.toString()}::int8`);
+  if (filter.buyer !== undefined) conditions.push(sql`o.buyer_did = ${filter.buyer}`);
+  if (filter.producer !== undefined) conditions.push(sql`o.producer_did = ${filter.producer}`);
+  if (filter.status !== undefined) conditions.push(sql`o.status = ${filter.status}`);
+  if (filter.beforeSeq !== undefined) conditions.push(sql`o.seq < ${filter.beforeSeq.toString()}::int8`);
   const found = await rows<Row>(
     executor,
-    sql`select * from orders where ${sql.join(conditions, sql` and `)} order by seq desc limit ${filter.limit}`,
+    sql`select o.*, ${LINES_JSON} from orders o
+        where ${sql.join(conditions, sql` and `)} order by o.seq desc limit ${filter.limit}`,
   );
-  if (found.length === 0) return { orders: [], lastSeq: null };
-  const lines = await rows<Row>(
-    executor,
-    sql`select * from order_lines where order_id in ${found.map((o) => o.id as string)} order by order_id, position`,
-  );
-  const byOrder = new Map<string, Row[]>();
-  for (const line of lines) {
-    const list = byOrder.get(line.order_id as string);
-    if (list === undefined) byOrder.set(line.order_id as string, [line]);
-    else list.push(line);
-  }
   return {
-    orders: found.map((row) => toOrder(row, byOrder.get(row.id as string) ?? [])),
-    lastSeq: BigInt(found[found.length - 1]?.seq as string),
+    orders: found.map(withLines),
+    lastSeq: found.length === 0 ? null : BigInt(found[found.length - 1]?.seq as string),
   };
 }
 

@@ -1,9 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Popconfirm, Space, Tag } from 'antd';
+import { Button, Popconfirm, Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { useErrorText } from '../../shared/error-text';
 import { formatDate, localized } from '../../shared/format';
+import { MutationError } from '../../shared/MutationError';
 import { ErrorState, Loading } from '../../shared/states';
 import { type ModelSummary, type ModelVersion, useModel, useModelUsage } from './queries';
 
@@ -120,9 +121,7 @@ function VersionRow({ modelId, version: v }: { modelId: string; version: ModelVe
           </Popconfirm>
         )}
       </Space>
-      {deprecate.isError && (
-        <Alert type="error" showIcon title={errorText(deprecate.error)} style={{ width: '100%' }} />
-      )}
+      <MutationError mutation={deprecate} text={errorText} style={{ width: '100%' }} />
     </li>
   );
 }

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { idempotencyKey } from '../../api/client';
 import { useErrorText } from '../../shared/error-text';
 import { localized } from '../../shared/format';
+import { MutationError } from '../../shared/MutationError';
 import { AttributeEditor } from './AttributeEditor';
 import { definitionOf, draftIssues, emptyAttribute, type ModelDraft, moveItem } from './editor-state';
 import { ModelPreview } from './ModelPreview';
@@ -198,15 +199,7 @@ export function ModelEditor({ initial, version, onPublished, onCancel }: Props) 
           </div>
         </Col>
       </Row>
-      {publishing.isError && (
-        <Alert
-          type="error"
-          showIcon
-          title={errorText(publishing.error)}
-          style={{ marginTop: 12 }}
-          data-testid="publish-error"
-        />
-      )}
+      <MutationError mutation={publishing} text={errorText} style={{ marginTop: 12 }} testId="publish-error" />
       <div style={{ display: 'flex', gap: 8, marginTop: 16, flexWrap: 'wrap' }}>
         <Button
           type="primary"

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { Session } from '../../session/session-store';
 import { useErrorText } from '../../shared/error-text';
 import { formatDateTime } from '../../shared/format';
+import { MutationError } from '../../shared/MutationError';
 import { type AppealInstance, jurorKeys } from './queries';
 import { forgetVote, loadVote, saveVote } from './salt-store';
 
@@ -142,9 +143,7 @@ export function VotePanel({
         <Typography.Paragraph data-testid="vote-done">{t('console.juror.vote.done')}</Typography.Paragraph>
       )}
       {deadlines}
-      {step.isError && (
-        <Alert type="error" showIcon style={{ marginTop: 8 }} title={errorText(step.error)} data-testid="vote-error" />
-      )}
+      <MutationError mutation={step} text={errorText} style={{ marginTop: 8 }} testId="vote-error" />
     </Card>
   );
 }

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { formatPoints } from '../../account/shared';
 import { useErrorText } from '../../shared/error-text';
 import { shortDid } from '../../shared/format';
+import { MutationError } from '../../shared/MutationError';
 import { type Candidate, type ConsensusMe, nominatorKeys } from './queries';
 
 const MAX_TARGETS = 16;
@@ -109,15 +110,7 @@ export function NominateForm({ me, candidates }: { me: ConsensusMe; candidates: 
           data-testid="nominate-done"
         />
       )}
-      {submit.isError && (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginTop: 8 }}
-          title={errorText(submit.error)}
-          data-testid="nominate-error"
-        />
-      )}
+      <MutationError mutation={submit} text={errorText} style={{ marginTop: 8 }} testId="nominate-error" />
     </Form>
   );
 }

@@ -3,8 +3,8 @@ import { DEFAULT_DISTRIBUTION_POLICY } from '@concord/protocol';
 import { Card, Col, Progress, Row, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { DistributionMe } from '../../account/shared';
+import { Figure } from '../../shared/Figure';
 import { formatDate, formatFen, shortDid } from '../../shared/format';
-import { Figure } from '../Figure';
 
 const percent = (have: bigint, need: bigint): number =>
   need <= 0n ? 100 : Number((have >= need ? need : have) * 100n) / Number(need);

@@ -7,6 +7,7 @@ import { api, idempotencyKey, unwrap } from '../../api/client';
 import type { Session } from '../../session/session-store';
 import { useErrorText } from '../../shared/error-text';
 import { formatDateTime, formatFen } from '../../shared/format';
+import { MutationError } from '../../shared/MutationError';
 import { ErrorState, Loading } from '../../shared/states';
 import { promoterKeys, type Withdrawal } from './queries';
 
@@ -126,15 +127,7 @@ function WithdrawForm({ session, channel }: { session: Session; channel: Distrib
           })}
         />
       )}
-      {submit.isError && (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginTop: 8 }}
-          title={errorText(submit.error)}
-          data-testid="withdraw-error"
-        />
-      )}
+      <MutationError mutation={submit} text={errorText} style={{ marginTop: 8 }} testId="withdraw-error" />
     </Form>
   );
 }

@@ -4,6 +4,7 @@ import { Alert, Button, type ButtonProps, Popconfirm, Space, Tag, Typography } f
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import { formatDateTime } from '../../shared/format';
+import { MutationError } from '../../shared/MutationError';
 import { errorText, Section } from '../operator/shared';
 
 const DAY_MS = 86_400_000;
@@ -62,15 +63,7 @@ export function SandboxClock() {
           </Popconfirm>
         ))}
       </Space>
-      {move.isError && (
-        <Alert
-          type="error"
-          showIcon
-          title={errorText(move.error)}
-          style={{ marginTop: 8 }}
-          data-testid="action-error"
-        />
-      )}
+      <MutationError mutation={move} text={errorText} style={{ marginTop: 8 }} testId="action-error" />
       {move.isSuccess && (
         <Alert
           type="success"

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, idempotencyKey } from '../../api/client';
 import { useErrorText } from '../../shared/error-text';
+import { MutationError } from '../../shared/MutationError';
 import { ErrorState, Loading } from '../../shared/states';
 import { Evidence } from './Evidence';
 import { type MyRound, useModelAttributes } from './queries';
@@ -91,15 +92,7 @@ export function CommitForm({ did, round, onCommitted }: { did: string; round: My
         data-testid="report-text"
       />
       <Alert type="warning" showIcon title={t('console.tester.salt.warning')} style={{ margin: '12px 0' }} />
-      {committing.isError && (
-        <Alert
-          type="error"
-          showIcon
-          title={errorText(committing.error)}
-          style={{ marginBottom: 8 }}
-          data-testid="commit-error"
-        />
-      )}
+      <MutationError mutation={committing} text={errorText} style={{ marginBottom: 8 }} testId="commit-error" />
       <Button
         type="primary"
         loading={busy}
