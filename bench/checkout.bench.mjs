@@ -21,7 +21,15 @@ import { formatRate, report } from './lib.mjs';
 import { cpuMeter, processCpuSeconds } from './support/cpu.mjs';
 import { httpClient } from './support/http-client.mjs';
 import { pgbenchTps } from './support/pgbench.mjs';
-import { dropDatabase, freshDatabase, percentile, postgresReachable, startServer } from './support/server.mjs';
+import {
+  dropDatabase,
+  freshDatabase,
+  percentile,
+  postgresReachable,
+  SERVER_NODE_ARGS,
+  startServer,
+} from './support/server.mjs';
+import { statementCounter } from './support/statement-counter.mjs';
 
 const CLIENTS = 16;
 const SECONDS = 8;
@@ -366,7 +374,13 @@ export async function run({ quick = false } = {}) {
     `${JSON.stringify({ did: operator.did, secretKeyHex: toHex(operator.secretKey) })}\n`,
     { mode: 0o600 },
   );
-  const server = await startServer(url, { DATA_DIR: dataDir });
+  // BENCH_COUNT_STATEMENTS=1: also count the SQL statements per order (the counter costs some speed).
+  const counter = process.env.BENCH_COUNT_STATEMENTS ? statementCounter() : undefined;
+  const server = await startServer(
+    url,
+    { DATA_DIR: dataDir, ...counter?.env },
+    counter === undefined ? undefined : [...SERVER_NODE_ARGS, ...counter.nodeArgs],
+  );
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const sampler = new pg.Client({ connectionString: url });
@@ -397,11 +411,13 @@ export async function run({ quick = false } = {}) {
     const stopSampling = sampleActivity(sampler, name);
     const meter = cpuMeter(server.pid);
     const timedStartWall = Date.now();
+    counter?.start();
     const timed = await checkoutPhase(call, buyers, PRODUCTS, seconds);
     const cpu = meter.stop(timed.seconds);
     const activity = await stopSampling();
 
     const payment = await waitForPayment(db, timed.orderIds, timedStartWall);
+    const statements = await counter?.stop(); // the timed orders and their payments
 
     const latencies = [...timed.latencies].sort((a, b) => a - b);
     const loops = [...timed.loopLatencies].sort((a, b) => a - b);
@@ -434,7 +450,18 @@ export async function run({ quick = false } = {}) {
       console.log(`    behind a backend whose last statement was ${list(activity.lockWaitsBehind)}`);
     }
 
-    result = report(quick ? 'checkout-quick' : 'checkout', {
+    let statementsPerOrder;
+    if (statements !== undefined) {
+      statementsPerOrder = statements.reduce((sum, [, n]) => sum + n, 0) / orders;
+      console.log(
+        `  SQL statements per order   ${statementsPerOrder.toFixed(1)} (cart puts, quote, checkout, payment); most sent:`,
+      );
+      for (const [text, n] of statements.slice(0, 12))
+        console.log(`    ${(n / orders).toFixed(2)}  ${text.slice(0, 90)}`);
+    }
+
+    // Counted runs are slower (the counter runs in the server): their figures go to a file of their own.
+    result = report(`${counter === undefined ? 'checkout' : 'checkout-counted'}${quick ? '-quick' : ''}`, {
       database: 'postgres',
       clients: CLIENTS,
       seconds: timed.seconds,
@@ -464,6 +491,7 @@ export async function run({ quick = false } = {}) {
       },
       cpu,
       databaseActivity: activity,
+      ...(statementsPerOrder === undefined ? {} : { statementsPerOrder }),
     });
   } finally {
     await db.end();

@@ -48,7 +48,7 @@ const freePort = () =>
   });
 
 // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
-const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+export const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 
 export async function startServer(databaseUrl, extraEnv = {}, nodeArgs = SERVER_NODE_ARGS) {
   const dataDir = mkdtempSync(join(tmpdir(), 'concord-bench-'));
