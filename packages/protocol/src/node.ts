@@ -2,7 +2,7 @@
  * Node-only entry (`@concord/protocol/node`): the `node:crypto` provider, several times faster
  * than the pure-JS one for Ed25519 verification. Never imported by the browser build.
  */
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, hash, type KeyObject, randomBytes, sign, verify } from 'node:crypto';
 import type { CryptoProvider } from './crypto/types.js';
 
 // DER prefixes that wrap a raw 32-byte Ed25519 key as PKCS#8 / SPKI (RFC 8410).
@@ -63,7 +63,8 @@ export const nodeCrypto: CryptoProvider = {
       }
     },
   },
-  sha256: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+  // One-shot: no Hash object per call (leaf and node hashes are many and small).
+  sha256: (data) => new Uint8Array(hash('sha256', data, 'buffer')),
   randomBytes: (length) => new Uint8Array(randomBytes(length)),
 };
 

@@ -136,7 +136,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
   const allTiles = tilesForSize(size);
   const byPosition = new Map(allTiles.map((tile) => [`${tile.level}/${tile.n}`, tile]));
   const parentHashes = new Map<string, Uint8Array[]>();
-  const PREFETCH = 8;
+  const PREFETCH = 32;
   const fullTiles = allTiles.filter((tile) => tile.width === 256);
   for (const [i, tile] of fullTiles.entries()) {
     // The next few tiles download while this one is checked.

@@ -10,7 +10,7 @@ import {
   treeProofFrom,
   treeProofIndexes,
 } from '@concord/protocol';
-import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import { and, asc, gte, lt } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -19,29 +19,12 @@ import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { ENVELOPE_SCHEMA } from '../events/schema.js';
 import { events } from '../events/tables.js';
 import { latestCheckpoint, publishedCheckpoint, servedNote } from './checkpoints.js';
-import { readStoredHashes, StoredHashCache } from './hashes.js';
+import { readEntryAndHashes, readStoredHashes, type StoredEntry, StoredHashCache } from './hashes.js';
+import { reuseFor } from './reuse.js';
 
 const TILE_WIDTH = 256;
 const CHECKPOINT_REUSE_MS = 50;
 
-/**
- * `load`'s answer, reused for `ms` after it arrived while `version()` is unchanged (concurrent
- * callers share one load). Other processes' checkpoints show up within `ms`.
- */
-function reuseFor<T>(ms: number, version: () => number, load: () => Promise<T>): () => Promise<T> {
-  let cached: { at: number; version: number; value: Promise<T> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (cached === undefined || now - cached.at > ms || cached.version !== version()) {
-      const value = load();
-      cached = { at: now, version: version(), value };
-      value.catch(() => {
-        cached = undefined;
-      });
-    }
-    return cached.value;
-  };
-}
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const SHORT = 'public, max-age=1';
 
@@ -164,15 +147,18 @@ export const logRoutes =
         const { index } = request.params;
         const checkpoint = await published();
         const integrated = checkpoint !== undefined && index < checkpoint.size;
-        // The entry and its proof's hashes are read side by side (the proof needs only the size).
-        const [[entry], hashes] = await Promise.all([
-          db
-            .select({ envelope: events.envelope, leafHash: events.leafHash })
-            .from(events)
-            .where(eq(events.logIndex, BigInt(index)))
-            .limit(1),
-          integrated ? proofHashes.read(db, recordProofIndexes(index, checkpoint.size)) : undefined,
-        ]);
+        // The entry and whatever hashes of its proof are not kept come in one statement (the
+        // proof needs only the size); when all are kept, the entry alone.
+        let entry: StoredEntry | undefined;
+        const hashes = integrated
+          ? await proofHashes.readWith(recordProofIndexes(index, checkpoint.size), async (missing) => {
+              const read = await readEntryAndHashes(db, index, missing);
+              if (read.entry === undefined) throw notFound('Log entry', 'index');
+              entry = read.entry;
+              return read.hashes;
+            })
+          : undefined;
+        entry ??= (await readEntryAndHashes(db, index, [])).entry;
         if (entry === undefined) throw notFound('Log entry', 'index');
         const base = {
           index,
