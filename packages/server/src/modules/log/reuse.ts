@@ -1,8 +1,9 @@
 /**
  * `load`'s answer, reused while `version()` is unchanged (concurrent callers share one load).
  * Once it is `ms` old the next caller still gets it, and a fresh load starts in the background:
- * no request waits for the refresh (one proof in every `ms` used to wait for two queries), and other processes
- * checkpoints show up within about `ms`. A new version (this process integrated) is waited for.
+ * no request waits for the refresh (one proof in every `ms` used to wait for two queries), and
+ * other processes' checkpoints show up within about `ms`. A new version (this process
+ * integrated) is waited for.
  */
 export function reuseFor<T>(ms: number, version: () => number, load: () => Promise<T>): () => Promise<T> {
   let cached: { at: number; version: number; value: Promise<T> } | undefined;
