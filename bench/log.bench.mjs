@@ -18,6 +18,7 @@ import { createRegistry } from '../packages/server/dist/index.js';
 import { formatRate, report } from './lib.mjs';
 import { cpuMeter } from './support/cpu.mjs';
 import { httpClient } from './support/http-client.mjs';
+import { startIngestCeilingServer } from './support/ingest-ceiling.mjs';
 import { dropDatabase, freshDatabase, percentile, postgresReachable, startServer } from './support/server.mjs';
 import { allCoresVerifyRate, singleCoreVerifyRate, singleCoreVerifyWithImportRate } from './support/verify-rate.mjs';
 
@@ -147,6 +148,20 @@ export async function run({ quick = false } = {}) {
     await server.stop();
     await dropDatabase(name);
   }
+  // The same client against a bare server with no database: the most one process can take here.
+  const ceiling = await startIngestCeilingServer();
+  let ceilingRate;
+  let ceilingCpu;
+  try {
+    const ceilingBodies = registrations(quick ? 3000 : 10_000);
+    await ingest(ceiling.url, ceilingBodies.slice(0, 500), CLIENTS);
+    const meter = cpuMeter(ceiling.pid);
+    const started = performance.now();
+    ceilingRate = await ingest(ceiling.url, ceilingBodies.slice(500), CLIENTS);
+    ceilingCpu = meter.stop((performance.now() - started) / 1000);
+  } finally {
+    await ceiling.stop();
+  }
   const bareAllCores = await allCoresVerifyRate(cores);
   const bareOneCore = singleCoreVerifyRate();
   const bareOneCoreImport = singleCoreVerifyWithImportRate();
@@ -156,6 +171,9 @@ export async function run({ quick = false } = {}) {
   const machineMsPerEnvelope = (ingestCpu.machineBusyCores / ingestRate) * 1000;
   console.log(
     `    CPU while timed          ${ingestCpu.machineBusyCores.toFixed(2)} of ${cores} cores busy: server ${ingestCpu.serverCores.toFixed(2)}, bench clients ${ingestCpu.benchClientCores.toFixed(2)}, the rest PostgreSQL and others; ${machineMsPerEnvelope.toFixed(2)} ms of machine CPU per envelope (a bare verify: ${(1000 / bareOneCore).toFixed(3)} ms)`,
+  );
+  console.log(
+    `    bare server, no database ${formatRate(ceilingRate)} = ${((ceilingRate / bareAllCores) * 100).toFixed(1)}% of bare verify on ${cores} cores: one node:http process that only parses, hashes and verifies each envelope, same client (server ${ceilingCpu.serverCores.toFixed(2)} cores, client ${ceilingCpu.benchClientCores.toFixed(2)})`,
   );
   console.log(
     `  integration latency        p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms (goal p99 < 1000 ms)`,
@@ -177,6 +195,7 @@ export async function run({ quick = false } = {}) {
       ratio: ingestRate / bareAllCores,
       goal: 0.5,
       cpu: { ...ingestCpu, machineMsPerEnvelope },
+      bareServerWithoutDatabase: { perSecond: ceilingRate, ratio: ceilingRate / bareAllCores, cpu: ceilingCpu },
     },
     integrationLatency: { ...latency, goalP99Ms: 1000 },
     verify: {

@@ -126,7 +126,9 @@ export function createContext(
       batchSizeMax: COMMIT_BATCH_MAX,
       batchWaitMs: 0,
       concurrency: database.kind === 'postgres' ? COMMIT_CONCURRENCY_POSTGRES : 1,
-      beforeCommit: sequenceReceipts,
+      // Sequencing is the batch's last statement and commits with it: the log's counter row is
+      // unlocked without waiting for this process to send COMMIT.
+      beforeCommit: (tx, values) => sequenceReceipts(tx, values, { commit: true }),
     }),
     crypto,
     clock: sandboxClock?.now ?? base,

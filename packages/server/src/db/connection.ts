@@ -88,6 +88,56 @@ export async function preparedRows<T>(executor: Executor, name: string, text: st
   return (await (client as Pick<PGlite, 'query'>).query<T>(text, values)).rows;
 }
 
+/**
+ * Runs `text` (with `$n` parameters, as for preparedRows) as the transaction's last statement and
+ * commits in the same message. On PostgreSQL that is one round trip, and a lock the statement
+ * takes (the log's counter row) is released by the commit without waiting for this process to
+ * get around to sending COMMIT, which under load is what other transactions queued behind.
+ * Nothing may run on `tx` after it: the transaction Drizzle commits afterwards is a new, empty
+ * one. PGlite has no network: the statement runs alone and Drizzle commits as usual.
+ */
+export async function lastStatementAndCommit<T>(tx: Tx, name: string, text: string, values: unknown[]): Promise<T[]> {
+  const client = (tx as unknown as { session: { client: unknown } }).session.client;
+  if (!(client instanceof pg.Client)) return preparedRows<T>(tx, name, text, values);
+  // One simple-protocol message (several statements, so no parameters: the values go in as literals).
+  const inlined = text.replace(/\$(\d+)/g, (_, n: string) => sqlLiteral(values[Number(n) - 1]));
+  const results = (await client.query(`${inlined};\ncommit;\nbegin`)) as unknown as pg.QueryResult[];
+  return (results[0]?.rows ?? []) as T[];
+}
+
+/** A value as a PostgreSQL literal (what node-postgres would send as a parameter, quoted). */
+export function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'bigint') return `'${value.toString()}'`;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+    return `'${value}'`;
+  }
+  if (typeof value === 'string') return quoteLiteral(value);
+  if (value instanceof Uint8Array)
+    return quoteLiteral(`\\x${Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex')}`);
+  if (Array.isArray(value)) return quoteLiteral(arrayLiteral(value));
+  return quoteLiteral(JSON.stringify(value));
+}
+
+function quoteLiteral(text: string): string {
+  if (text.includes('\0')) throw new RangeError('a text value cannot hold a NUL character');
+  const quoted = `'${text.replace(/'/g, "''")}'`;
+  // With backslashes, the E'' form: it reads the same whatever standard_conforming_strings says.
+  return text.includes('\\') ? `E${quoted.replace(/\\/g, '\\\\')}` : quoted;
+}
+
+function arrayLiteral(values: readonly unknown[]): string {
+  const element = (value: unknown): string => {
+    if (value === null || value === undefined) return 'NULL';
+    if (Array.isArray(value)) return arrayLiteral(value);
+    const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  };
+  return `{${values.map(element).join(',')}}`;
+}
+
 /** Bytes as a query parameter: node-postgres sends a Buffer as bytea (a bare Uint8Array it does not). */
 export const bytesParameter = (value: Uint8Array): Uint8Array =>
   typeof Buffer === 'undefined' ? value : Buffer.from(value.buffer, value.byteOffset, value.length);

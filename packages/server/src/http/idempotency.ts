@@ -11,6 +11,17 @@ export interface Outcome<T, S extends number = number> {
   /** The success status the route declares; a replay answers with the stored one, which is the same. */
   status: S;
   body: T;
+  /**
+   * The work stored this answer under its slot itself, as its transaction's last statement, and
+   * committed (sequenceReceipts with `answer` and `commit`): nothing more may run on its `tx`.
+   */
+  answered?: true;
+}
+
+/** Where an idempotent request's answer is stored (for work that stores it itself). */
+export interface IdempotencySlot {
+  scope: string;
+  key: string;
 }
 
 /**
@@ -23,7 +34,7 @@ export async function idempotent<T, S extends number>(
   crypto: CryptoProvider,
   request: FastifyRequest,
   scope: string,
-  work: (tx: Tx) => Promise<Outcome<T, S>>,
+  work: (tx: Tx, slot: IdempotencySlot | undefined) => Promise<Outcome<T, S>>,
   options: { required?: boolean } = {},
 ): Promise<Outcome<T, S>> {
   const header = request.headers['idempotency-key'];
@@ -31,7 +42,7 @@ export async function idempotent<T, S extends number>(
   if (key === undefined) {
     if (options.required)
       throw badRequest('idempotency_key_required', 'Send an Idempotency-Key header.', 'Idempotency-Key');
-    return transaction(database.db, work);
+    return transaction(database.db, (tx) => work(tx, undefined));
   }
   if (!KEY_PATTERN.test(key)) {
     throw badRequest(
@@ -59,7 +70,8 @@ export async function idempotent<T, S extends number>(
         .onConflictDoNothing()
         .returning({ key: idempotencyKeys.key });
       if (claimed === undefined) throw new KeyTaken();
-      const outcome = await work(tx);
+      const outcome = await work(tx, { scope: fullScope, key });
+      if (outcome.answered) return outcome;
       await tx
         .update(idempotencyKeys)
         .set({ statusCode: outcome.status, response: outcome.body as object })

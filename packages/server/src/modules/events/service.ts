@@ -15,7 +15,7 @@ import type { Config } from '../../config.js';
 import { bytesParameter, type Database, type Executor, preparedRows, type Tx } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden } from '../../errors.js';
 import { type ActorStatus, type ActorStatusRow, actorStatusColumns, actorStatusOf } from '../identity/queries.js';
-import { assignLogIndexes, LOG_ENTRY_BYTES_MAX } from '../log/sequencer.js';
+import { assignLogIndexes, LOG_ENTRY_BYTES_MAX, type StoredAnswer } from '../log/sequencer.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { EventDefinition, EventPermission, EventRegistry } from './registry.js';
 import { events } from './tables.js';
@@ -302,15 +302,20 @@ function withCausedActs(receipts: readonly EventReceipt[]): EventReceipt[] {
 /**
  * Gives accepted events their log indexes in the order given, each followed by the acts its
  * handler caused (so a replay meets a cause before its effects: a tally before the extension it
- * drew); the commit queue calls it once per batch, right before commit. Returns the index of
- * each given receipt.
+ * drew); the commit queue calls it once per batch, committing with it. Returns the index of
+ * each given receipt. With `commit` (see assignLogIndexes) nothing may run on `tx` afterwards.
  */
-export async function sequenceReceipts(tx: Tx, receipts: readonly unknown[]): Promise<readonly unknown[]> {
+export async function sequenceReceipts(
+  tx: Tx,
+  receipts: readonly unknown[],
+  options: { commit?: boolean; answer?: StoredAnswer | undefined } = {},
+): Promise<readonly unknown[]> {
   const given = receipts as EventReceipt[];
   const list = withCausedActs(given);
   const indexes = await assignLogIndexes(
     tx,
     list.map((r) => ({ id: BigInt(r.eventId), result: r.result })),
+    options,
   );
   list.forEach((receipt, i) => {
     receipt.logIndex = (indexes[i] as bigint).toString();

@@ -1,4 +1,4 @@
-import { preparedRows, type Tx } from '../../db/connection.js';
+import { lastStatementAndCommit, preparedRows, type Tx } from '../../db/connection.js';
 
 /** C2SP tlog-tiles entry bundles prefix each entry with a uint16 length. */
 export const LOG_ENTRY_BYTES_MAX = 65_535;
@@ -13,21 +13,62 @@ const SEQUENCE = `with counter as (
    where events.id = v.id
   returning counter.first::text as first`;
 
+// The same, then the stored answer of the request (idempotency_keys) with the first index in its
+// receipt, as the statement before commit: the counter row is unlocked by that commit.
+const SEQUENCE_AND_ANSWER = `with counter as (
+    update log_sequencer set next_index = next_index + cardinality($1::int8[]) returning next_index - cardinality($1::int8[]) as first),
+  answered as (
+    update idempotency_keys
+       set status_code = $3::int,
+           response = jsonb_set(jsonb_set($4::jsonb, '{receipt,logIndex}', to_jsonb(counter.first::text)),
+                                '{receipt,proofUrl}', to_jsonb('/v1/log/entries/' || counter.first::text))
+      from counter
+     where scope = $5 and key = $6)
+  update events set log_index = counter.first + v.ord - 1, result = v.result
+    from counter, unnest($1::int8[], $2::jsonb[]) with ordinality as v(id, result, ord)
+   where events.id = v.id
+  returning counter.first::text as first`;
+
+/**
+ * The answer an idempotent request stores with its effect: `body.receipt` is the receipt of the
+ * first event sequenced, whose `logIndex` and `proofUrl` the sequencing fills in.
+ */
+export interface StoredAnswer {
+  scope: string;
+  key: string;
+  status: number;
+  body: { receipt: unknown } & Record<string, unknown>;
+}
+
 /**
  * Gives the events, in order, the next consecutive log indexes (and stores their handlers'
  * results), in the caller's transaction.
  * The single counter row is locked until commit, so batches from every server process commit
- * in index order: the committed log is always a gapless prefix, never numbered twice.
+ * in index order: the committed log is always a gapless prefix, never numbered twice. With
+ * `commit`, the transaction commits in the same round trip (nothing may run on `tx` after it),
+ * storing `answer` on the way.
  */
 export async function assignLogIndexes(
   tx: Tx,
   events: readonly { id: bigint; result: Record<string, unknown> }[],
+  options: { commit?: boolean; answer?: StoredAnswer | undefined } = {},
 ): Promise<bigint[]> {
   if (events.length === 0) return [];
-  const [row] = await preparedRows<{ first: string }>(tx, 'log_sequence', SEQUENCE, [
-    events.map((event) => event.id.toString()),
-    events.map((event) => JSON.stringify(event.result)),
-  ]);
+  const ids = events.map((event) => event.id.toString());
+  const results = events.map((event) => JSON.stringify(event.result));
+  const { answer } = options;
+  if (answer !== undefined && options.commit !== true) throw new Error('an answer is stored only with the commit');
+  const [row] =
+    options.commit === true
+      ? await lastStatementAndCommit<{ first: string }>(tx, 'log_sequence_answer', SEQUENCE_AND_ANSWER, [
+          ids,
+          results,
+          answer?.status ?? null,
+          answer === undefined ? null : JSON.stringify(answer.body),
+          answer?.scope ?? null,
+          answer?.key ?? null,
+        ])
+      : await preparedRows<{ first: string }>(tx, 'log_sequence', SEQUENCE, [ids, results]);
   if (row === undefined) throw new Error('log_sequencer row or the events are missing: migrations not applied?');
   const first = BigInt(row.first);
   return events.map((_, i) => first + BigInt(i));

@@ -284,7 +284,7 @@ export const orderRoutes =
           ctx.crypto,
           request,
           buyer,
-          async (tx) => {
+          async (tx, slot) => {
             const [address] = await rows<{ recipient: string; phone: string; region: string; detail: string }>(
               tx,
               sql`select recipient, phone, region, detail from order_addresses where id = ${addressId}::int8 and buyer_did = ${buyer}`,
@@ -295,15 +295,15 @@ export const orderRoutes =
             if (receipt.replayed) throw new AppError(409, 'order_exists', 'This order was placed already.', 'envelope');
             const order = await loadOrder(tx, String(receipt.result.orderId));
             await screenPlacedOrder(ctx, tx, order, origin, ctx.clock());
-            // Last: from here to the commit every other checkout waits for the log's counter.
-            await sequenceReceipts(tx, [receipt]);
-            return {
-              status: 201 as const,
-              body: {
-                order: orderView(order, buyer),
-                receipt: receiptView(receipt),
-              },
-            };
+            // Last, and committing with it: from here to the commit every other checkout waits for
+            // the log's counter, so the answer (its receipt's index filled in by the database) is
+            // stored in the same statement and the commit goes in the same message.
+            const view = orderView(order, buyer);
+            await sequenceReceipts(tx, [receipt], {
+              commit: true,
+              answer: slot && { ...slot, status: 201, body: { order: view, receipt: receiptView(receipt) } },
+            });
+            return { status: 201 as const, body: { order: view, receipt: receiptView(receipt) }, answered: true };
           },
           { required: true },
         );
