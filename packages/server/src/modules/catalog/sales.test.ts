@@ -114,6 +114,29 @@ describe('reserveStock and releaseStock', () => {
     );
     expect(await stockOf('rice-a:small')).toBe(7);
     expect(await stockOf('rice-a:big')).toBe(2);
+
+    // Two lines of one SKU ask for their sum: 4 + 4 of 7 is short, and the message says so.
+    const twice = transaction(db(), (tx) =>
+      reserveStock(tx, [
+        { skuId: 'rice-a:big', quantity: 1 },
+        { skuId: 'rice-a:small', quantity: 4 },
+        { skuId: 'rice-a:small', quantity: 4 },
+      ]),
+    );
+    await expect(twice).rejects.toMatchObject({
+      code: 'out_of_stock',
+      field: 'items[1]',
+      message: 'SKU rice-a:small has 7 in stock; 8 asked.',
+    });
+    expect(await stockOf('rice-a:big')).toBe(2);
+    await transaction(db(), (tx) =>
+      reserveStock(tx, [
+        { skuId: 'rice-a:small', quantity: 4 },
+        { skuId: 'rice-a:small', quantity: 3 },
+      ]),
+    );
+    expect(await stockOf('rice-a:small')).toBe(0);
+    await transaction(db(), (tx) => releaseStock(tx, [{ skuId: 'rice-a:small', quantity: 7 }]));
   });
 
   it('never oversell: 20 concurrent orders of one unit against a stock of 7', async () => {

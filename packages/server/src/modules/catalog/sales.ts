@@ -1,6 +1,6 @@
 import type { SplitPolicyOverride } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
-import { type Executor, rows, type Tx } from '../../db/connection.js';
+import { type Executor, preparedRows, rows, type Tx } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import type { ProductStatus } from './tables.js';
 
@@ -124,30 +124,46 @@ function ordered(lines: readonly StockLine[]): { line: StockLine; index: number 
     .sort((a, b) => (a.line.skuId < b.line.skuId ? -1 : a.line.skuId > b.line.skuId ? 1 : a.index - b.index));
 }
 
+// One statement for all lines: the rows are locked in id order (as concurrent orders lock them,
+// so two orders never wait for each other crosswise), each takes only what is there (never
+// oversold), and what comes back is the lines that could not be served, with the stock seen.
+const RESERVE_STOCK = `with wanted as (
+    select sku_id, sum(quantity)::int8 as quantity
+      from unnest($1::text[], $2::int8[]) as w(sku_id, quantity) group by sku_id),
+  locked as (
+    select s.id, s.stock from catalog_skus s join wanted w on w.sku_id = s.id order by s.id for update of s),
+  taken as (
+    update catalog_skus s set stock = s.stock - w.quantity
+      from locked l join wanted w on w.sku_id = l.id
+     where s.id = l.id and s.stock >= w.quantity
+    returning s.id)
+  select w.sku_id, l.stock::text as stock
+    from wanted w left join locked l on l.id = w.sku_id
+   where not exists (select 1 from taken t where t.id = w.sku_id)`;
+
 /**
- * Takes stock for every line, one conditional update per line in skuId order: a line only takes
- * what is there, so concurrent orders never oversell. Throws 409 'out_of_stock' naming the first
- * short line (`items[i]`, i its index in `lines`); the caller's transaction then undoes the rest.
+ * Takes stock for every line in one statement: a line only takes what is there, so concurrent
+ * orders never oversell. Throws 409 'out_of_stock' naming the first short line in skuId order
+ * (`items[i]`, i its index in `lines`); the caller's transaction then undoes the rest.
  */
 export async function reserveStock(tx: Tx, lines: readonly StockLine[]): Promise<void> {
-  for (const { line, index } of ordered(lines)) {
-    const taken = await rows<{ stock: number }>(
-      tx,
-      sql`update catalog_skus set stock = stock - ${line.quantity}
-          where id = ${line.skuId} and stock >= ${line.quantity} returning stock`,
-    );
-    if (taken.length === 0) {
-      const [sku] = await rows<{ stock: number | string }>(
-        tx,
-        sql`select stock from catalog_skus where id = ${line.skuId}`,
-      );
-      const message =
-        sku === undefined
-          ? `SKU ${line.skuId} does not exist.`
-          : `SKU ${line.skuId} has ${sku.stock} in stock; ${line.quantity} asked.`;
-      throw new AppError(409, 'out_of_stock', message, `items[${index}]`);
-    }
-  }
+  const sorted = ordered(lines);
+  if (sorted.length === 0) return;
+  const short = await preparedRows<{ sku_id: string; stock: string | null }>(tx, 'reserve_stock', RESERVE_STOCK, [
+    sorted.map(({ line }) => line.skuId),
+    sorted.map(({ line }) => line.quantity),
+  ]);
+  const first = sorted.find(({ line }) => short.some((row) => row.sku_id === line.skuId));
+  if (first === undefined) return;
+  const seen = short.find((row) => row.sku_id === first.line.skuId)?.stock ?? null;
+  const asked = sorted
+    .filter(({ line }) => line.skuId === first.line.skuId)
+    .reduce((n, { line }) => n + line.quantity, 0);
+  const message =
+    seen === null
+      ? `SKU ${first.line.skuId} does not exist.`
+      : `SKU ${first.line.skuId} has ${seen} in stock; ${asked} asked.`;
+  throw new AppError(409, 'out_of_stock', message, `items[${first.index}]`);
 }
 
 /**

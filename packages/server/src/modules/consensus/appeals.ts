@@ -172,10 +172,11 @@ export const appealFiled = defineEvent({
     if (inserted === undefined)
       throw conflict('appeal_exists', `Instance ${body.instance} of ${caseId} was filed already.`, 'body.instance');
     const escrow = bondEscrowOf(caseId, body.instance);
-    await createAccounts(tx, [{ key: escrow, ledger: 'CNY', code: 'escrow' }]);
+    const [escrowCreated] = await createAccounts(tx, [{ key: escrow, ledger: 'CNY', code: 'escrow' }]);
     await createPayment(ctx, tx, {
       id: paymentId,
       escrowAccount: escrow,
+      escrow: escrowCreated,
       amount: bond,
       ledger: 'CNY',
       simulate: (event.privateData as AppealPrivateData | undefined)?.simulate,

@@ -188,7 +188,7 @@ export const orderPlaced = defineEvent({
     await tx.execute(
       sql`delete from order_carts where buyer_did = ${actor} and sku_id in ${body.items.map((item) => item.skuId)}`,
     );
-    await createAccounts(tx, [{ key: escrowAccount, ledger: body.currency, code: 'escrow' }]);
+    const [escrow] = await createAccounts(tx, [{ key: escrowAccount, ledger: body.currency, code: 'escrow' }]);
     const paid = { id: body.orderId, buyerDid: actor, totalFen: total, escrowAccount, ...points };
     if (status === 'paid') {
       await settleCheckoutPoints(tx, paid, now);
@@ -196,6 +196,7 @@ export const orderPlaced = defineEvent({
       await createPayment(ctx, tx, {
         id: paymentId,
         escrowAccount,
+        escrow,
         amount: moneyDue,
         ledger: body.currency,
         simulate: placement.simulate,

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
 import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
+import type { LedgerAccount } from '../accounting/types.js';
 import { applyPayoutEvent } from './payouts.js';
 import { clearingAccount, type ProviderEvent, providerRefOf } from './provider.js';
 
@@ -68,6 +69,8 @@ export async function createPayment(
   input: {
     id: string;
     escrowAccount: string;
+    /** The escrow account itself, when the caller has just created it: saves reading it again. */
+    escrow?: LedgerAccount;
     amount: bigint;
     ledger: string;
     simulate?: string | undefined;
@@ -79,7 +82,8 @@ export async function createPayment(
   const provider = ctx.paymentProviders.chosen(input.provider);
   const clearing = clearingAccount(provider.name, input.ledger, input.id);
   await createAccounts(tx, [{ key: clearing, ledger: input.ledger, code: 'clearing' }]);
-  const [escrow] = await getAccounts(tx, [input.escrowAccount]);
+  const escrow =
+    input.escrow?.key === input.escrowAccount ? input.escrow : (await getAccounts(tx, [input.escrowAccount]))[0];
   if (escrow === undefined) throw notFound('Escrow account', 'escrowAccount');
   if (escrow.ledger !== input.ledger)
     throw new AppError(422, 'ledger_mismatch', `${input.escrowAccount} is on ${escrow.ledger}.`, 'ledger');
