@@ -1,5 +1,5 @@
 // Who used the machine's cores during a timed phase (Linux /proc).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -12,6 +12,23 @@ export function processCpuSeconds(pid) {
   }
 }
 
+/** The process and its children (a server started with --workers): their pids. */
+export function processTree(pid) {
+  const pids = [pid];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (ppid === pid) pids.push(Number(entry));
+    } catch {}
+  }
+  return pids;
+}
+
+/** CPU seconds of the process and its children (summed over those alive now). */
+export const processTreeCpuSeconds = (pid) =>
+  processTree(pid).reduce((sum, each) => sum + (processCpuSeconds(each) || 0), 0);
+
 export function machineCpu() {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
   const ticks = values.map(Number);
@@ -22,14 +39,14 @@ export function machineCpu() {
 
 /** Starts counting; `stop(seconds)` gives the cores busy on the machine, in the server and in this process. */
 export function cpuMeter(serverPid) {
-  const before = { machine: machineCpu(), server: processCpuSeconds(serverPid), bench: process.cpuUsage() };
+  const before = { machine: machineCpu(), server: processTreeCpuSeconds(serverPid), bench: process.cpuUsage() };
   return {
     stop(seconds) {
       const machine = machineCpu();
       const bench = process.cpuUsage(before.bench);
       return {
         machineBusyCores: (machine.busy - before.machine.busy) / seconds,
-        serverCores: (processCpuSeconds(serverPid) - before.server) / seconds,
+        serverCores: (processTreeCpuSeconds(serverPid) - before.server) / seconds,
         benchClientCores: (bench.user + bench.system) / 1e6 / seconds,
       };
     },

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { processTree } from './cpu.mjs';
 
 const BIN = new URL('../../packages/cli/dist/bin.js', import.meta.url).pathname;
 export const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -50,10 +51,13 @@ const freePort = () =>
 // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
 export const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 
+// BENCH_SERVER_WORKERS (a count or auto) starts the server with --workers: several processes on one port.
+export const SERVER_WORKERS = process.env.BENCH_SERVER_WORKERS ?? '1';
+
 export async function startServer(databaseUrl, extraEnv = {}, nodeArgs = SERVER_NODE_ARGS) {
   const dataDir = mkdtempSync(join(tmpdir(), 'concord-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'start'], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'start', '--workers', SERVER_WORKERS], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -76,10 +80,12 @@ export async function startServer(databaseUrl, extraEnv = {}, nodeArgs = SERVER_
   return {
     url,
     pid: child.pid,
-    rssMiB: () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-    },
+    // With --workers, the primary and its workers together.
+    rssMiB: () =>
+      processTree(child.pid).reduce((sum, pid) => {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        return sum + Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+      }, 0),
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.on('exit', resolve));

@@ -25,6 +25,7 @@ import { simulateCommand } from './simulate/command.js';
 import { UsageError } from './usage-error.js';
 import { type VerifyCommandOptions, verifyCommand } from './verify/command.js';
 import { NetworkError } from './verify/http.js';
+import { isWorker, parseWorkers, superviseWorkers } from './workers.js';
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -42,8 +43,19 @@ program
   .command('start')
   .description('apply migrations, then serve the API and the web app on one port')
   .option('--demo', 'load the demo (accounts, catalogue, orders, consensus rounds) on first start')
-  .action(async (options: { demo?: boolean }) => {
+  .option('--workers <n>', 'server processes on one port (PostgreSQL only): 1–64, or auto for one per core', '1')
+  .action(async (options: { demo?: boolean; workers: string }) => {
     let configured = config();
+    const workers = parseWorkers(options.workers);
+    if (workers > 1 && !isWorker()) {
+      if (configured.databaseUrl === undefined)
+        throw new UsageError(
+          '--workers above 1 needs PostgreSQL (DATABASE_URL): the embedded database serves one process.',
+        );
+      if (options.demo) throw new UsageError('--demo runs in one process: start it without --workers.');
+      await superviseWorkers(workers, (line) => console.log(line));
+      return;
+    }
     if (options.demo && configured.witnesses.length === 0) {
       const witnesses = await startDemoWitnesses(resolveIdentities(configured));
       configured = { ...configured, witnesses, witnessQuorum: witnesses.length };
