@@ -10,6 +10,7 @@ import {
   createAccounts,
   createTransfers,
   createTransfersNow,
+  ensureAccounts,
   expireHolds,
   getAccounts,
   ledgerViolations,
@@ -224,6 +225,23 @@ describe('ledger', () => {
   it('refuses an account key reused with another definition', async () => {
     const error = await transaction(t.database.db, (tx) =>
       createAccounts(tx, [{ key: 'escrow:o1', ledger: 'POINTS', code: 'escrow' }]),
+    ).catch((e) => e);
+    expect(error).toMatchObject({ code: 'account_key_conflict' });
+  });
+
+  it('ensures accounts: an existing one is read as it is, a missing one created, another definition refused', async () => {
+    const [before] = await getAccounts(t.database.db, ['fee:platform']);
+    const ensured = await transaction(t.database.db, (tx) =>
+      ensureAccounts(tx, [
+        { key: 'fee:platform', ledger: 'CNY', code: 'revenue' },
+        { key: 'clearing:ensure-test', ledger: 'CNY', code: 'clearing' },
+      ]),
+    );
+    expect(ensured[0]).toEqual(before);
+    expect(ensured[1]).toMatchObject({ key: 'clearing:ensure-test', ledger: 'CNY', code: 'clearing' });
+    expect(await getAccounts(t.database.db, ['clearing:ensure-test'])).toEqual([ensured[1]]);
+    const error = await transaction(t.database.db, (tx) =>
+      ensureAccounts(tx, [{ key: 'fee:platform', ledger: 'POINTS', code: 'revenue' }]),
     ).catch((e) => e);
     expect(error).toMatchObject({ code: 'account_key_conflict' });
   });

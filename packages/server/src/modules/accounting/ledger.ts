@@ -85,13 +85,7 @@ export async function createAccounts(tx: Tx, inputs: readonly AccountInput[]): P
     const row =
       inserted ?? (await rows<AccountRow>(tx, sql`select * from ledger_accounts where key = ${input.key}`))[0];
     const account = toAccount(row as AccountRow);
-    const same =
-      account.ledger === input.ledger &&
-      account.code === input.code &&
-      account.owner === (input.owner ?? null) &&
-      account.debitsMustNotExceedCredits === (input.debitsMustNotExceedCredits ?? false) &&
-      account.creditsMustNotExceedDebits === (input.creditsMustNotExceedDebits ?? false);
-    if (!same)
+    if (!sameDefinition(account, input))
       throw new AppError(
         409,
         'account_key_conflict',
@@ -101,6 +95,36 @@ export async function createAccounts(tx: Tx, inputs: readonly AccountInput[]): P
     created.push(publicAccount(account));
   }
   return created;
+}
+
+const sameDefinition = (account: LedgerAccount, input: AccountInput): boolean =>
+  account.ledger === input.ledger &&
+  account.code === input.code &&
+  account.owner === (input.owner ?? null) &&
+  account.debitsMustNotExceedCredits === (input.debitsMustNotExceedCredits ?? false) &&
+  account.creditsMustNotExceedDebits === (input.creditsMustNotExceedDebits ?? false);
+
+/**
+ * As createAccounts, for accounts that nearly always exist already and are written all the time
+ * (a hot account's shard): a plain read first, which never waits, and createAccounts only when
+ * one is missing or differs. An insert that finds the key waits for every open transaction that
+ * updated the row (its new index entry for the key must commit or abort first): every payment
+ * used to queue behind the webhooks posting to its clearing shard that way.
+ */
+export async function ensureAccounts(tx: Tx, inputs: readonly AccountInput[]): Promise<LedgerAccount[]> {
+  const found = new Map(
+    (
+      await getAccounts(
+        tx,
+        inputs.map((input) => input.key),
+      )
+    ).map((a) => [a.key, a]),
+  );
+  const existing = inputs.map((input) => found.get(input.key));
+  if (existing.every((account, i) => account !== undefined && sameDefinition(account, inputs[i] as AccountInput))) {
+    return existing as LedgerAccount[];
+  }
+  return createAccounts(tx, inputs);
 }
 
 export async function getAccounts(executor: Executor, keys: readonly string[]): Promise<LedgerAccount[]> {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, forbidden, notFound } from '../../errors.js';
-import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
+import { createTransfers, ensureAccounts, getAccounts } from '../accounting/ledger.js';
 import { clearingAccount, type ProviderEvent, providerRefOf } from './provider.js';
 
 export interface Payout {
@@ -78,7 +78,7 @@ export async function createPayout(
     );
   }
   const clearing = clearingAccount(provider.name, account.ledger, `payout:${input.id}`);
-  await createAccounts(tx, [{ key: clearing, ledger: account.ledger, code: 'clearing' }]);
+  await ensureAccounts(tx, [{ key: clearing, ledger: account.ledger, code: 'clearing' }]);
   const providerRef = providerRefOf(provider, `po_${input.id}`);
   const holdId = `payout:${input.id}:hold`;
   const [row] = await rows<PayoutRow>(

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { AppError, notFound } from '../../errors.js';
-import { createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
+import { createTransfers, ensureAccounts, getAccounts } from '../accounting/ledger.js';
 import type { LedgerAccount } from '../accounting/types.js';
 import { applyPayoutEvent } from './payouts.js';
 import { clearingAccount, type ProviderEvent, providerRefOf } from './provider.js';
@@ -81,7 +81,7 @@ export async function createPayment(
 ): Promise<Payment> {
   const provider = ctx.paymentProviders.chosen(input.provider);
   const clearing = clearingAccount(provider.name, input.ledger, input.id);
-  await createAccounts(tx, [{ key: clearing, ledger: input.ledger, code: 'clearing' }]);
+  await ensureAccounts(tx, [{ key: clearing, ledger: input.ledger, code: 'clearing' }]);
   const escrow =
     input.escrow?.key === input.escrowAccount ? input.escrow : (await getAccounts(tx, [input.escrowAccount]))[0];
   if (escrow === undefined) throw notFound('Escrow account', 'escrowAccount');
