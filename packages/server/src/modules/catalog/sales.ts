@@ -1,6 +1,6 @@
 import type { SplitPolicyOverride } from '@concord/protocol';
 import { sql } from 'drizzle-orm';
-import { type Executor, preparedRows, rows, type Tx } from '../../db/connection.js';
+import { type Executor, preparedRows, type Tx } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import type { ProductStatus } from './tables.js';
 
@@ -42,11 +42,19 @@ interface SaleRow {
 }
 
 // The facts of a SKU for sale, joined from the catalog; `s` is catalog_skus.
-const SALE_COLUMNS = sql`s.id as sku_id, s.product_id, p.producer_did, p.category, p.title_zh, p.title_en, s.price_fen,
+const SALE_COLUMNS = `s.id as sku_id, s.product_id, p.producer_did, p.category, p.title_zh, p.title_en, s.price_fen,
     s.stock, p.status, p.model_id, p.model_version, v.expert_did, c.split_override`;
-const SALE_JOINS = sql`join catalog_products p on p.id = s.product_id
+const SALE_JOINS = `join catalog_products p on p.id = s.product_id
     join catalog_model_versions v on v.model_id = p.model_id and v.version = p.model_version
     join catalog_categories c on c.slug = p.category`;
+// Prepared (constant texts): every cart put, quote and checkout reads them, and planning these
+// joins cost PostgreSQL more than running them.
+const SKUS_FOR_SALE = `select ${SALE_COLUMNS} from catalog_skus s ${SALE_JOINS} where s.id = any($1::text[])`;
+const CART_LINES_FOR_SALE = `select o.sku_id as cart_sku_id, o.quantity as cart_quantity, o.unit_price_fen::text as cart_price_fen, ${SALE_COLUMNS}
+    from order_carts o
+    left join (catalog_skus s ${SALE_JOINS}) on s.id = o.sku_id
+   where o.buyer_did = $1
+   order by o.added_at, o.sku_id`;
 
 const skuOf = (row: SaleRow): SkuForSale => ({
   skuId: row.sku_id,
@@ -69,10 +77,7 @@ export async function skusForSale(executor: Executor, skuIds: readonly string[])
   const ids = [...new Set(skuIds)];
   const found = new Map<string, SkuForSale>();
   if (ids.length === 0) return found;
-  const list = await rows<SaleRow>(
-    executor,
-    sql`select ${SALE_COLUMNS} from catalog_skus s ${SALE_JOINS} where s.id in ${ids}`,
-  );
+  const list = await preparedRows<SaleRow>(executor, 'skus_for_sale', SKUS_FOR_SALE, [ids]);
   for (const row of list) found.set(row.sku_id, skuOf(row));
   return found;
 }
@@ -87,21 +92,14 @@ export interface CartLineForSale {
 
 /** A buyer's cart lines, oldest first, each with its SKU: one statement. */
 export async function cartLinesForSale(executor: Executor, buyer: string): Promise<CartLineForSale[]> {
-  const list = await rows<
+  const list = await preparedRows<
     Omit<SaleRow, 'sku_id'> & {
       sku_id: string | null;
       cart_sku_id: string;
       cart_quantity: number;
       cart_price_fen: string;
     }
-  >(
-    executor,
-    sql`select o.sku_id as cart_sku_id, o.quantity as cart_quantity, o.unit_price_fen as cart_price_fen, ${SALE_COLUMNS}
-        from order_carts o
-        left join (catalog_skus s ${SALE_JOINS}) on s.id = o.sku_id
-        where o.buyer_did = ${buyer}
-        order by o.added_at, o.sku_id`,
-  );
+  >(executor, 'cart_lines_for_sale', CART_LINES_FOR_SALE, [buyer]);
   return list.map((row) => ({
     skuId: row.cart_sku_id,
     quantity: Number(row.cart_quantity),
