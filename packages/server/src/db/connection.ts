@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -151,46 +150,8 @@ export const fromJsonb = <T>(value: T | string): T => (typeof value === 'string'
 
 /** Rows of a raw query, whichever driver ran it. */
 export async function rows<T>(executor: Executor, query: ReturnType<typeof sql>): Promise<T[]> {
-  const prepared = autoPrepared(executor, query);
-  if (prepared !== undefined) return (await prepared.client.query<T & pg.QueryResultRow>(prepared.config)).rows;
   const result = (await executor.execute(query)) as unknown as { rows: T[] };
   return result.rows;
-}
-
-// On PostgreSQL, rows() runs its statement as a named prepared statement (named by its text), so
-// each connection parses and plans it once instead of every time: planning was the largest part
-// of the database's work per order. The values are read as Drizzle reads them (dates and times
-// as text). Only queries that read or write rows, and at most AUTO_PREPARED_MAX distinct texts
-// per process (a text built with a list of values differs by the list's length), so the
-// statements each connection keeps stay few.
-const AUTO_PREPARED_MAX = 400;
-const autoPreparedNames = new Map<string, string>();
-const AUTO_PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
-const TEXT_TYPES = new Set([1082, 1114, 1184, 1186, 1115, 1182, 1185, 1187, 1231]); // date, timestamp(tz), interval and their arrays, numeric[]
-const drizzleTypes = {
-  getTypeParser: (typeId: number, format?: string) =>
-    TEXT_TYPES.has(typeId) ? (value: string) => value : pg.types.getTypeParser(typeId, format as 'text'),
-};
-
-function autoPrepared(
-  executor: Executor,
-  query: ReturnType<typeof sql>,
-): { client: pg.Pool | pg.Client; config: pg.QueryConfig } | undefined {
-  const internals = executor as unknown as {
-    session: { client: unknown };
-    dialect: { sqlToQuery(query: ReturnType<typeof sql>): { sql: string; params: unknown[] } };
-  };
-  const client = internals.session.client;
-  if (!(client instanceof pg.Pool || client instanceof pg.Client)) return undefined;
-  const { sql: text, params } = internals.dialect.sqlToQuery(query);
-  if (!AUTO_PREPARABLE.test(text)) return undefined;
-  let name = autoPreparedNames.get(text);
-  if (name === undefined) {
-    if (autoPreparedNames.size >= AUTO_PREPARED_MAX) return undefined;
-    name = `r${autoPreparedNames.size}_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
-    autoPreparedNames.set(text, name);
-  }
-  return { client, config: { name, text, values: params, types: drizzleTypes } as pg.QueryConfig };
 }
 
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization failure, deadlock
