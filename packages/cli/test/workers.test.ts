@@ -61,7 +61,8 @@ describe('concord start --workers', () => {
           }),
         );
         const indexes = receipts.map((r) => Number(r.logIndex)).sort((a, b) => a - b);
-        expect(indexes).toEqual(Array.from({ length: 40 }, (_, i) => indexes[0] + i));
+        const first = indexes[0] ?? Number.NaN;
+        expect(indexes).toEqual(Array.from({ length: 40 }, (_, i) => first + i));
       } finally {
         primary.kill('SIGTERM');
       }
