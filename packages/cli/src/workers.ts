@@ -3,8 +3,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from './usage-error.js';
 
 /** `--workers`: a count from 1, or `auto` for one per core. */
-export function parseWorkers(value: string | undefined): number {
-  if (value === undefined) return 1;
+export function parseWorkers(value: string): number {
   if (value === 'auto') return availableParallelism();
   const count = Number(value);
   if (!Number.isInteger(count) || count < 1 || count > 64) throw new UsageError('--workers takes 1–64 or auto');

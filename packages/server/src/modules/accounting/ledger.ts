@@ -112,14 +112,11 @@ const sameDefinition = (account: LedgerAccount, input: AccountInput): boolean =>
  * used to queue behind the webhooks posting to its clearing shard that way.
  */
 export async function ensureAccounts(tx: Tx, inputs: readonly AccountInput[]): Promise<LedgerAccount[]> {
-  const found = new Map(
-    (
-      await getAccounts(
-        tx,
-        inputs.map((input) => input.key),
-      )
-    ).map((a) => [a.key, a]),
+  const read = await getAccounts(
+    tx,
+    inputs.map((input) => input.key),
   );
+  const found = new Map(read.map((account) => [account.key, account]));
   const existing = inputs.map((input) => found.get(input.key));
   if (existing.every((account, i) => account !== undefined && sameDefinition(account, inputs[i] as AccountInput))) {
     return existing as LedgerAccount[];

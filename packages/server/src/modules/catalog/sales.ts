@@ -124,7 +124,8 @@ function ordered(lines: readonly StockLine[]): { line: StockLine; index: number 
 
 // One statement for all lines: the rows are locked in id order (as concurrent orders lock them,
 // so two orders never wait for each other crosswise), each takes only what is there (never
-// oversold), and what comes back is the lines that could not be served, with the stock seen.
+// oversold), and what comes back is the SKUs that could not be served: what all lines asked of
+// each, and the stock seen.
 const RESERVE_STOCK = `with wanted as (
     select sku_id, sum(quantity)::int8 as quantity
       from unnest($1::text[], $2::int8[]) as w(sku_id, quantity) group by sku_id),
@@ -135,7 +136,7 @@ const RESERVE_STOCK = `with wanted as (
       from locked l join wanted w on w.sku_id = l.id
      where s.id = l.id and s.stock >= w.quantity
     returning s.id)
-  select w.sku_id, l.stock::text as stock
+  select w.sku_id, w.quantity::text as asked, l.stock::text as stock
     from wanted w left join locked l on l.id = w.sku_id
    where not exists (select 1 from taken t where t.id = w.sku_id)`;
 
@@ -147,20 +148,20 @@ const RESERVE_STOCK = `with wanted as (
 export async function reserveStock(tx: Tx, lines: readonly StockLine[]): Promise<void> {
   const sorted = ordered(lines);
   if (sorted.length === 0) return;
-  const short = await preparedRows<{ sku_id: string; stock: string | null }>(tx, 'reserve_stock', RESERVE_STOCK, [
-    sorted.map(({ line }) => line.skuId),
-    sorted.map(({ line }) => line.quantity),
-  ]);
-  const first = sorted.find(({ line }) => short.some((row) => row.sku_id === line.skuId));
-  if (first === undefined) return;
-  const seen = short.find((row) => row.sku_id === first.line.skuId)?.stock ?? null;
-  const asked = sorted
-    .filter(({ line }) => line.skuId === first.line.skuId)
-    .reduce((n, { line }) => n + line.quantity, 0);
+  const refused = await preparedRows<{ sku_id: string; asked: string; stock: string | null }>(
+    tx,
+    'reserve_stock',
+    RESERVE_STOCK,
+    [sorted.map(({ line }) => line.skuId), sorted.map(({ line }) => line.quantity)],
+  );
+  const short = new Map(refused.map((row) => [row.sku_id, row]));
+  const first = sorted.find(({ line }) => short.has(line.skuId));
+  const row = first && short.get(first.line.skuId);
+  if (first === undefined || row === undefined) return;
   const message =
-    seen === null
-      ? `SKU ${first.line.skuId} does not exist.`
-      : `SKU ${first.line.skuId} has ${seen} in stock; ${asked} asked.`;
+    row.stock === null
+      ? `SKU ${row.sku_id} does not exist.`
+      : `SKU ${row.sku_id} has ${row.stock} in stock; ${row.asked} asked.`;
   throw new AppError(409, 'out_of_stock', message, `items[${first.index}]`);
 }
 

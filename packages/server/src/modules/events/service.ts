@@ -15,7 +15,7 @@ import type { Config } from '../../config.js';
 import { bytesParameter, type Database, type Executor, preparedRows, type Tx } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden } from '../../errors.js';
 import { type ActorStatus, type ActorStatusRow, actorStatusColumns, actorStatusOf } from '../identity/queries.js';
-import { assignLogIndexes, LOG_ENTRY_BYTES_MAX, type StoredAnswer } from '../log/sequencer.js';
+import { assignLogIndexes, LOG_ENTRY_BYTES_MAX, PROOF_URL_PREFIX, type SequenceOptions } from '../log/sequencer.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { EventDefinition, EventPermission, EventRegistry } from './registry.js';
 import { events } from './tables.js';
@@ -308,7 +308,7 @@ function withCausedActs(receipts: readonly EventReceipt[]): EventReceipt[] {
 export async function sequenceReceipts(
   tx: Tx,
   receipts: readonly unknown[],
-  options: { commit?: boolean; answer?: StoredAnswer | undefined } = {},
+  options: SequenceOptions = {},
 ): Promise<readonly unknown[]> {
   const given = receipts as EventReceipt[];
   const list = withCausedActs(given);
@@ -405,7 +405,7 @@ function replayOf(stored: StoredEvent, leafHash: Uint8Array): EventReceipt {
 /** A receipt as the API answers it: with where its inclusion proof is served. */
 export const receiptView = (receipt: EventReceipt) => ({
   ...receipt,
-  proofUrl: `/v1/log/entries/${receipt.logIndex}`,
+  proofUrl: `${PROOF_URL_PREFIX}${receipt.logIndex}`,
 });
 
 export const RECEIPT_SCHEMA = z.object({

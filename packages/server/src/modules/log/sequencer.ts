@@ -3,31 +3,30 @@ import { lastStatementAndCommit, preparedRows, type Tx } from '../../db/connecti
 /** C2SP tlog-tiles entry bundles prefix each entry with a uint16 length. */
 export const LOG_ENTRY_BYTES_MAX = 65_535;
 
+/** Where a receipt's inclusion proof is served: this prefix and its log index. */
+export const PROOF_URL_PREFIX = '/v1/log/entries/';
+
 // One statement, so the counter row is locked for as few round trips as possible: from here to
 // the commit, every other transaction that appends to the log waits for it. It also stores each
 // event's result (what a replay answers), which saves every event a statement of its own.
-const SEQUENCE = `with counter as (
-    update log_sequencer set next_index = next_index + cardinality($1::int8[]) returning next_index - cardinality($1::int8[]) as first)
-  update events set log_index = counter.first + v.ord - 1, result = v.result
+const COUNTER = `counter as (
+    update log_sequencer set next_index = next_index + cardinality($1::int8[]) returning next_index - cardinality($1::int8[]) as first)`;
+const NUMBER_EVENTS = `update events set log_index = counter.first + v.ord - 1, result = v.result
     from counter, unnest($1::int8[], $2::jsonb[]) with ordinality as v(id, result, ord)
    where events.id = v.id
   returning counter.first::text as first`;
-
-// The same, then the stored answer of the request (idempotency_keys) with the first index in its
-// receipt, as the statement before commit: the counter row is unlocked by that commit.
-const SEQUENCE_AND_ANSWER = `with counter as (
-    update log_sequencer set next_index = next_index + cardinality($1::int8[]) returning next_index - cardinality($1::int8[]) as first),
+const SEQUENCE = `with ${COUNTER} ${NUMBER_EVENTS}`;
+// The same, and the stored answer of the request (idempotency_keys) with the first index filled
+// into its receipt, as the statement the commit goes with: the counter row is unlocked by it.
+const SEQUENCE_AND_ANSWER = `with ${COUNTER},
   answered as (
     update idempotency_keys
        set status_code = $3::int,
            response = jsonb_set(jsonb_set($4::jsonb, '{receipt,logIndex}', to_jsonb(counter.first::text)),
-                                '{receipt,proofUrl}', to_jsonb('/v1/log/entries/' || counter.first::text))
+                                '{receipt,proofUrl}', to_jsonb($7::text || counter.first::text))
       from counter
      where scope = $5 and key = $6)
-  update events set log_index = counter.first + v.ord - 1, result = v.result
-    from counter, unnest($1::int8[], $2::jsonb[]) with ordinality as v(id, result, ord)
-   where events.id = v.id
-  returning counter.first::text as first`;
+  ${NUMBER_EVENTS}`;
 
 /**
  * The answer an idempotent request stores with its effect: `body.receipt` is the receipt of the
@@ -48,10 +47,17 @@ export interface StoredAnswer {
  * `commit`, the transaction commits in the same round trip (nothing may run on `tx` after it),
  * storing `answer` on the way.
  */
+export interface SequenceOptions {
+  /** Commit with the sequencing statement; nothing may run on the transaction after it. */
+  commit?: boolean;
+  /** Stored on the way (only with `commit`). */
+  answer?: StoredAnswer | undefined;
+}
+
 export async function assignLogIndexes(
   tx: Tx,
   events: readonly { id: bigint; result: Record<string, unknown> }[],
-  options: { commit?: boolean; answer?: StoredAnswer | undefined } = {},
+  options: SequenceOptions = {},
 ): Promise<bigint[]> {
   if (events.length === 0) return [];
   const ids = events.map((event) => event.id.toString());
@@ -67,6 +73,7 @@ export async function assignLogIndexes(
           answer === undefined ? null : JSON.stringify(answer.body),
           answer?.scope ?? null,
           answer?.key ?? null,
+          PROOF_URL_PREFIX,
         ])
       : await preparedRows<{ first: string }>(tx, 'log_sequence', SEQUENCE, [ids, results]);
   if (row === undefined) throw new Error('log_sequencer row or the events are missing: migrations not applied?');

@@ -299,11 +299,12 @@ export const orderRoutes =
             // the log's counter, so the answer (its receipt's index filled in by the database) is
             // stored in the same statement and the commit goes in the same message.
             const view = orderView(order, buyer);
+            const body = () => ({ order: view, receipt: receiptView(receipt) }); // the receipt's index comes last
             await sequenceReceipts(tx, [receipt], {
               commit: true,
-              answer: slot && { ...slot, status: 201, body: { order: view, receipt: receiptView(receipt) } },
+              answer: slot && { ...slot, status: 201, body: body() },
             });
-            return { status: 201 as const, body: { order: view, receipt: receiptView(receipt) }, answered: true };
+            return { status: 201 as const, body: body(), answered: true };
           },
           { required: true },
         );
