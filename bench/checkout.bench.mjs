@@ -2,7 +2,8 @@
 // 16 concurrent buyers, carts of 1–3 items from a catalogue of 10,000 products, each order a
 // signed orders.order.placed envelope on the log, paid into escrow by the sandbox (its webhook
 // delivered by the server's own job); p50/p99 of the checkout request; against pgbench's TPC-B
-// with 16 clients in the same run.
+// with 16 clients in the same run, and against the lean order model: the database's part of an
+// order run by pgbench itself (bench/support/order-model/), the ceiling of that ratio here.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ import {
 import { formatRate, report } from './lib.mjs';
 import { cpuMeter, processCpuSeconds } from './support/cpu.mjs';
 import { httpClient } from './support/http-client.mjs';
-import { pgbenchTps } from './support/pgbench.mjs';
+import { orderModelTps, pgbenchTps } from './support/pgbench.mjs';
 import {
   dropDatabase,
   freshDatabase,
@@ -357,12 +358,18 @@ export async function run({ quick = false } = {}) {
   const pgName = `concord_bench_pgbench_${process.pid}`;
   const pgUrl = await freshDatabase(pgName);
   let tps16;
+  let modelTps;
   try {
     tps16 = pgbenchTps(pgUrl, CLIENTS, seconds);
+    console.log(`  pgbench TPC-B, ${CLIENTS} clients   ${formatRate(tps16)}`);
+    // The database's part of an order with nothing else on the machine: the ceiling of the ratio.
+    modelTps = orderModelTps(pgUrl, CLIENTS, seconds);
+    console.log(
+      `  lean order model, pgbench  ${formatRate(modelTps)} orders = ${((modelTps / tps16) * 100).toFixed(1)}% of TPC-B: ~29 prepared statements per order run by pgbench itself, no server (bench/support/order-model/)`,
+    );
   } finally {
     await dropDatabase(pgName);
   }
-  console.log(`  pgbench TPC-B, ${CLIENTS} clients   ${formatRate(tps16)}`);
 
   const url = await freshDatabase(name);
   // The operator key the server signs the platform's acts with, and we define the category with.
@@ -482,6 +489,7 @@ export async function run({ quick = false } = {}) {
       refused: timed.errors,
       payment,
       pgbenchTpcbTps16: tps16,
+      leanOrderModel: { ordersPerSecond: modelTps, ratioOfPgbench: modelTps / tps16 },
       ratio,
       goals: GOALS,
       met: {
