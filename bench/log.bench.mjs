@@ -8,6 +8,7 @@ import { defaultReplayChecks } from '../packages/cli/dist/verify/replay-checks.j
 import { trustVerifiers } from '../packages/cli/dist/verify/trust.js';
 import { verifyLog } from '../packages/cli/dist/verify/verify-log.js';
 import {
+  canonicalBytes,
   createEnvelope,
   keyPairFromSecretKey,
   nodeCrypto,
@@ -20,6 +21,7 @@ import { cpuMeter } from './support/cpu.mjs';
 import { httpClient } from './support/http-client.mjs';
 import { startIngestCeilingServer } from './support/ingest-ceiling.mjs';
 import { dropDatabase, freshDatabase, percentile, postgresReachable, startServer } from './support/server.mjs';
+import { singleCoreEntryMinimumRate } from './support/verify-entry-minimum.mjs';
 import { allCoresVerifyRate, singleCoreVerifyRate, singleCoreVerifyWithImportRate } from './support/verify-rate.mjs';
 
 const CLIENTS = 16;
@@ -165,6 +167,9 @@ export async function run({ quick = false } = {}) {
   const bareAllCores = await allCoresVerifyRate(cores);
   const bareOneCore = singleCoreVerifyRate();
   const bareOneCoreImport = singleCoreVerifyWithImportRate();
+  const entryMinimum = singleCoreEntryMinimumRate(
+    bodies.slice(0, 4096).map((body) => canonicalBytes(JSON.parse(body))),
+  );
   console.log(
     `  ingest, ${CLIENTS} clients          ${formatRate(ingestRate)} = ${((ingestRate / bareAllCores) * 100).toFixed(1)}% of bare verify on ${cores} cores (${formatRate(bareAllCores)}; goal ≥ 50%)`,
   );
@@ -183,6 +188,9 @@ export async function run({ quick = false } = {}) {
   );
   console.log(
     `                             = ${((verify.perSecond / bareOneCoreImport) * 100).toFixed(1)}% of bare single-core verify importing each signer's key (${formatRate(bareOneCoreImport)})`,
+  );
+  console.log(
+    `    per-entry minimum alone  ${formatRate(entryMinimum)} = ${((entryMinimum / bareOneCore) * 100).toFixed(1)}% of bare single-core verify: parse, canonical-form check, leaf hash, key import and signature in a loop, nothing else (the ceiling of any verifier)`,
   );
 
   return report(quick ? 'log-quick' : 'log', {
@@ -204,6 +212,7 @@ export async function run({ quick = false } = {}) {
       ratio: verify.perSecond / bareOneCore,
       bareVerifyOneCoreWithKeyImport: bareOneCoreImport,
       ratioWithKeyImport: verify.perSecond / bareOneCoreImport,
+      perEntryMinimum: { perSecond: entryMinimum, ratio: entryMinimum / bareOneCore },
       goal: 0.8,
     },
   });
