@@ -57,8 +57,8 @@ program
       return;
     }
     if (options.demo && configured.witnesses.length === 0) {
-      const witnesses = await startDemoWitnesses(resolveIdentities(configured));
-      configured = { ...configured, witnesses, witnessQuorum: witnesses.length };
+      const { endpoints } = await startDemoWitnesses(resolveIdentities(configured));
+      configured = { ...configured, witnesses: endpoints, witnessQuorum: endpoints.length };
     }
     // The demo runs part of its story in the past: the server follows the demo's clock, which is
     // the real time again once the demo is loaded. The demo is a sandbox: unless configured
@@ -170,24 +170,34 @@ program
     'load demo accounts (keys in DATA_DIR/demo-keys/), a catalogue, orders in every state and consensus rounds',
   )
   .action(async () => {
-    const configured = config();
+    let configured = config();
+    // The demo log is cosigned: unless witnesses are configured, the two demo witnesses run here
+    // while the demo loads, as they do under `start --demo` (same keys and state).
+    const witnesses =
+      configured.witnesses.length === 0 ? await startDemoWitnesses(resolveIdentities(configured)) : undefined;
+    if (witnesses !== undefined)
+      configured = { ...configured, witnesses: witnesses.endpoints, witnessQuorum: witnesses.endpoints.length };
     // A server of its own on a free local port: its jobs deliver the sandbox's payment webhooks,
     // as they do for `start --demo`. Quiet unless LOG_LEVEL asks otherwise. It follows the demo's
     // clock, which the demo moves to run its consensus story in the past.
     const clock = new DemoClock();
-    const server = await startServer(
-      {
-        ...configured,
-        host: '127.0.0.1',
-        port: 0,
-        logLevel: process.env.LOG_LEVEL ? configured.logLevel : 'warn',
-      },
-      { clock: clock.now },
-    );
     try {
-      await loadDemo({ app: server.app, ctx: server.ctx, clock }, console.log);
+      const server = await startServer(
+        {
+          ...configured,
+          host: '127.0.0.1',
+          port: 0,
+          logLevel: process.env.LOG_LEVEL ? configured.logLevel : 'warn',
+        },
+        { clock: clock.now },
+      );
+      try {
+        await loadDemo({ app: server.app, ctx: server.ctx, clock }, console.log);
+      } finally {
+        await server.close();
+      }
     } finally {
-      await server.close();
+      await witnesses?.close();
     }
   });
 

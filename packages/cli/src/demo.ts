@@ -415,13 +415,16 @@ export async function demoSession(app: FastifyInstance, pair: KeyPair): Promise<
  * Two witnesses in this process, with keys and state under DATA_DIR/demo-witnesses/, following
  * this log: so the demo log is cosigned and /log/checkpoint shows a quorum of 2.
  */
-export async function startDemoWitnesses(config: ResolvedConfig): Promise<WitnessEndpoint[]> {
+export async function startDemoWitnesses(
+  config: ResolvedConfig,
+): Promise<{ endpoints: WitnessEndpoint[]; close: () => Promise<void> }> {
   const secretKey = fromHex(config.logSigningKeyHex);
   const logKey = formatVerifierKey(nodeCrypto, {
     name: config.logOrigin,
     publicKey: nodeCrypto.ed25519.publicKey(secretKey),
   });
   const endpoints: WitnessEndpoint[] = [];
+  const running: { close: () => Promise<unknown> }[] = [];
   // The first witness is run by the demo's witness account and paid its share of the trust fee
   // there; the second named no payee, so its share waits in an account of its key name.
   const payee = loadOrCreateKeyFile(join(demoKeysDir(config.dataDir), 'witness.json'), nodeCrypto).did;
@@ -434,11 +437,17 @@ export async function startDemoWitnesses(config: ResolvedConfig): Promise<Witnes
       host: '127.0.0.1',
       port: 0,
     });
+    running.push(witness);
     endpoints.push({
       url: witness.url,
       verifierKey: witness.verifierKey,
       ...(name === 'witness-1.demo' ? { payee } : {}),
     });
   }
-  return endpoints;
+  return {
+    endpoints,
+    close: async () => {
+      await Promise.all(running.map((witness) => witness.close()));
+    },
+  };
 }
