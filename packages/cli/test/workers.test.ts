@@ -1,4 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromBase64, fromHex, verifyInclusion } from '@concord/protocol';
+import { nodeCrypto } from '@concord/protocol/node';
 import { newKeyPair, sign } from '@concord/server/test-support';
 import { describe, expect, it } from 'vitest';
 import { cliTestEnvironment, freePort, runCli, spawnCli, waitFor } from './run-cli.js';
@@ -19,6 +23,13 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
+interface EntryProof {
+  leafHash: string;
+  integrated: boolean;
+  checkpoint: { size: number; rootHash: string } | null;
+  proof: string[] | null;
+}
+
 describe('concord start --workers', () => {
   it('refuses a count it cannot run', async () => {
     const zero = await runCli(['start', '--workers', '0'], env);
@@ -33,7 +44,7 @@ describe('concord start --workers', () => {
 
   // PostgreSQL only (the embedded database serves one process): CI's PostgreSQL run covers it.
   it.skipIf(process.env.DATABASE_URL === undefined)(
-    'serves from several processes on one port, numbering the log once, and stops them all',
+    'serves from several processes on one port, numbering the log once with every receipt provable, and stops them all',
     async () => {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
@@ -57,12 +68,40 @@ describe('concord start --workers', () => {
               body: JSON.stringify(sign(newKeyPair(), 'identity.account.registered', {})),
             });
             expect(response.status).toBe(201);
-            return (await response.json()) as { logIndex: string };
+            return (await response.json()) as { logIndex: string; leafHash: string; proofUrl: string };
           }),
         );
         const indexes = receipts.map((r) => Number(r.logIndex)).sort((a, b) => a - b);
         const first = indexes[0] ?? Number.NaN;
         expect(indexes).toEqual(Array.from({ length: 40 }, (_, i) => first + i));
+
+        // Every receipt is provable: its entry's inclusion proof leads to the published root,
+        // whichever worker answers, and an outsider's verify of the whole log agrees.
+        for (const receipt of receipts) {
+          let proven: EntryProof | undefined;
+          while (proven === undefined && Date.now() < deadline) {
+            const entry = (await (await fetch(`${base}${receipt.proofUrl}`)).json()) as EntryProof;
+            if (entry.integrated) proven = entry;
+            else await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          if (proven?.checkpoint == null || proven.proof === null)
+            throw new Error(`${receipt.logIndex} never integrated`);
+          expect(proven.leafHash).toBe(receipt.leafHash);
+          const included = verifyInclusion(
+            nodeCrypto,
+            fromHex(receipt.leafHash),
+            Number(receipt.logIndex),
+            proven.checkpoint.size,
+            proven.proof.map(fromBase64),
+            fromBase64(proven.checkpoint.rootHash),
+          );
+          expect(included, `receipt ${receipt.logIndex}`).toBe(true);
+        }
+        const verified = await runCli(
+          ['verify', base, '--state', mkdtempSync(join(tmpdir(), 'concord-workers-verify-'))],
+          env,
+        );
+        expect(verified.code, verified.output).toBe(0);
       } finally {
         primary.kill('SIGTERM');
       }
