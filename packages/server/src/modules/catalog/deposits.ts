@@ -4,8 +4,10 @@ import type { AppContext } from '../../context.js';
 import { type Executor, rows, type Tx } from '../../db/connection.js';
 import { badRequest, conflict } from '../../errors.js';
 import { AMOUNT_MAX, createAccounts, createTransfers, getAccounts } from '../accounting/ledger.js';
+import { type StatementLine, statement } from '../accounting/statement.js';
 import { availableOf, type LedgerAccount } from '../accounting/types.js';
 import { createPayment, type Payment, postPaymentHold } from '../payments/service.js';
+import { decodeCursor, pageOf } from './cursor.js';
 
 /**
  * A producer's deposit (保证金): money paid into the ledger account `deposit:<did>` (CNY, code
@@ -169,4 +171,54 @@ export async function restoreDeposit(
     ],
     payback.now,
   );
+}
+
+/** What a movement of a deposit account was, from its ledger code and kind. */
+export const DEPOSIT_MOVEMENT_TYPES = ['top_up', 'top_up_received', 'refund', 'cut', 'cut_restored', 'other'] as const;
+export type DepositMovementType = (typeof DEPOSIT_MOVEMENT_TYPES)[number];
+
+function movementType(line: StatementLine): DepositMovementType {
+  if (line.code === 'payment') return line.kind === 'pending' ? 'top_up' : 'top_up_received';
+  if (line.code === 'refund') return 'refund';
+  if (line.code === 'deposit_cut') return 'cut';
+  if (line.code === 'deposit_restored') return 'cut_restored';
+  return 'other';
+}
+
+/**
+ * One transfer of the deposit account as the producer sees it. `direction` is the side of the
+ * account ('in' a credit, 'out' a debit), except for a void, which takes back the hold it cancels.
+ */
+function movementView(line: StatementLine) {
+  const side = line.side === 'credit' ? 'in' : 'out';
+  return {
+    transferId: line.transferId,
+    createdAt: line.createdAt,
+    type: movementType(line),
+    direction: line.kind === 'void' ? (side === 'in' ? 'out' : 'in') : side,
+    amountFen: line.amount.toString(),
+    kind: line.kind,
+    code: line.code,
+    state: line.state,
+    reference: line.reference,
+  } as const;
+}
+
+const SEQ = /^[0-9]{1,19}$/;
+
+/**
+ * The movements of the producer's deposit account, oldest first, by pages: the ledger's
+ * statement of `deposit:<did>`, nothing else (an account not opened yet has none).
+ */
+export async function depositMovements(
+  executor: Executor,
+  did: string,
+  query: { cursor?: string | undefined; limit: number },
+) {
+  const after = decodeCursor(query.cursor);
+  if (after !== undefined && !SEQ.test(after.id))
+    throw badRequest('invalid_cursor', 'cursor: pass back a nextCursor unchanged.', 'querystring.cursor');
+  const lines = await statement(executor, depositAccountKey(did), { after: after?.id, limit: query.limit + 1 });
+  const page = pageOf(lines, query.limit, (last) => ({ id: last.seq }));
+  return { account: depositAccountKey(did), items: page.items.map(movementView), nextCursor: page.nextCursor };
 }

@@ -8,10 +8,26 @@ import { ERROR_RESPONSES } from '../../http/schemas.js';
 import { actorStatus } from '../identity/queries.js';
 import { authenticate } from '../identity/service.js';
 import { CURSOR_QUERY, LIMIT_QUERY } from './cursor.js';
-import { describeDeposit, startDepositPayment } from './deposits.js';
+import { DEPOSIT_MOVEMENT_TYPES, depositMovements, describeDeposit, startDepositPayment } from './deposits.js';
 import { producerProducts } from './queries-products.js';
 import { POSITIVE_FEN } from './schema.js';
 import { DEPOSIT_PAYMENT_VIEW, DEPOSIT_VIEW, PRODUCT_SUMMARY_VIEW, page } from './schema-views.js';
+
+const DEPOSIT_MOVEMENT_VIEW = z.object({
+  transferId: z.string().describe('The ledger transfer'),
+  createdAt: z.string().describe('When it was recorded (ISO 8601)'),
+  type: z
+    .enum(DEPOSIT_MOVEMENT_TYPES)
+    .describe(
+      'What it was, as the ledger records it: top_up (a deposit payment, held as it arrives), top_up_received (that hold posted — the same money, now received: it does not add to what you hold), refund (a deposit payment paid back), cut (taken by a rating or a failed verdict), cut_restored (a cut paid back), other',
+    ),
+  direction: z.enum(['in', 'out']).describe('Into or out of your deposit (a void takes back the hold it cancels)'),
+  amountFen: z.string().describe('fen, decimal string'),
+  kind: z.string().describe('The ledger transfer kind: single, pending (a hold), post or void (of a hold)'),
+  code: z.string().describe('The ledger transfer code'),
+  state: z.string().nullable().describe('For a hold: pending, posted, voided or expired'),
+  reference: z.string().nullable().describe('What it refers to: a payment id, a consensus round, a rating'),
+});
 
 /** A producer's own side of the catalog: their products, their deposit. */
 export const producerRoutes =
@@ -94,5 +110,24 @@ export const producerRoutes =
         },
       },
       async (request) => describeDeposit(ctx.database.db, await producer(request)),
+    );
+
+    app.get(
+      '/v1/catalog/deposits/movements',
+      {
+        schema: {
+          tags: ['catalog'],
+          summary: 'The movements of your deposit account, oldest first, by pages (producers)',
+          description:
+            'Every ledger transfer of your deposit account deposit:<did>: top-ups, cuts, paybacks, refunds. Only your own account: there is no way to name another.',
+          security: [{ session: [] }],
+          querystring: z.object({ cursor: CURSOR_QUERY, limit: LIMIT_QUERY(20) }),
+          response: {
+            200: page(DEPOSIT_MOVEMENT_VIEW).extend({ account: z.string().describe('deposit:<did>') }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request) => depositMovements(ctx.database.db, await producer(request), request.query),
     );
   };

@@ -12,9 +12,10 @@ import { ENVELOPE_SCHEMA } from '../events/schema.js';
 import { RECEIPT_SCHEMA, receiptView, sequenceReceipts, submitEnvelope } from '../events/service.js';
 import { authenticate } from '../identity/service.js';
 import { findPayment } from '../payments/service.js';
+import { ADDRESSES_MAX, deleteAddress, listAddresses, saveAddress } from './addresses.js';
 import { cartItems, quoteCart, setCartItem } from './cart.js';
 import type { PlacementPrivateData } from './events-placement.js';
-import { ADDRESS_INPUT, ORDER_ID, SKU_ID } from './schema.js';
+import { ADDRESS_ID, ADDRESS_INPUT, ORDER_ID, SKU_ID } from './schema.js';
 import { findOrder, listOrders, loadOrder, moneyDueOf, type Order, orderRefunds } from './store.js';
 
 const ORDER_VIEW = z.object({
@@ -164,6 +165,7 @@ export const orderRoutes =
         schema: {
           tags: ['orders'],
           summary: 'Save a shipping address (personal data: kept in the database, never on the log)',
+          description: `A buyer keeps at most ${ADDRESSES_MAX} addresses: saving one more answers 409 too_many_addresses, nothing saved; delete one first.`,
           security,
           body: ADDRESS_INPUT,
           response: { 201: ADDRESS_INPUT.extend({ id: z.string() }), ...ERROR_RESPONSES },
@@ -171,13 +173,7 @@ export const orderRoutes =
       },
       async (request, reply) => {
         const buyer = await authenticate(ctx, request);
-        const { recipient, phone, region, detail } = request.body;
-        const [row] = await rows<{ id: string }>(
-          ctx.database.db,
-          sql`insert into order_addresses (buyer_did, recipient, phone, region, detail)
-              values (${buyer}, ${recipient}, ${phone}, ${region}, ${detail}) returning id`,
-        );
-        return reply.status(201).send({ id: String(row?.id), ...request.body });
+        return reply.status(201).send(await saveAddress(ctx.database.db, buyer, request.body));
       },
     );
 
@@ -186,18 +182,28 @@ export const orderRoutes =
       {
         schema: {
           tags: ['orders'],
-          summary: 'My shipping addresses',
+          summary: `My shipping addresses, oldest first (at most ${ADDRESSES_MAX})`,
           security,
           response: { 200: z.object({ items: z.array(ADDRESS_INPUT.extend({ id: z.string() })) }), ...ERROR_RESPONSES },
         },
       },
-      async (request) => {
-        const buyer = await authenticate(ctx, request);
-        const found = await rows<{ id: string; recipient: string; phone: string; region: string; detail: string }>(
-          ctx.database.db,
-          sql`select id, recipient, phone, region, detail from order_addresses where buyer_did = ${buyer} order by id`,
-        );
-        return { items: found.map((row) => ({ ...row, id: String(row.id) })) };
+      async (request) => ({ items: await listAddresses(ctx.database.db, await authenticate(ctx, request)) }),
+    );
+
+    app.delete(
+      '/v1/addresses/:id',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'Delete one of my shipping addresses (orders placed with it keep their copy)',
+          security,
+          params: z.object({ id: ADDRESS_ID }),
+          response: { 204: z.undefined(), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        await deleteAddress(ctx.database.db, await authenticate(ctx, request), request.params.id);
+        return reply.status(204).send();
       },
     );
 

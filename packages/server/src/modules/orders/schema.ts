@@ -58,6 +58,8 @@ export const REFUND_DECISION_BODY = z
   .object({ orderId: ORDER_ID, refundId: REFUND_ID, reason: z.string().trim().min(1).max(500).optional() })
   .strict();
 
+export const ADDRESS_ID = z.string().regex(/^[0-9]{1,18}$/, 'an address id, from POST /v1/addresses');
+
 export const ADDRESS_INPUT = z.strictObject({
   recipient: z.string().trim().min(1).max(50),
   phone: z.string().regex(/^\+?[0-9 -]{5,20}$/, 'a phone number'),
