@@ -90,6 +90,7 @@ export class ConsensusState {
   readonly rounds = new Map<string, ReplayRound>();
   /** A decided round's reward inputs as the replay computed them (what a settlement cycle reruns). */
   readonly rewardInputs = new Map<string, readonly RewardTester[]>();
+  /** Products as last published (settlement-cycles.ts reads, at each order placed, whose model its items use). */
   readonly products = new Map<string, ReplayProduct>();
   /** Appeal cases by case id (server `caseIdOf`). */
   readonly cases = new Map<string, ReplayCase>();

@@ -36,7 +36,8 @@ export function uniqueNonces(): ReplayCheck {
 /**
  * Every replay check, and the settlement cycles' (which fetch each cycle's inputs once the log
  * is read: `settlement.check`). The rulings read the jurors' stakes, and the cycles the rounds'
- * reward inputs, from the results' replay, which sees each entry first.
+ * reward inputs and the catalogue each order was placed against, from the results' replay, which
+ * sees each entry first.
  */
 export function defaultReplayChecks(): { checks: ReplayCheck[]; settlement: SettlementCycles } {
   const state = new ConsensusState(DEFAULT_CONSENSUS_POLICY);

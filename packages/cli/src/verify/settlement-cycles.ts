@@ -22,7 +22,8 @@ interface PlacedOrder {
   totalFen: bigint;
   policyHash: string;
   promoter: string | undefined;
-  items: { skuId: string; quantity: number; unitPriceFen: bigint }[];
+  /** Each item, with the expert whose model its product used when the order was placed. */
+  items: { skuId: string; quantity: number; unitPriceFen: bigint; expert: string | undefined }[];
 }
 
 interface CycleBody {
@@ -50,7 +51,10 @@ interface CycleBody {
  * consensus replay recomputed, and paid in no other cycle.
  *
  * Each order's lines must be its placed items, paying no more than they cost, each naming the
- * expert whose model the product used when the cycle closed.
+ * expert whose model the product used when the order was placed: the catalogue as the log had
+ * it at the `orders.order.placed` entry (the consensus state, folded by the results' replay
+ * before this check sees the entry), so a product republished under another expert's model
+ * before the cycle closed leaves the earlier sales to the first expert.
  *
  * Declared, not derivable from the log: what each order still had paid after refunds and the
  * commissions held on it, the reversals, and the witnesses' cosignature counts.
@@ -59,12 +63,7 @@ export class SettlementCycles implements ReplayCheck {
   readonly name = 'settlement-cycles';
   private readonly placed = new Map<string, PlacedOrder>();
   private readonly completedAt = new Map<string, number>();
-  private readonly cycles: {
-    index: number;
-    actor: string;
-    body: CycleBody;
-    experts: Map<string, string | undefined>;
-  }[] = [];
+  private readonly cycles: { index: number; actor: string; body: CycleBody }[] = [];
 
   constructor(private readonly consensus: ConsensusState) {}
 
@@ -81,26 +80,25 @@ export class SettlementCycles implements ReplayCheck {
           skuId: item.skuId,
           quantity: item.quantity,
           unitPriceFen: BigInt(item.unitPriceFen),
+          expert: this.expertOf(item.skuId),
         })),
       });
     } else if (envelope.type === 'orders.order.completed') {
       this.completedAt.set(body.orderId as string, Date.parse(envelope.ts));
     } else if (envelope.type === 'settlement.cycle.closed') {
-      // Whose model each product used when the cycle closed (the close reads the catalogue then).
-      const experts = new Map<string, string | undefined>();
-      for (const [productId, product] of this.consensus.products)
-        experts.set(productId, this.consensus.modelExperts.get(product.modelKey));
-      this.cycles.push({ index, actor: envelope.actor, body: body as unknown as CycleBody, experts });
+      this.cycles.push({ index, actor: envelope.actor, body: body as unknown as CycleBody });
     }
     return undefined;
   }
 
+  /** The expert of the model the SKU's product uses now (SKU ids are `<product>:<code>`). */
+  private expertOf(skuId: string): string | undefined {
+    const product = this.consensus.products.get(skuId.slice(0, skuId.lastIndexOf(':')));
+    return product === undefined ? undefined : this.consensus.modelExperts.get(product.modelKey);
+  }
+
   /** What is wrong with a settled order against the log, if anything. */
-  private orderProblem(
-    order: CycleOrderInput,
-    endsAt: number,
-    experts: ReadonlyMap<string, string | undefined>,
-  ): string | undefined {
+  private orderProblem(order: CycleOrderInput, endsAt: number): string | undefined {
     const placed = this.placed.get(order.orderId);
     if (placed === undefined) return 'was never placed';
     if (placed.producer !== order.supplier || placed.buyer !== order.buyer)
@@ -110,7 +108,7 @@ export class SettlementCycles implements ReplayCheck {
     if (order.paidFen > placed.totalFen) return `counts ${order.paidFen} fen paid of a ${placed.totalFen} fen order`;
     const completed = this.completedAt.get(order.orderId);
     if (completed === undefined || completed >= endsAt) return 'had not completed when the cycle ended';
-    return linesProblem(order.lines, placed.items, experts);
+    return linesProblem(order.lines, placed.items);
   }
 
   get count(): number {
@@ -122,7 +120,7 @@ export class SettlementCycles implements ReplayCheck {
     const divergences: Divergence[] = [];
     const settledIn = new Map<string, number>();
     const roundPaidIn = new Map<string, number>();
-    for (const { index, actor, body, experts } of [...this.cycles].sort((a, b) => a.body.cycle - b.body.cycle)) {
+    for (const { index, actor, body } of [...this.cycles].sort((a, b) => a.body.cycle - b.body.cycle)) {
       const diverge = (reason: string) => divergences.push({ index, reason: `cycle ${body.cycle}: ${reason}` });
       const text = await getText(`${baseUrl}/v1/settlement/cycles/${body.cycle}/inputs`);
       if (createHash('sha256').update(text).digest('hex') !== body.inputsDigest) {
@@ -149,7 +147,7 @@ export class SettlementCycles implements ReplayCheck {
         paid += order.paidFen;
         const earlier = settledIn.get(order.orderId);
         const problem =
-          earlier === undefined ? this.orderProblem(order, endsAt, experts) : `was settled already in cycle ${earlier}`;
+          earlier === undefined ? this.orderProblem(order, endsAt) : `was settled already in cycle ${earlier}`;
         if (problem !== undefined) diverge(`order ${order.orderId} ${problem}`);
         settledIn.set(order.orderId, body.cycle);
       }
@@ -189,22 +187,20 @@ export class SettlementCycles implements ReplayCheck {
 
 /**
  * The order's lines as settled against its placement: one per item, none paying more than the
- * item cost, each naming the expert whose model the item's product used (SKU ids are
- * `<product>:<code>`), so the experts' share follows from the log too.
+ * item cost, each naming the expert whose model the item's product used when the order was
+ * placed, so the experts' share follows from the log too.
  */
 function linesProblem(
   lines: readonly { amountFen: bigint; expert?: string | undefined }[],
   items: PlacedOrder['items'],
-  experts: ReadonlyMap<string, string | undefined>,
 ): string | undefined {
   if (lines.length !== items.length) return `has ${lines.length} lines settled for ${items.length} items placed`;
   for (const [i, line] of lines.entries()) {
     const item = items[i] as PlacedOrder['items'][number];
     if (line.amountFen > item.unitPriceFen * BigInt(item.quantity))
       return `line ${i} counts ${line.amountFen} fen of an item of ${item.unitPriceFen * BigInt(item.quantity)}`;
-    const expert = experts.get(item.skuId.slice(0, item.skuId.lastIndexOf(':')));
-    if (line.expert !== expert)
-      return `line ${i} pays expert ${line.expert ?? 'none'}; its product's model is ${expert ?? 'unknown'}'s`;
+    if (line.expert !== item.expert)
+      return `line ${i} pays expert ${line.expert ?? 'none'}; its product's model was ${item.expert ?? 'unknown'}'s when it was placed`;
   }
   return undefined;
 }

@@ -175,12 +175,16 @@ export const orderPlaced = defineEvent({
           on conflict (id) do nothing returning id`,
     );
     if (inserted === undefined) throw conflict('order_exists', `Order ${body.orderId} exists.`, 'body.orderId');
+    // Each line keeps the model version its product claims against now: that model's expert
+    // earns from the sale, whatever the product is republished under before the cycle closes.
     await tx.execute(
-      sql`insert into order_lines (order_id, position, sku_id, product_id, title_zh, title_en, quantity, unit_price_fen)
+      sql`insert into order_lines (order_id, position, sku_id, product_id, title_zh, title_en, quantity, unit_price_fen,
+                                   model_id, model_version)
           values ${sql.join(
             lines.map(
               (l, i) =>
-                sql`(${body.orderId}, ${i}, ${l.line.skuId}, ${l.line.productId}, ${l.sku.titleZh}, ${l.sku.titleEn}, ${l.line.quantity}, ${l.line.unitPriceFen.toString()}::int8)`,
+                sql`(${body.orderId}, ${i}, ${l.line.skuId}, ${l.line.productId}, ${l.sku.titleZh}, ${l.sku.titleEn}, ${l.line.quantity}, ${l.line.unitPriceFen.toString()}::int8,
+                     ${l.sku.modelId}, ${l.sku.modelVersion}::int)`,
             ),
             sql`, `,
           )}`,

@@ -225,6 +225,9 @@ interface OrderRow {
   lines: [string, string | null][] | string;
 }
 
+// Each line pays the expert of the model version its product claimed against when the order was
+// placed (recorded on the line), not the product's model now: a product republished under another
+// expert's model since does not take the earlier sales' fees with it.
 const DUE_ORDERS = `
   select o.seq::text as seq, o.id, (o.total_fen - o.refunded_fen)::text as paid_fen,
          (a.credits_posted - a.debits_posted - a.debits_pending)::text as available_fen,
@@ -232,8 +235,7 @@ const DUE_ORDERS = `
          (select json_agg(json_build_array(((l.quantity - l.refunded_quantity) * l.unit_price_fen)::text, v.expert_did)
                           order by l.position)
             from order_lines l
-            left join catalog_products p on p.id = l.product_id
-            left join catalog_model_versions v on v.model_id = p.model_id and v.version = p.model_version
+            left join catalog_model_versions v on v.model_id = l.model_id and v.version = l.model_version
            where l.order_id = o.id) as lines
     from orders o
     join ledger_accounts a on a.key = o.escrow_account

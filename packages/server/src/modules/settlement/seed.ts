@@ -81,8 +81,11 @@ export async function seedCompletedOrders(database: Database, options: SeedOptio
       await preparedRows(
         tx,
         'seed_lines',
-        `insert into order_lines (order_id, position, sku_id, product_id, title_zh, quantity, unit_price_fen)
-         select id, 0, pr || ':bag', pr, '种子订单', q, u from unnest($1::text[], $2::text[], $3::int[], $4::int8[]) as t(id, pr, q, u)`,
+        // Each line records its product's model version, as a checkout does (none when the product does not exist).
+        `insert into order_lines (order_id, position, sku_id, product_id, title_zh, quantity, unit_price_fen, model_id, model_version)
+         select t.id, 0, t.pr || ':bag', t.pr, '种子订单', t.q, t.u, p.model_id, p.model_version
+           from unnest($1::text[], $2::text[], $3::int[], $4::int8[]) as t(id, pr, q, u)
+           left join catalog_products p on p.id = t.pr`,
         [ids, products, quantities, prices],
       );
       await preparedRows(

@@ -17,10 +17,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/connection.js';
 import { createTestApp, register, type TestApp } from '../../test-support/app.js';
-import { bearer } from '../../test-support/commerce.js';
+import { accepted, accountWithRole, bearer, productBody, riceModel } from '../../test-support/commerce.js';
 import {
   buy,
   completeDelivered,
+  listedProduct,
   type Member,
   refundAfterSale,
   riceShop,
@@ -384,6 +385,60 @@ describe('closes that overlap or stop half-way', () => {
     const recomputed = closeCycleFromInputs(parseCycleInputs(await inputsOf(cycle)));
     expect(toHex(new CycleTree(nodeCrypto, recomputed.leaves).root)).toBe(done.root);
     expect(recomputed.totals.paidOutFen.toString()).toBe(done.paidFen);
+    expect(await ledgerViolations(db())).toEqual([]);
+  });
+});
+
+describe('a product republished under another expert’s model', () => {
+  it('pays each sale’s fee to the expert whose model the product used when it was sold', async () => {
+    const { producer: seller, productId, skuId } = await listedProduct(t, 'rice-swap');
+    const buyer = await signedInMember(t);
+    const orderId = await buy(t, buyer, skuId, 2);
+    await shipAndDeliver(t, seller, buyer, orderId);
+    const [line] = await rows<{ model_id: string; model_version: number }>(
+      db(),
+      sql`select model_id, model_version from order_lines where order_id = ${orderId}`,
+    );
+    expect(line).toEqual({ model_id: 'rice-model', model_version: 1 });
+
+    // Before the order completes, the producer delists the product and republishes it under
+    // another expert's model.
+    const other = await accountWithRole(t, 'expert');
+    await accepted(t, other, 'catalog.model.published', {
+      modelId: 'rice-model-b',
+      version: 1,
+      definition: riceModel(),
+    });
+    await accepted(t, seller.pair, 'catalog.product.delisted', { productId });
+    await accepted(
+      t,
+      seller.pair,
+      'catalog.product.published',
+      productBody(productId, {
+        model: { id: 'rice-model-b', version: 1 },
+        skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: 50 }],
+      }),
+    );
+    await accepted(t, seller.pair, 'catalog.product.listed', { productId });
+    await completeDelivered(t);
+
+    const [times] = await rows<{ at: string; closed: number | null }>(
+      db(),
+      sql`select (select completed_at::text from orders where id = ${orderId}) as at,
+                 (select max(cycle) from settlement_cycles) as closed`,
+    );
+    const cycle = Math.max(settlementCycleAt(t.ctx.config, new Date(times?.at as string)), Number(times?.closed) + 1);
+    expect(await close(cycle)).toMatchObject({ status: 'closed', orders: 1, paidFen: '20000' });
+    // The experts' part of the order's experience fee (1.5% of ¥200, a tenth of it) is the first expert's.
+    const leaves = await leavesOf(cycle);
+    expect(amountOf(leaves, expert, 'experience_expert')).toBe(300n);
+    expect(amountOf(leaves, other.did, 'experience_expert')).toBe(0n);
+    expect(leaves.some((l) => l.party === other.did)).toBe(false);
+    const [settled] = await rows<{ lines: string }>(
+      db(),
+      sql`select lines::text as lines from settlement_orders where order_id = ${orderId}`,
+    );
+    expect(JSON.parse(settled?.lines as string)).toEqual([{ amountFen: '20000', expert }]);
     expect(await ledgerViolations(db())).toEqual([]);
   });
 });
