@@ -18,7 +18,8 @@ create table orders (id text primary key, seq bigserial unique, buyer_did text n
 create index orders_buyer on orders (buyer_did, seq);
 create index orders_producer on orders (producer_did, seq);
 create table order_lines (order_id text not null references orders (id), position int not null, sku_id text not null,
-  quantity int not null, unit_price_fen int8 not null, title text not null, primary key (order_id, position));
+  quantity int not null, unit_price_fen int8 not null, title text not null, model_id text, model_version int,
+  primary key (order_id, position));
 create table ledger_accounts (id bigserial primary key, key text not null unique, ledger text not null, code text not null,
   owner text, debits_pending int8 not null default 0, debits_posted int8 not null default 0,
   credits_pending int8 not null default 0, credits_posted int8 not null default 0, created_at timestamptz not null default now());
