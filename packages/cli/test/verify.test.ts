@@ -1,7 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalBytes, formatVerifierKey, leafHash } from '@concord/protocol';
+import {
+  canonicalBytes,
+  cosignCheckpoint,
+  formatCosignatureVerifierKey,
+  formatVerifierKey,
+  leafHash,
+  parseCheckpoint,
+  parseNote,
+} from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
 import { createTestApp, newKeyPair, postEvent, sign, type TestApp } from '@concord/server/test-support';
 import { sql } from 'drizzle-orm';
@@ -37,6 +45,19 @@ afterAll(async () => {
 });
 
 const verify = (...args: string[]) => runCli(['verify', baseUrl, '--trust', trustFile, ...args], {});
+
+/** `concord verify` with its own trust file and state directory. */
+async function verifyTrusting(name: string, trust: { log: string; witnesses: string[]; quorum: number }) {
+  const file = join(dir, `trust-${name}.json`);
+  writeFileSync(file, JSON.stringify(trust));
+  return runCli(['verify', baseUrl, '--trust', file, '--state', join(dir, `state-${name}`)], {});
+}
+
+const newWitness = (name: string) => {
+  const secretKey = nodeCrypto.randomBytes(32);
+  const key = { name, publicKey: nodeCrypto.ed25519.publicKey(secretKey) };
+  return { name, secretKey, verifierKey: formatCosignatureVerifierKey(nodeCrypto, key) };
+};
 
 /** Re-signs entry `index` as a different, validly signed envelope, in the database only. */
 async function replaceEntry(index: number) {
@@ -116,6 +137,43 @@ describe('concord verify', () => {
     const result = await verify('--state', state);
     expect(result.code).toBe(1);
     expect(result.output).toContain('history was rewritten');
+  });
+
+  it('fails when the trusted witnesses that cosigned the checkpoint fall short of the quorum', async () => {
+    const trustedA = newWitness('a.witness.test');
+    const trustedB = newWitness('b.witness.test');
+    const stranger = newWitness('c.witness.test');
+    // The served checkpoint carries a valid cosignature by one trusted witness and one by a stranger.
+    const { text } = parseNote(await (await fetch(`${baseUrl}/log/checkpoint`)).text());
+    const { size } = parseCheckpoint(text);
+    for (const witness of [trustedA, stranger]) {
+      const line = cosignCheckpoint(nodeCrypto, witness, text, Math.floor(Date.now() / 1000));
+      await t.ctx.database.db.execute(
+        sql`insert into log_cosignatures (size, witness, line) values (${size}, ${witness.name}, ${line})`,
+      );
+    }
+    t.ctx.logHead.version++;
+    const log = formatVerifierKey(nodeCrypto, t.ctx.logSigner);
+    const witnesses = [trustedA.verifierKey, trustedB.verifierKey];
+
+    const enough = await verifyTrusting('quorum-1', { log, witnesses, quorum: 1 });
+    expect(enough.output).toContain('1 trusted cosignatures (quorum 1)');
+    expect(enough.code).toBe(0);
+
+    const short = await verifyTrusting('quorum-2', { log, witnesses, quorum: 2 });
+    expect(short.code).toBe(1);
+    expect(short.output).toContain('DIVERGENCE');
+    expect(short.output).toContain('the checkpoint has 1 trusted cosignatures; the quorum is 2');
+  });
+
+  it('fails when the checkpoint is not signed by the trusted log key', async () => {
+    // A trust file naming another key for the same origin: the checkpoint's signature is not its.
+    const other = newKeyPair();
+    const log = formatVerifierKey(nodeCrypto, { name: t.ctx.logSigner.name, publicKey: other.publicKey });
+    const result = await verifyTrusting('other-key', { log, witnesses: [], quorum: 0 });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`checkpoint: not signed by the trusted log key ${t.ctx.logSigner.name}`);
+    expect(result.output).not.toContain('OK: everything holds.');
   });
 
   it('exits 2 on usage and network errors', async () => {

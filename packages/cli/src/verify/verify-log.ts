@@ -83,6 +83,11 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
     opened = openTrustedCheckpoint(crypto, trust, note);
   } catch (error) {
     if (!(error instanceof NoteError || error instanceof CheckpointError)) throw error;
+    // No signature from any trusted key: above all, not the log's (another key, or another log).
+    const reason =
+      error instanceof NoteError && error.code === 'unverified_note'
+        ? `checkpoint: not signed by the trusted log key ${trust.origin} (${error.message})`
+        : `checkpoint: ${error.message}`;
     return {
       origin: trust.origin,
       size: 0,
@@ -91,7 +96,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       previousSize: undefined,
       consistentWithPrevious: undefined,
       entriesVerified: 0,
-      divergences: [{ reason: `checkpoint: ${error.message}` }],
+      divergences: [{ reason }],
     };
   }
   const { checkpoint, cosignatures } = opened;

@@ -11,7 +11,8 @@ import {
   signNote,
 } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { nextRetryDelay, RETRY_FIRST_MS, RETRY_MAX_MS } from '../modules/log/witness-pusher.js';
 import { createTestApp, newKeyPair, postEvent, sign, type TestApp } from '../test-support/app.js';
 import { type RunningWitness, startWitness as startLogWitness } from '../test-support/witness.js';
 
@@ -178,5 +179,34 @@ describe('witnesses', () => {
     expect(
       (await post(restarted, formatAddCheckpointRequest({ oldSize: 8, proof: [], checkpoint: fork }))).status,
     ).toBe(409);
+  });
+
+  it('offers the newest checkpoint again while a witness lacks it, so a quiet log still reaches its quorum', async () => {
+    const down = witnesses[1] as RunningWitness;
+    await down.app.close();
+    await append(2);
+    await t.integrate();
+    expect((await published())?.checkpoint.size).toBe(8);
+
+    // The witness comes back and no entry follows: nothing but the server's catch-up offers it 10.
+    witnesses[1] = await startWitness(down.name, down.dir, witnessKeys[1] as Uint8Array, down.port);
+    const head = await vi.waitFor(
+      async () => {
+        const current = await published();
+        expect(current?.checkpoint.size).toBe(10);
+        return current;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    expect(head?.verified.map((s) => s.name).sort()).toEqual([ORIGIN, 'witness-a.test', 'witness-b.test']);
+    const status = (await (await fetch(`${witnesses[1]?.url}/`)).json()) as { logs: { size: number }[] };
+    expect(status.logs[0]?.size).toBe(10);
+  });
+
+  it('backs off from 1 s, doubling, to at most 30 s between offers', () => {
+    const delays = [RETRY_FIRST_MS];
+    while (delays.length < 8) delays.push(nextRetryDelay(delays.at(-1) as number));
+    expect(delays).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    expect(RETRY_MAX_MS).toBe(30_000);
   });
 });

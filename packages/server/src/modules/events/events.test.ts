@@ -1,4 +1,15 @@
-import { createEnvelope, signEnvelope, toBase64Url } from '@concord/protocol';
+import {
+  canonicalBytes,
+  createEnvelope,
+  ed25519NoteVerifier,
+  fromBase64,
+  fromHex,
+  openCheckpoint,
+  signEnvelope,
+  toBase64,
+  toBase64Url,
+  verifyInclusion,
+} from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
@@ -17,6 +28,34 @@ afterAll(async () => {
 
 const errorOf = (response: { json(): unknown }) =>
   (response.json() as { error: { code: string; field?: string } }).error;
+
+const logSize = async () =>
+  Number((await rows<{ n: string }>(t.testDatabase.database.db, sql`select next_index as n from log_sequencer`))[0]?.n);
+
+/**
+ * A validly shaped, signed envelope whose canonical bytes are exactly `bytes` long: a settlement
+ * result, whose totals take any number of parties (one party's name pads it to the length).
+ */
+function envelopeOfSize(bytes: number, nonce: string) {
+  const pair = newKeyPair();
+  const ts = new Date();
+  const totals = Object.fromEntries(Array.from({ length: 3_800 }, (_, i) => [`party-${i}`, '1']));
+  const body = (pad: number) => ({
+    cycle: 0,
+    startsAt: ts.toISOString(),
+    endsAt: ts.toISOString(),
+    orders: 0,
+    paidFen: '0',
+    leaves: 0,
+    root: '0'.repeat(64),
+    inputsDigest: '0'.repeat(64),
+    totals: { ...totals, ['p'.repeat(pad)]: '0' },
+  });
+  const probe = canonicalBytes(sign(pair, 'settlement.cycle.closed', body(1), { ts, nonce })).length;
+  const envelope = sign(pair, 'settlement.cycle.closed', body(1 + bytes - probe), { ts, nonce });
+  expect(canonicalBytes(envelope).length).toBe(bytes);
+  return envelope;
+}
 
 describe('POST /v1/events', () => {
   it('applies a registration once and answers a replay with the original result', async () => {
@@ -161,6 +200,43 @@ describe('POST /v1/events', () => {
     expect(response.statusCode).toBe(status);
     expect(errorOf(response).code).toBe(code);
     expect(await tableCounts(t.testDatabase.database)).toEqual(before);
+  });
+
+  it('refuses an envelope longer than a log entry may be (65,535 bytes) with 413 and stores nothing', async () => {
+    const before = await tableCounts(t.testDatabase.database);
+    const size = await logSize();
+    const tooLarge = await postEvent(t, envelopeOfSize(65_536, 'entry-limit-00001'));
+    expect(tooLarge.statusCode).toBe(413);
+    expect(errorOf(tooLarge).code).toBe('entry_too_large');
+    expect(await tableCounts(t.testDatabase.database)).toEqual(before);
+    expect(await logSize()).toBe(size);
+    // One byte less fits a log entry: the envelope goes on to the next check (its actor's account).
+    const fits = await postEvent(t, envelopeOfSize(65_535, 'entry-limit-00002'));
+    expect(fits.statusCode).toBe(403);
+    expect(errorOf(fits).code).toBe('not_registered');
+    expect(await logSize()).toBe(size);
+  });
+
+  it('answers with where its inclusion proof is served, which proves it against the served checkpoint', async () => {
+    const response = await postEvent(t, sign(newKeyPair(), 'identity.account.registered', {}));
+    expect(response.statusCode).toBe(201);
+    const receipt = response.json() as { logIndex: string; leafHash: string; proofUrl: string };
+    expect(receipt.proofUrl).toBe(`/v1/log/entries/${receipt.logIndex}`);
+    const pending = await t.app.inject({ method: 'GET', url: receipt.proofUrl });
+    expect(pending.json()).toMatchObject({ integrated: false, proof: null });
+
+    await t.integrate();
+    const entry = (await t.app.inject({ method: 'GET', url: receipt.proofUrl })).json();
+    expect(entry.integrated).toBe(true);
+    const note = (await t.app.inject({ method: 'GET', url: '/log/checkpoint' })).body;
+    const served = openCheckpoint(nodeCrypto, note, [ed25519NoteVerifier(nodeCrypto, t.ctx.logSigner)]).checkpoint;
+    expect(entry.checkpoint).toMatchObject({ size: served.size, rootHash: toBase64(served.rootHash) });
+    const proof = (entry.proof as string[]).map(fromBase64);
+    const leaf = fromHex(receipt.leafHash);
+    const index = Number(receipt.logIndex);
+    expect(verifyInclusion(nodeCrypto, leaf, index, served.size, proof, served.rootHash)).toBe(true);
+    // The proof is for this entry only.
+    expect(verifyInclusion(nodeCrypto, leaf, index + 1, served.size, proof, served.rootHash)).toBe(false);
   });
 
   it('refuses an actor without the role the type needs', async () => {

@@ -12,6 +12,7 @@ import { type Db, rows, type Tx, transaction } from '../../db/connection.js';
 import { events } from '../events/tables.js';
 import { type LogSigner, signCheckpoint } from './checkpoints.js';
 import { readStoredHashes } from './hashes.js';
+import { onSequenced } from './sequencer.js';
 import { logCheckpoints, logHashes } from './tables.js';
 
 // pg_advisory_xact_lock key for "the integrator": one integration at a time across processes.
@@ -111,13 +112,24 @@ async function nextLeaves(tx: Tx, from: number, batchMax: number): Promise<Uint8
 }
 
 /**
- * Runs `integrateOnce` every `intervalMs` (and again at once while there is more), until
- * stopped. Errors are logged and retried on the next tick: the log never stops for one failure.
+ * Runs `integrateOnce` every `intervalMs` or as soon as `batchMax` entries are waiting, whichever
+ * comes first (and again at once while there is more), until stopped. Errors are logged and
+ * retried on the next tick: the log never stops for one failure.
+ *
+ * The waiting entries are counted in memory, from what this process sequences (`onSequenced`):
+ * no query on the request path. Entries other processes sequence wait for their integrator or
+ * this timer, and any this count misses (a transaction that commits after the run it started, or
+ * rolls back) cost at most one interval or one spare run.
  */
 export class Integrator {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** A timer's tick is running: it schedules the next one when done. */
+  private ticking = false;
+  /** Entries this process sequenced since the last integration began. */
+  private waiting = 0;
+  private unsubscribe: (() => void) | undefined;
   private listeners = new Set<(result: IntegrationResult) => unknown>();
   private listening: Promise<unknown> = Promise.resolve();
 
@@ -130,6 +142,7 @@ export class Integrator {
 
   start(): void {
     this.stopped = false;
+    this.unsubscribe ??= onSequenced((count) => this.sequenced(count));
     this.schedule(0);
   }
 
@@ -161,16 +174,33 @@ export class Integrator {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
     await this.running;
   }
 
+  /** `count` entries were sequenced: with a batch waiting, the next tick is now, not at the timer. */
+  private sequenced(count: number): void {
+    this.waiting += count;
+    // A tick in progress looks at the count when it ends (one integration at a time).
+    if (this.stopped || this.ticking || this.waiting < this.options.batchMax) return;
+    this.schedule(0);
+  }
+
+  /** Sets the one timer for the next tick (replacing any set before). */
   private schedule(delayMs: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.ticking = true;
       void this.tick().then((result) => {
-        const more = typeof result === 'object' && result.to - result.from >= this.options.batchMax;
-        this.schedule(more ? 0 : this.options.intervalMs);
+        this.ticking = false;
+        const full = typeof result === 'object' && result.to - result.from >= this.options.batchMax;
+        this.schedule(full || this.waiting >= this.options.batchMax ? 0 : this.options.intervalMs);
       });
     }, delayMs);
     this.timer.unref?.();
@@ -180,6 +210,8 @@ export class Integrator {
   private async tick(): Promise<IntegrationResult | 'busy' | 'failed'> {
     // One integration at a time in this process; other processes are kept out by the lock.
     while (this.running !== undefined) await this.running;
+    // What is sequenced from here on counts toward the next batch; this run takes what is committed.
+    this.waiting = 0;
     const run = (async (): Promise<IntegrationResult | 'busy' | 'failed'> => {
       try {
         return (await integrateOnce(this.db, this.crypto, this.signer, this.options.batchMax)) ?? 'busy';

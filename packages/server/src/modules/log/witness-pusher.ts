@@ -13,17 +13,42 @@ import {
 import { desc, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { AppContext } from '../../context.js';
-import { checkpointAt, type StoredCheckpoint } from './checkpoints.js';
+import { checkpointAt, latestCheckpoint, type StoredCheckpoint } from './checkpoints.js';
 import { readStoredHashes } from './hashes.js';
 import { logCosignatures } from './tables.js';
 
 const REQUEST_TIMEOUT_MS = 5_000;
-// A 409 tells us the witness's size; after that one retry, anything else waits for the next checkpoint.
+// A 409 tells us the witness's size; after that one retry, anything else waits for the next
+// checkpoint or the catch-up below.
 const ATTEMPTS = 2;
+// While the newest checkpoint lacks a witness's cosignature, it is offered again after this
+// delay, doubled after each round that leaves it lacking, up to the cap.
+export const RETRY_FIRST_MS = 1_000;
+export const RETRY_MAX_MS = 30_000;
+
+/** The delay before the next catch-up round: doubled, at most the cap. */
+export const nextRetryDelay = (delayMs: number, maxMs = RETRY_MAX_MS): number => Math.min(delayMs * 2, maxMs);
 
 interface Witness {
   url: string;
   key: VerifierKey;
+}
+
+export interface WitnessPusherOptions {
+  /** First catch-up delay (default RETRY_FIRST_MS) and its cap (default RETRY_MAX_MS). */
+  retryFirstMs?: number;
+  retryMaxMs?: number;
+}
+
+// The pushers of each context, stopped when its HTTP app closes (logRoutes' onClose hook): the
+// server's shutdown closes the app first, and so does every test app.
+const pushersOf = new WeakMap<AppContext, Set<WitnessPusher>>();
+
+/** Stops the catch-up of every witness pusher of `ctx` and waits for a round in progress. */
+export async function stopWitnessPushers(ctx: AppContext): Promise<void> {
+  const pushers = pushersOf.get(ctx);
+  pushersOf.delete(ctx);
+  await Promise.all([...(pushers ?? [])].map((pusher) => pusher.stop()));
 }
 
 /**
@@ -31,43 +56,116 @@ interface Witness {
  * a consistency proof from the size the witness last cosigned) and stores the cosignatures it
  * verifies. A witness that is down or refuses only delays publication: the log keeps growing and
  * the next checkpoint is offered with a proof from the last size the witness accepted.
+ *
+ * A log that has gone quiet signs no next checkpoint, so while the newest one lacks the
+ * cosignature of any configured witness it is offered again, with a backoff (1 s doubling to
+ * 30 s), until every witness has cosigned it; from the start, too, for a checkpoint signed before
+ * a restart. Every witness, not just a quorum: a witness that is behind cannot vouch for the
+ * newest tree (it would miss a split view of it), the next outage of another witness would
+ * stall publication at once, and witnesses are paid by the cosignatures they give. A witness
+ * that stays down costs one failed request per 30 s. The catch-up never holds up the log (it
+ * runs on its own timer, beside the integrator) and ends with `stop`.
  */
 export class WitnessPusher {
   private readonly witnesses: Witness[];
   private readonly lastCosigned = new Map<string, number>();
   private chain: Promise<void> = Promise.resolve();
+  private readonly retryFirstMs: number;
+  private readonly retryMaxMs: number;
+  private retryDelayMs: number;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  // Aborts the requests in flight on stop, so shutdown does not wait for a witness that hangs.
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly ctx: AppContext,
     private readonly logger?: Logger,
+    options: WitnessPusherOptions = {},
   ) {
     this.witnesses = ctx.config.witnesses.map((endpoint) => ({
       url: endpoint.url,
       key: parseCosignatureVerifierKey(ctx.crypto, endpoint.verifierKey),
     }));
+    this.retryFirstMs = options.retryFirstMs ?? RETRY_FIRST_MS;
+    this.retryMaxMs = options.retryMaxMs ?? RETRY_MAX_MS;
+    this.retryDelayMs = this.retryFirstMs;
+    if (this.witnesses.length === 0) return;
+    const pushers = pushersOf.get(ctx) ?? new Set<WitnessPusher>();
+    pushersOf.set(ctx, pushers.add(this));
+    // The newest checkpoint may have been signed before a restart and lack cosignatures.
+    this.scheduleRetry(0);
   }
 
   /** Queues `size` for witnessing; pushes run one after another, in size order. */
   push(size: number): Promise<void> {
-    this.chain = this.chain
-      .then(() => this.pushAll(size))
-      .catch((error) => {
-        this.logger?.error({ err: error, size }, 'witnessing failed');
-      });
+    return this.enqueue(size, () => this.pushAll(size));
+  }
+
+  /** Stops the catch-up: no timer is left, requests in flight are aborted, a round in progress is awaited. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.stopping.abort();
+    pushersOf.get(this.ctx)?.delete(this);
+    await this.chain;
+  }
+
+  /** Runs `round` after the rounds queued before it; then schedules or cancels the catch-up. */
+  private enqueue(size: number | undefined, round: () => Promise<boolean>): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      if (this.stopped) return;
+      let cosigned = false;
+      try {
+        cosigned = await round();
+      } catch (error) {
+        if (!this.stopped) this.logger?.error({ err: error, size }, 'witnessing failed');
+      }
+      if (cosigned) {
+        if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+        this.retryDelayMs = this.retryFirstMs;
+      } else if (this.retryTimer === undefined) {
+        this.scheduleRetry(this.retryDelayMs);
+        this.retryDelayMs = nextRetryDelay(this.retryDelayMs, this.retryMaxMs);
+      }
+    });
     return this.chain;
   }
 
-  private async pushAll(size: number): Promise<void> {
-    const checkpoint = await checkpointAt(this.ctx.database.db, size);
-    if (checkpoint === undefined) return;
-    await Promise.all(this.witnesses.map((witness) => this.pushOne(witness, checkpoint)));
+  private scheduleRetry(delayMs: number): void {
+    if (this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      // The newest checkpoint, whoever signed it: offering it catches every witness up at once.
+      void this.enqueue(undefined, async () => {
+        const newest = await latestCheckpoint(this.ctx.database.db);
+        return newest === undefined || (await this.offer(newest));
+      });
+    }, delayMs);
+    // Never what keeps the process alive; `stop` clears it on shutdown.
+    this.retryTimer.unref?.();
   }
 
-  private async pushOne(witness: Witness, checkpoint: StoredCheckpoint): Promise<void> {
+  /** Offers checkpoint `size`; true when every witness has cosigned it (or a larger one). */
+  private async pushAll(size: number): Promise<boolean> {
+    const checkpoint = await checkpointAt(this.ctx.database.db, size);
+    if (checkpoint === undefined) return true;
+    return this.offer(checkpoint);
+  }
+
+  private async offer(checkpoint: StoredCheckpoint): Promise<boolean> {
+    const results = await Promise.all(this.witnesses.map((witness) => this.pushOne(witness, checkpoint)));
+    return results.every(Boolean);
+  }
+
+  /** Offers `checkpoint` to one witness; true when the witness has cosigned it or a larger one. */
+  private async pushOne(witness: Witness, checkpoint: StoredCheckpoint): Promise<boolean> {
     const db = this.ctx.database.db;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const old = this.lastCosigned.get(witness.key.name) ?? (await this.storedSize(witness.key.name));
-      if (old >= checkpoint.size) return;
+      if (old >= checkpoint.size) return true;
       const proof =
         old === 0
           ? []
@@ -82,11 +180,11 @@ export class WitnessPusher {
         response = await fetch(`${witness.url}${WITNESS_ADD_CHECKPOINT_PATH}`, {
           method: 'POST',
           body: formatAddCheckpointRequest({ oldSize: old, proof, checkpoint: checkpoint.note }),
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), this.stopping.signal]),
         });
       } catch (error) {
-        this.logger?.warn({ witness: witness.url, err: error }, 'witness unreachable');
-        return;
+        if (!this.stopped) this.logger?.warn({ witness: witness.url, err: error }, 'witness unreachable');
+        return false;
       }
       const body = await response.text();
       if (response.status === 409 && response.headers.get('content-type')?.startsWith('text/x.tlog.size')) {
@@ -95,7 +193,7 @@ export class WitnessPusher {
       }
       if (response.status !== 200) {
         this.logger?.warn({ witness: witness.url, status: response.status, body }, 'witness refused the checkpoint');
-        return;
+        return false;
       }
       const text = parseNote(checkpoint.note).text;
       for (const line of parseAddCheckpointResponse(body)) {
@@ -108,11 +206,13 @@ export class WitnessPusher {
           .onConflictDoNothing();
         this.lastCosigned.set(witness.key.name, checkpoint.size);
         this.ctx.logHead.version++;
-        return;
+        return true;
       }
       this.logger?.warn({ witness: witness.url }, 'witness answered without a valid cosignature');
-      return;
+      return false;
     }
+    // Two 409s in a row: the witness moved on meanwhile; whether it reached this size, the next round tells.
+    return (this.lastCosigned.get(witness.key.name) ?? 0) >= checkpoint.size;
   }
 
   private async storedSize(witness: string): Promise<number> {
