@@ -53,6 +53,16 @@ const holdState = async (paymentId: string) =>
       sql`select state from ledger_transfers where id = ${`payment:${paymentId}:hold`}`,
     )
   )[0]?.state;
+/** The payment's hold was voided, not posted: the escrow never held the money, and holds nothing. */
+async function expectHoldVoidedAndEscrowEmpty(orderId: string): Promise<void> {
+  expect(await holdState(`order-${orderId}`)).toBe('voided');
+  expect(await escrowOf(orderId)).toMatchObject({
+    creditsPending: 0n,
+    creditsPosted: 0n,
+    debitsPending: 0n,
+    debitsPosted: 0n,
+  });
+}
 /** What the sandbox was asked to pay back for a payment (its refund records). */
 const providerRefunds = async (paymentId: string) =>
   (
@@ -277,14 +287,7 @@ describe('money given back', () => {
       refundedFen: (2n * PRICE).toString(),
     });
     expect(await statusOf(id)).toBe('refunded');
-    // The hold is voided, not posted: the escrow never held the money, and holds nothing now.
-    expect(await holdState(`order-${id}`)).toBe('voided');
-    expect(await escrowOf(id)).toMatchObject({
-      creditsPending: 0n,
-      creditsPosted: 0n,
-      debitsPending: 0n,
-      debitsPosted: 0n,
-    });
+    await expectHoldVoidedAndEscrowEmpty(id);
     expect(await findPayment(t.ctx.database.db, `order-${id}`)).toMatchObject({
       status: 'succeeded',
       amount: 2n * PRICE,
@@ -325,13 +328,7 @@ describe('money given back', () => {
       status: 'succeeded',
       refunded: PRICE,
     });
-    expect(await holdState(`order-${id}`)).toBe('voided');
-    expect(await escrowOf(id)).toMatchObject({
-      creditsPending: 0n,
-      creditsPosted: 0n,
-      debitsPending: 0n,
-      debitsPosted: 0n,
-    });
+    await expectHoldVoidedAndEscrowEmpty(id);
     expect(await providerRefunds(`order-${id}`)).toEqual([
       expect.objectContaining({ type: 'refund.succeeded', data: expect.objectContaining({ amount: '10000' }) }),
     ]);
