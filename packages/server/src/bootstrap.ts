@@ -164,6 +164,7 @@ export function createIntegrator(ctx: AppContext, logger?: Logger): Integrator {
   if (ctx.config.witnesses.length > 0) {
     const pusher = new WitnessPusher(ctx, logger);
     integrator.onCheckpoint((result) => pusher.push(result.to));
+    integrator.onStop(() => pusher.stop());
   }
   return integrator;
 }

@@ -102,6 +102,7 @@ export async function startSimServer(options: { clock: SimClock; prng: Prng; cyc
     integrate: () => integrator.drain(),
     deliverWebhooks,
     close: async () => {
+      await integrator.stop();
       await app.close();
       await database.close();
       rmSync(dataDir, { recursive: true, force: true });

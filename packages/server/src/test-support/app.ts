@@ -65,6 +65,7 @@ export async function createTestApp(options: { config?: Partial<Config>; webDir?
     clock,
     integrate: () => integrator.drain(),
     close: async () => {
+      await integrator.stop();
       await app.close();
       await testDatabase.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -131,6 +131,7 @@ export class Integrator {
   private waiting = 0;
   private unsubscribe: (() => void) | undefined;
   private listeners = new Set<(result: IntegrationResult) => unknown>();
+  private stopListeners = new Set<() => unknown>();
   private listening: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -172,6 +173,11 @@ export class Integrator {
     await this.listening;
   }
 
+  /** Calls `listener` when the integrator stops: what its checkpoints drive (witnessing) stops with it. */
+  onStop(listener: () => unknown): void {
+    this.stopListeners.add(listener);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
@@ -179,6 +185,7 @@ export class Integrator {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    for (const listener of this.stopListeners) await listener();
   }
 
   /** `count` entries were sequenced: with a batch waiting, the next tick is now, not at the timer. */

@@ -21,7 +21,6 @@ import { events } from '../events/tables.js';
 import { latestCheckpoint, publishedCheckpoint, servedNote } from './checkpoints.js';
 import { readEntryAndHashes, readStoredHashes, type StoredEntry, StoredHashCache } from './hashes.js';
 import { reuseFor } from './reuse.js';
-import { stopWitnessPushers } from './witness-pusher.js';
 
 const TILE_WIDTH = 256;
 const CHECKPOINT_REUSE_MS = 50;
@@ -43,8 +42,6 @@ export const logRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
     const db = ctx.database.db;
-    // The witnesses' catch-up (WitnessPusher) ends with the app: shutdown closes the app first.
-    app.addHook('onClose', () => stopWitnessPushers(ctx));
     // Every proof request needs the published checkpoint; it changes at most once per integration
     // tick, so one read serves all requests for a short while (a proof to a checkpoint a few
     // milliseconds old is just as valid).

@@ -27,28 +27,11 @@ export const RETRY_FIRST_MS = 1_000;
 export const RETRY_MAX_MS = 30_000;
 
 /** The delay before the next catch-up round: doubled, at most the cap. */
-export const nextRetryDelay = (delayMs: number, maxMs = RETRY_MAX_MS): number => Math.min(delayMs * 2, maxMs);
+export const nextRetryDelay = (delayMs: number): number => Math.min(delayMs * 2, RETRY_MAX_MS);
 
 interface Witness {
   url: string;
   key: VerifierKey;
-}
-
-export interface WitnessPusherOptions {
-  /** First catch-up delay (default RETRY_FIRST_MS) and its cap (default RETRY_MAX_MS). */
-  retryFirstMs?: number;
-  retryMaxMs?: number;
-}
-
-// The pushers of each context, stopped when its HTTP app closes (logRoutes' onClose hook): the
-// server's shutdown closes the app first, and so does every test app.
-const pushersOf = new WeakMap<AppContext, Set<WitnessPusher>>();
-
-/** Stops the catch-up of every witness pusher of `ctx` and waits for a round in progress. */
-export async function stopWitnessPushers(ctx: AppContext): Promise<void> {
-  const pushers = pushersOf.get(ctx);
-  pushersOf.delete(ctx);
-  await Promise.all([...(pushers ?? [])].map((pusher) => pusher.stop()));
 }
 
 /**
@@ -70,9 +53,7 @@ export class WitnessPusher {
   private readonly witnesses: Witness[];
   private readonly lastCosigned = new Map<string, number>();
   private chain: Promise<void> = Promise.resolve();
-  private readonly retryFirstMs: number;
-  private readonly retryMaxMs: number;
-  private retryDelayMs: number;
+  private retryDelayMs = RETRY_FIRST_MS;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   // Aborts the requests in flight on stop, so shutdown does not wait for a witness that hangs.
@@ -81,20 +62,13 @@ export class WitnessPusher {
   constructor(
     private readonly ctx: AppContext,
     private readonly logger?: Logger,
-    options: WitnessPusherOptions = {},
   ) {
     this.witnesses = ctx.config.witnesses.map((endpoint) => ({
       url: endpoint.url,
       key: parseCosignatureVerifierKey(ctx.crypto, endpoint.verifierKey),
     }));
-    this.retryFirstMs = options.retryFirstMs ?? RETRY_FIRST_MS;
-    this.retryMaxMs = options.retryMaxMs ?? RETRY_MAX_MS;
-    this.retryDelayMs = this.retryFirstMs;
-    if (this.witnesses.length === 0) return;
-    const pushers = pushersOf.get(ctx) ?? new Set<WitnessPusher>();
-    pushersOf.set(ctx, pushers.add(this));
     // The newest checkpoint may have been signed before a restart and lack cosignatures.
-    this.scheduleRetry(0);
+    if (this.witnesses.length > 0) this.scheduleRetry(0);
   }
 
   /** Queues `size` for witnessing; pushes run one after another, in size order. */
@@ -108,7 +82,6 @@ export class WitnessPusher {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.stopping.abort();
-    pushersOf.get(this.ctx)?.delete(this);
     await this.chain;
   }
 
@@ -125,10 +98,10 @@ export class WitnessPusher {
       if (cosigned) {
         if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
         this.retryTimer = undefined;
-        this.retryDelayMs = this.retryFirstMs;
+        this.retryDelayMs = RETRY_FIRST_MS;
       } else if (this.retryTimer === undefined) {
         this.scheduleRetry(this.retryDelayMs);
-        this.retryDelayMs = nextRetryDelay(this.retryDelayMs, this.retryMaxMs);
+        this.retryDelayMs = nextRetryDelay(this.retryDelayMs);
       }
     });
     return this.chain;
