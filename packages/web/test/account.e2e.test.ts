@@ -16,7 +16,7 @@ import { collectPageErrors } from './support/browser.js';
 import type { DemoKey } from './support/demo-server.js';
 import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
-import { signInAs, unlockIfAsked } from './support/wallet.js';
+import { clickAndSign, signInAs } from './support/wallet.js';
 
 const e2e = demoInBrowser('concord-web-account-');
 
@@ -173,8 +173,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     await go(page, '/orders/demo-shipped-maofeng');
     await expect.poll(() => text(page, 'order-status')).toBe('待收货');
     await page.getByTestId('confirm-delivery').click();
-    await page.getByTestId('confirm-ok').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(page.getByTestId('confirm-ok'), PASSPHRASE);
     await expect.poll(() => text(page, 'order-status'), { timeout: 15_000 }).toBe('已签收');
     await page.getByTestId('action-done').waitFor();
     expect((await orderAs(consumer, 'demo-shipped-maofeng')).status).toBe('delivered');
@@ -187,8 +186,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     await page.getByTestId('rate-producer').click();
     await page.locator('.ant-rate-star').nth(3).click();
     expect(await text(page, 'rate-label')).toBe('满意');
-    await page.getByTestId('rate-submit').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(page.getByTestId('rate-submit'), PASSPHRASE);
     await expect.poll(() => text(page, 'action-done'), { timeout: 15_000 }).toContain('谢谢你的评价');
     expect(await page.getByTestId('rate-producer').count()).toBe(0);
     const ratings = await apiAs<{ recent: { orderId: string; stars: number }[] }>(
@@ -207,8 +205,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     await page.getByText('与商品描述不符').click();
     await page.getByTestId('refund-detail').fill('果子偏小，和页面写的 80mm 以上不一样');
     await expect.poll(() => text(page, 'refund-amount')).toBe('¥59.90');
-    await page.getByTestId('refund-submit').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(page.getByTestId('refund-submit'), PASSPHRASE);
     await expect.poll(() => text(page, 'action-done'), { timeout: 15_000 }).toContain('退款申请已提交');
     await expect.poll(() => text(page, 'order-refunds')).toContain('退款处理中');
     expect(await page.getByTestId('request-refund').count()).toBe(0);
@@ -234,8 +231,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     await page.getByTestId('confirm-ok').waitFor({ state: 'detached' });
     expect((await orderAs(e2e.demo.key('consumer'), 'demo-created-oil')).status).toBe('created');
     await page.getByTestId('cancel-order').click();
-    await page.getByTestId('confirm-ok').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(page.getByTestId('confirm-ok'), PASSPHRASE);
     await expect.poll(() => text(page, 'order-status'), { timeout: 15_000 }).toBe('已取消');
     expect((await orderAs(e2e.demo.key('consumer'), 'demo-created-oil')).status).toBe('cancelled');
     expect(await page.getByTestId('cancel-order').count()).toBe(0);
@@ -262,8 +258,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
       }),
     );
     expect(elsewhere.status).toBe(201);
-    await page.getByTestId('refund-submit').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(page.getByTestId('refund-submit'), PASSPHRASE);
     await expect.poll(() => text(page, 'action-error'), { timeout: 15_000 }).toBe('这笔订单已有一个退款申请在处理中。');
     const order = await orderAs(consumer, 'demo-completed-rice-oil');
     expect(order.refunds?.map((refund) => refund.refundId)).toEqual(['rf-elsewhere']);
@@ -373,8 +368,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     expect(await page.evaluate(() => localStorage.getItem('concord.shareCode'))).toBe(code);
     await screenshot(page, 'share-landing');
 
-    await page.getByTestId('accept-invite').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(page.getByTestId('accept-invite'), PASSPHRASE);
     await expect.poll(() => text(page, 'share-outcome'), { timeout: 15_000 }).toContain('现在是你的推荐人');
     const bound = await apiAs<{ boundTo: string | null }>(newcomer, 'GET', '/v1/distribution/me');
     expect(bound.body.boundTo).toBe(promoter.did);
@@ -443,8 +437,7 @@ describe('the shopper’s account pages, at phone width in Chinese', { timeout: 
     // This browser does not know the order was rated on the phone: the server says so, calmly.
     await go(page, '/orders/demo-shipped-maofeng');
     await page.getByTestId('rate-producer').click();
-    await page.getByTestId('rate-submit').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(page.getByTestId('rate-submit'), PASSPHRASE);
     await expect.poll(() => text(page, 'action-done'), { timeout: 15_000 }).toContain('已经评价过');
     expect(await page.getByTestId('rate-producer').count()).toBe(0);
     expect(errors.filter((error) => !error.includes('status of 409'))).toEqual([]);

@@ -12,7 +12,7 @@ import { collectPageErrors, launchChromium } from './support/browser.js';
 import { buildWeb } from './support/build.js';
 import { type DemoKey, type DemoServer, demoServer } from './support/demo-server.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
-import { signInAs, unlockIfAsked } from './support/wallet.js';
+import { clickAndSign, signInAs } from './support/wallet.js';
 
 /**
  * The channel's consoles on the demo data: the promoter (links, team, commissions, withdrawals),
@@ -135,9 +135,8 @@ afterAll(async () => {
 });
 
 /** Clicks a button whose action is signed, answering the unlock dialog if asked. */
-async function clickAndSign(page: Page, testId: string): Promise<void> {
-  await page.getByTestId(testId).click();
-  await unlockIfAsked(page, PASSPHRASE);
+async function clickToSign(page: Page, testId: string): Promise<void> {
+  await clickAndSign(page.getByTestId(testId), PASSPHRASE);
 }
 
 /** The same console at phone width: loads without errors, for the screenshot. */
@@ -205,7 +204,7 @@ describe('the promoter console', () => {
     await page.getByTestId('make-link-target').click();
     await page.keyboard.type(product?.title.zh ?? '');
     await page.keyboard.press('Enter');
-    await clickAndSign(page, 'make-link-submit');
+    await clickToSign(page, 'make-link-submit');
     await expect
       .poll(() => page.getByTestId('promoter-link-product').count(), { timeout: 15_000 })
       .toBe(productLinks + 1);
@@ -340,7 +339,7 @@ describe('the nominator console', () => {
     await page.keyboard.type(added?.did ?? '');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Escape');
-    await clickAndSign(page, 'nominate-submit');
+    await clickToSign(page, 'nominate-submit');
     await page.getByTestId('nominate-done').waitFor();
     await expect
       .poll(async () => (await api.get<ConsensusMe>('/v1/consensus/me')).nomination?.targets.includes(added?.did ?? ''))
@@ -348,7 +347,7 @@ describe('the nominator console', () => {
 
     // An unlock of 100 points: it cools down.
     await page.getByTestId('stake-unlock-amount').fill('100');
-    await clickAndSign(page, 'stake-unlock-submit');
+    await clickToSign(page, 'stake-unlock-submit');
     await page.getByTestId('unlocks').waitFor();
     const unlocked = await api.get<ConsensusMe>('/v1/consensus/me');
     expect(unlocked.unlocks.some((u) => u.amountPoints === '100' && u.status === 'cooling')).toBe(true);
@@ -412,7 +411,7 @@ describe('the juror console', () => {
     expect(await page.getByTestId('case-attributes').locator('tbody tr').count()).toBeGreaterThan(0);
 
     await page.getByTestId('vote-uphold').click();
-    await clickAndSign(page, 'vote-commit');
+    await clickToSign(page, 'vote-commit');
     await page.getByTestId('vote-committed').waitFor({ timeout: 15_000 });
     const seat = (
       await producer.get<{ instances: AppealInstance[] }>(`/v1/consensus/appeals/${APPEAL_CASE}`)
@@ -438,7 +437,7 @@ describe('the juror console', () => {
     const operator = new ApiAs(demo.origin, demo.key('operator'));
     await operator.request('POST', '/v1/sandbox/clock', { to: new Date(commitDeadline + 60_000).toISOString() });
     await page.reload();
-    await clickAndSign(page, 'vote-reveal');
+    await clickToSign(page, 'vote-reveal');
     await page.getByTestId('vote-done').waitFor({ timeout: 15_000 });
     const revealed = (
       await producer.get<{ instances: AppealInstance[] }>(`/v1/consensus/appeals/${APPEAL_CASE}`)

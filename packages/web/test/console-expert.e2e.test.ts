@@ -4,7 +4,7 @@ import { ApiAs } from './support/api.js';
 import { collectPageErrors } from './support/browser.js';
 import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
-import { signInAs, unlockIfAsked } from './support/wallet.js';
+import { clickAndSign, signInAs } from './support/wallet.js';
 
 const e2e = demoInBrowser('concord-web-expert-');
 const PASSPHRASE = 'demo passphrase 1';
@@ -67,8 +67,7 @@ describe('the expert console', () => {
     await fillInput(page, `${added}-method`, 'GB 5009.227-2016');
     await page.getByTestId(`${added}-issues`).waitFor({ state: 'detached' });
     expect(await page.getByTestId('model-preview').textContent()).toContain('过氧化值');
-    await page.getByTestId('publish-model').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(page.getByTestId('publish-model'), PASSPHRASE);
     await page.getByTestId(`version-${model.id}-${next}`).waitFor({ timeout: 20_000 });
 
     const served = await expert.get<ModelDetail>(`/v1/catalog/models/${model.id}`);
@@ -77,8 +76,7 @@ describe('the expert console', () => {
     expect(published?.definition.attributes.map((a) => a.key)).toContain('peroxide_value');
 
     await page.getByTestId(`deprecate-${model.id}-${next}`).click();
-    await page.locator('.ant-popconfirm .ant-btn-primary').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(page.locator('.ant-popconfirm .ant-btn-primary'), PASSPHRASE);
     await expect
       .poll(
         async () =>

@@ -4,7 +4,7 @@ import { ApiAs, registerNewAccount } from './support/api.js';
 import { collectPageErrors, launchChromium } from './support/browser.js';
 import { type DemoServer, demoServer } from './support/demo-server.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
-import { signInAs, unlockIfAsked } from './support/wallet.js';
+import { clickAndSign, signInAs } from './support/wallet.js';
 
 // The demo closes every weekly cycle that has ended when it loads; the orders it completes at load
 // are in this week's cycle. The demo is a sandbox: the operator moves its clock a week on in the
@@ -37,9 +37,8 @@ async function openOperatorConsole(page: Page, tab: string): Promise<void> {
 }
 
 /** Clicks a signed action, answering the wallet's unlock dialog when it asks. */
-async function clickAndSign(page: Page, testId: string): Promise<void> {
-  await page.getByTestId(testId).click();
-  await unlockIfAsked(page, PASSPHRASE);
+async function clickToSign(page: Page, testId: string): Promise<void> {
+  await clickAndSign(page.getByTestId(testId), PASSPHRASE);
 }
 
 describe('the operator console', () => {
@@ -114,14 +113,14 @@ describe('the operator console', () => {
     const errors = collectPageErrors(page);
     await signInAs(page, demo.origin, demo.key('operator'), PASSPHRASE);
     await openOperatorConsole(page, 'applications');
-    await clickAndSign(page, `approve-role-${applicant.did}`);
+    await clickToSign(page, `approve-role-${applicant.did}`);
     await expect
       .poll(async () => (await applicant.get<{ roles: string[] }>('/v1/me')).roles, { timeout: 20_000 })
       .toContain('promoter');
     await page.getByTestId(`approve-role-${applicant.did}`).waitFor({ state: 'detached' });
 
     await page.getByTestId('op-tab-reviews').click();
-    await clickAndSign(page, 'approve-review-demo-refund-refused-guapian');
+    await clickToSign(page, 'approve-review-demo-refund-refused-guapian');
     await expect
       .poll(
         async () =>
@@ -207,7 +206,7 @@ describe('the operator console', () => {
     await page.getByTestId('category-deposit').fill('900');
     await expect.poll(() => supplier.textContent()).toBe('57.4%');
     expect(await save.isDisabled()).toBe(false);
-    await clickAndSign(page, 'category-policy-save');
+    await clickToSign(page, 'category-policy-save');
     await page.getByTestId('category-policy-form').waitFor({ state: 'detached', timeout: 20_000 });
 
     type Categories = { items: { slug: string; depositFen: string; splitPolicy: unknown }[] };

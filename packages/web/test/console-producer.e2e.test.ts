@@ -4,7 +4,7 @@ import { ApiAs, registerNewAccount } from './support/api.js';
 import { collectPageErrors } from './support/browser.js';
 import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
-import { signInAs, unlockIfAsked } from './support/wallet.js';
+import { clickAndSign, signInAs } from './support/wallet.js';
 
 const e2e = demoInBrowser('concord-web-producer-');
 const PASSPHRASE = 'demo passphrase 1';
@@ -45,9 +45,8 @@ async function choose(page: Page, testId: string, label: string | RegExp): Promi
 }
 
 /** Clicks a button whose action is signed, answering the unlock dialog if asked. */
-async function clickAndSign(page: Page, testId: string): Promise<void> {
-  await page.getByTestId(testId).click();
-  await unlockIfAsked(page, PASSPHRASE);
+async function clickToSign(page: Page, testId: string): Promise<void> {
+  await clickAndSign(page.getByTestId(testId), PASSPHRASE);
 }
 
 async function openConsole(page: Page, tab = 'products'): Promise<void> {
@@ -127,7 +126,7 @@ describe('the producer console on the demo data', () => {
     await page.getByTestId('product-publish').click();
     await page.getByText('超出模型允许范围（0–30 %）').waitFor();
     await page.getByLabel('水分', { exact: true }).fill('14.5');
-    await clickAndSign(page, 'product-publish');
+    await clickToSign(page, 'product-publish');
     await page.getByTestId('producer-done').waitFor({ timeout: 20_000 });
     const row = page.getByTestId(`producer-product-${productId}`);
     await expect.poll(() => row.getByTestId('product-status').textContent(), { timeout: 10_000 }).toBe('草稿');
@@ -137,7 +136,7 @@ describe('the producer console on the demo data', () => {
 
     await row.getByTestId('product-lot').click();
     await page.getByTestId('lot-id').fill('WC-TEST-01');
-    await clickAndSign(page, 'lot-submit');
+    await clickToSign(page, 'lot-submit');
     await page.getByText('批次 WC-TEST-01 已登记。').waitFor({ timeout: 15_000 });
 
     // Pay into the deposit through the sandbox: what is held grows once the webhook arrives.
@@ -146,8 +145,7 @@ describe('the producer console on the demo data', () => {
     await page.getByTestId('deposit-note').waitFor();
     await expect.poll(() => page.getByTestId('deposit-held').textContent(), { timeout: 15_000 }).not.toBe(held);
 
-    await row.getByTestId('product-list').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(row.getByTestId('product-list'), PASSPHRASE);
     // Listing needs the category's deposit: pay what is missing through the sandbox, then list.
     const listed = row.getByTestId('product-status').filter({ hasText: '在售' });
     const refused = row.getByTestId('product-action-error');
@@ -164,7 +162,7 @@ describe('the producer console on the demo data', () => {
     await row.getByTestId('product-edit').click();
     await expect.poll(() => page.getByTestId('product-id').inputValue(), { timeout: 15_000 }).toBe(productId);
     await page.getByTestId('sku-price-0').fill('79.90');
-    await clickAndSign(page, 'product-publish');
+    await clickToSign(page, 'product-publish');
     await expect.poll(() => row.getByTestId('product-status').textContent(), { timeout: 15_000 }).toBe('草稿');
     await row.getByTestId('product-list').click();
     await listed.waitFor({ timeout: 15_000 });
@@ -185,7 +183,7 @@ describe('the producer console on the demo data', () => {
     const row = page.getByTestId(`producer-order-${orderId}`);
     await row.getByTestId('order-ship').click();
     await page.getByTestId('ship-tracking').fill('SF9876543210');
-    await clickAndSign(page, 'ship-submit');
+    await clickToSign(page, 'ship-submit');
     await page.getByTestId('producer-done').waitFor({ timeout: 15_000 });
     const shipped = await buyer.get<OrderView>(`/v1/orders/${orderId}`);
     expect(shipped.status).toBe('shipped');
@@ -195,7 +193,7 @@ describe('the producer console on the demo data', () => {
     await page.getByTestId('orders-status').getByText('已发货').click();
     await row.getByTestId('refund-refuse').click();
     await page.getByTestId('refund-reason').fill('商品已发出，请签收后再申请退货。');
-    await clickAndSign(page, 'refund-decide');
+    await clickToSign(page, 'refund-decide');
     await page.getByText('已拒绝退款。').waitFor({ timeout: 15_000 });
     const decided = await buyer.get<OrderView>(`/v1/orders/${orderId}`);
     expect(decided.refunds?.[0]?.status).toBe('refused');
@@ -261,7 +259,7 @@ describe('the producer console on the demo data', () => {
     const errors = collectPageErrors(page);
     await signInAs(page, e2e.demo.origin, await registerNewAccount(e2e.demo.origin, '想当生产者'), PASSPHRASE);
     await page.goto(`${e2e.demo.origin}/console/producer`);
-    await clickAndSign(page, 'apply-producer');
+    await clickToSign(page, 'apply-producer');
     await page.getByTestId('apply-result').filter({ hasText: '申请已提交' }).waitFor({ timeout: 15_000 });
     expect(errors).toEqual([]);
     await page.close();

@@ -6,7 +6,7 @@ import { collectPageErrors } from './support/browser.js';
 import type { DemoKey } from './support/demo-server.js';
 import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
-import { signInAs, unlockIfAsked } from './support/wallet.js';
+import { clickAndSign, signInAs } from './support/wallet.js';
 
 const e2e = demoInBrowser('concord-web-tester-');
 const PASSPHRASE = 'demo passphrase 1';
@@ -147,8 +147,7 @@ describe('the tester console', () => {
     await measure(page, attributes);
     await page.getByTestId('report-text').fill('按国标方法检测，样品密封完好。');
     await screenshot(page, 'console-tester');
-    await page.getByTestId('commit').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(page.getByTestId('commit'), PASSPHRASE);
     await card.getByTestId('salt-kept').waitFor({ timeout: 20_000 });
     expect(await card.getByTestId('next-step').textContent()).toBe('等待揭示');
     // The reveal opens only after the commit deadline (14 days): the button waits for it.
@@ -221,8 +220,7 @@ describe('the tester console', () => {
     await card.getByTestId('salt-kept').waitFor();
     expect(await card.getByTestId('next-step').textContent()).toBe('待揭示');
     // The browser's own clock is 14 days behind the platform's: it signs by the platform's (Date header).
-    await card.getByTestId('reveal').click();
-    await unlockIfAsked(page, PASSPHRASE);
+    await clickAndSign(card.getByTestId('reveal'), PASSPHRASE);
     // The card's reveal status turns from the early reveal's to a valid one.
     await expect.poll(() => card.getByTestId('reveal-status').textContent(), { timeout: 20_000 }).toContain('揭示有效');
     await screenshot(page, 'console-tester-revealed');

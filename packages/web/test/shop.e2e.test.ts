@@ -4,7 +4,7 @@ import { ApiAs, registerNewAccount } from './support/api.js';
 import { collectPageErrors } from './support/browser.js';
 import { demoInBrowser } from './support/e2e.js';
 import { desktopPage, phonePage, screenshot } from './support/screenshots.js';
-import { signInAs, unlockIfAsked } from './support/wallet.js';
+import { clickAndSign, signInAs } from './support/wallet.js';
 
 // A return window of zero days: a delivered order completes at the server's next order-timer
 // tick (2 s), which is when its buyer earns cashback points.
@@ -12,9 +12,8 @@ const e2e = demoInBrowser('concord-web-shop-', { CONCORD_RETURN_WINDOW_DAYS: '0'
 const PASSPHRASE = 'demo passphrase 1';
 
 /** Clicks a button whose action is signed, answering the unlock dialog if asked, then waits for `done`. */
-async function clickAndSign(page: Page, testId: string, done: () => Promise<unknown>): Promise<void> {
-  await page.getByTestId(testId).click();
-  await unlockIfAsked(page, PASSPHRASE);
+async function clickToSign(page: Page, testId: string, done: () => Promise<unknown>): Promise<void> {
+  await clickAndSign(page.getByTestId(testId), PASSPHRASE);
   await done();
 }
 
@@ -77,7 +76,7 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     await screenshot(page, 'share-landing');
     // The landing page says who shared what; accepting binds the friend to the promoter.
     const boundTo = async () => (await friend.get<DistributionMe>('/v1/distribution/me')).boundTo;
-    await clickAndSign(page, 'accept-invite', () => expect.poll(boundTo, { timeout: 20_000 }).toBe(promoter.did));
+    await clickToSign(page, 'accept-invite', () => expect.poll(boundTo, { timeout: 20_000 }).toBe(promoter.did));
     await page.goto(`${e2e.demo.origin}/products/${link?.productId}`);
     await page.getByTestId('trust-panel').waitFor();
     await screenshot(page, 'product');
@@ -92,7 +91,7 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     await page.getByTestId('address-save').click();
     await page.getByTestId('address-list').waitFor();
     await screenshot(page, 'checkout');
-    await clickAndSign(page, 'pay', () => page.getByTestId('checkout-paid').waitFor({ timeout: 30_000 }));
+    await clickToSign(page, 'pay', () => page.getByTestId('checkout-paid').waitFor({ timeout: 30_000 }));
 
     const orders = await friend.get<{ items: { id: string; status: string; producer: string; totalFen: string }[] }>(
       '/v1/orders',
@@ -113,7 +112,7 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     await page.reload();
     await expect.poll(() => page.getByTestId('order-status').textContent(), { timeout: 10_000 }).toContain('待收货');
     await page.getByTestId('confirm-delivery').click();
-    await clickAndSign(page, 'confirm-ok', () =>
+    await clickToSign(page, 'confirm-ok', () =>
       expect.poll(() => page.getByTestId('order-status').textContent(), { timeout: 15_000 }).toMatch(/已签收|已完成/),
     );
     await expect
@@ -157,7 +156,7 @@ describe('the storefront on a phone, in Chinese, on the demo data', () => {
     await page.getByLabel('详细地址').fill('中关村大街 1 号');
     await page.getByTestId('address-save').click();
     await page.getByTestId('sandbox-outcome').getByText('支付失败').click();
-    await clickAndSign(page, 'pay', () => page.getByTestId('checkout-failed').waitFor({ timeout: 30_000 }));
+    await clickToSign(page, 'pay', () => page.getByTestId('checkout-failed').waitFor({ timeout: 30_000 }));
     const [order] = (await buyer.get<{ items: { status: string; cancelReason: string | null }[] }>('/v1/orders')).items;
     expect(order).toMatchObject({ status: 'cancelled', cancelReason: 'payment_failed' });
     await page.getByTestId('checkout-retry').click();
@@ -178,7 +177,7 @@ describe('sharing a product', () => {
     await signInAs(page, e2e.demo.origin, promoterKey, PASSPHRASE);
     await page.getByTestId('tab-home').click();
     await page.locator(`[data-testid="product-${product?.id}"]`).first().click();
-    await clickAndSign(page, 'share-product', () => page.getByTestId('share-url').waitFor({ timeout: 15_000 }));
+    await clickToSign(page, 'share-product', () => page.getByTestId('share-url').waitFor({ timeout: 15_000 }));
     const url = await page.getByTestId('share-url').inputValue();
     expect(url).toMatch(new RegExp(`^${e2e.demo.origin}/s/[A-Za-z0-9]{10}$`));
     // The link is the promoter's, for this product, on the log.

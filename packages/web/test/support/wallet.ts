@@ -1,5 +1,5 @@
 import { fromHex } from '@concord/protocol';
-import type { Page } from 'playwright-core';
+import type { Locator, Page, Request } from 'playwright-core';
 import { sealKey, type WalletRecord } from '../../src/wallet/vault.js';
 import type { DemoKey } from './demo-server.js';
 
@@ -53,17 +53,30 @@ export async function signInAs(
   await page.waitForFunction(() => localStorage.getItem('concord.session') !== null);
 }
 
+/** A request that carries a signed envelope (its `sig`): signing went ahead without asking. */
+const carriesSignature = (request: Request): boolean =>
+  request.method() !== 'GET' && (request.postData() ?? '').includes('"sig":');
+
 /**
- * Signing asks once for the passphrase after a full page load (the key lives in memory only):
- * answers the unlock dialog if it comes up within a moment.
+ * Clicks what signs an event and answers the wallet's unlock dialog if it asks: signing asks once
+ * for the passphrase after a full page load (the key lives in memory only). Waits for whichever
+ * comes first, the dialog or the signed request leaving the page, never a fixed window: on a
+ * loaded machine the dialog (a lazily loaded chunk, then an IndexedDB read) can take seconds.
  */
-export async function unlockIfAsked(page: Page, passphrase = 'demo passphrase 1'): Promise<void> {
+export async function clickAndSign(target: Locator, passphrase = 'demo passphrase 1', timeout = 30_000): Promise<void> {
+  const page = target.page();
   const input = page.getByTestId('unlock-passphrase');
-  const asked = await input.waitFor({ timeout: 1_500 }).then(
-    () => true,
-    () => false,
-  );
-  if (asked) {
+  // Listening before the click: with the key in memory the request can leave at once.
+  const signed = page.waitForRequest(carriesSignature, { timeout }).then(() => 'signed' as const);
+  signed.catch(() => undefined);
+  await target.click();
+  const dialog = input.waitFor({ timeout }).then(() => 'asked' as const);
+  dialog.catch(() => undefined);
+  const outcome = await Promise.race([signed, dialog]).catch(() => 'neither' as const);
+  if (outcome === 'neither') {
+    throw new Error(`clickAndSign: neither the unlock dialog nor a signed request within ${timeout} ms of the click`);
+  }
+  if (outcome === 'asked') {
     await input.fill(passphrase);
     await page.getByTestId('unlock-submit').click();
   }
