@@ -43,9 +43,9 @@ async function catalogue(client) {
   );
   await client.query(
     `insert into catalog_products (id, producer_did, category, title_zh, description, model_id, model_version, claims, status,
-                                   search_text, search, min_price_fen, max_price_fen, published_event_id, status_event_id)
+                                   search_text, search, min_price_fen, max_price_fen, published_event_id, claims_event_id, status_event_id)
      select 'product-' || i, 'did:key:zBenchProducer' || (i % 200), 'bench', '商品', '-', 'model-' || (i % ${EXPERTS}), 1, '{}',
-            'listed', '-', to_tsvector('simple', '-'), 5000, 60000, 0, 0
+            'listed', '-', to_tsvector('simple', '-'), 5000, 60000, 0, 0, 0
        from generate_series(0, ${PRODUCTS - 1}) i`,
   );
   return Array.from({ length: PRODUCTS }, (_, i) => ({

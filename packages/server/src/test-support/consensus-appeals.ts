@@ -24,10 +24,12 @@ export async function decidedRound(
   const now = t.ctx.clock().toISOString();
   const appealUntil = new Date(t.ctx.clock().getTime() + 7 * DAY_MS).toISOString();
   await t.ctx.database.db.execute(
-    sql`insert into consensus_rounds (id, product_id, lot_id, producer_did, category, model_id, model_version, cycle, status,
+    sql`insert into consensus_rounds (id, product_id, lot_id, producer_did, category, model_id, model_version,
+                                      claims_event_id, cycle, status,
                                       checkpoint_size, checkpoint_root, commit_deadline, reveal_deadline, verdict,
                                       opened_event_id, appeal_until, created_at, decided_at)
-        values (${id}, ${productId}, 'L1', ${producer.pair.did}, 'rice', 'rice-model', 1, 0, 'decided', 1, ${'0'.repeat(64)},
+        values (${id}, ${productId}, 'L1', ${producer.pair.did}, 'rice', 'rice-model', 1,
+                (select claims_event_id from catalog_products where id = ${productId}), 0, 'decided', 1, ${'0'.repeat(64)},
                 ${now}::timestamptz, ${now}::timestamptz, ${verdict}, 0, ${appealUntil}::timestamptz,
                 ${now}::timestamptz, ${now}::timestamptz)`,
   );

@@ -119,10 +119,13 @@ export async function insertRound(
   });
   const weightOf = new Map((draw?.weights ?? []).map((w) => [w.tester, w]));
   await db.execute(
-    sql`insert into consensus_rounds (id, product_id, lot_id, producer_did, category, model_id, model_version, cycle,
-          status, stage, checkpoint_size, checkpoint_root, commit_deadline, reveal_deadline, opened_event_id, created_at)
+    sql`insert into consensus_rounds (id, product_id, lot_id, producer_did, category, model_id, model_version,
+          claims_event_id, cycle, status, stage, checkpoint_size, checkpoint_root, commit_deadline, reveal_deadline,
+          opened_event_id, created_at)
         values (${input.roundId}, ${input.product.productId}, ${input.lotId}, ${input.product.producer.pair.did},
-          ${CATEGORY}, 'rice-model', 1, ${cycle}, 'open', 0, 1, ${checkpointRoot},
+          ${CATEGORY}, 'rice-model', 1,
+          (select claims_event_id from catalog_products where id = ${input.product.productId}), ${cycle}, 'open', 0, 1,
+          ${checkpointRoot},
           ${commitDeadline.toISOString()}::timestamptz, ${revealDeadline.toISOString()}::timestamptz, 0,
           ${new Date(commitDeadline.getTime() - 14 * DAY_MS).toISOString()}::timestamptz)`,
   );

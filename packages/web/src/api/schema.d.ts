@@ -2699,7 +2699,7 @@ export interface paths {
                             claims: {
                                 [key: string]: number | boolean | string;
                             };
-                            /** @description The latest decided consensus round of the product (null: none yet) */
+                            /** @description The latest decided consensus round of the product's current claims (null: none yet) */
                             consensus: {
                                 attributes: {
                                     claimed: number | boolean | string | null;

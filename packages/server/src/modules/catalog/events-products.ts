@@ -1,7 +1,7 @@
-import { validateClaims } from '@concord/protocol';
+import { canonicalize, validateClaims } from '@concord/protocol';
 import { and, eq, notInArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Tx } from '../../db/connection.js';
+import { rows, type Tx } from '../../db/connection.js';
 import { AppError, conflict, unprocessable } from '../../errors.js';
 import { defineEvent } from '../events/registry.js';
 import { ancestorChain } from './category-tree.js';
@@ -56,17 +56,26 @@ type ProductBody = z.output<typeof PRODUCT_PUBLISHED_BODY>;
 /**
  * A producer publishes a product as a draft, or replaces its own draft or delisted product (a
  * listed one is delisted first). The claims must fit a published, current model version whose
- * category is the product's or one above it.
+ * category is the product's or one above it. A replacement with another model version or other
+ * claims is another product to test: its verdict starts over ('untested'), and it is refused
+ * while a round tests the current claims. One that changes only texts, images or SKUs keeps it.
  */
 export const productPublished = defineEvent({
   type: 'catalog.product.published',
   summary:
-    'Publish a product draft (or replace your draft/delisted product): texts, images, model version, claims, SKUs.',
+    'Publish a product draft (or replace your draft/delisted product): texts, images, model version, claims, SKUs. Other claims or another model version make the product untested again, and wait for an open consensus round to be decided.',
   body: PRODUCT_PUBLISHED_BODY,
   allowed: ['producer'],
   async handle({ tx, actor, eventId, now }, body) {
     const [existing] = await tx
-      .select({ producerDid: products.producerDid, status: products.status })
+      .select({
+        producerDid: products.producerDid,
+        status: products.status,
+        modelId: products.modelId,
+        modelVersion: products.modelVersion,
+        claims: products.claims,
+        claimsEventId: products.claimsEventId,
+      })
       .from(products)
       .where(eq(products.id, body.productId))
       .for('update');
@@ -106,6 +115,13 @@ export const productPublished = defineEvent({
       );
     }
     const claims = validated(() => validateClaims(model.definition, body.claims, 'claims'));
+    // Other claims (or another model) make another product to test: its verdict starts over.
+    const claimsChanged =
+      existing === undefined ||
+      existing.modelId !== body.model.id ||
+      existing.modelVersion !== body.model.version ||
+      canonicalize(existing.claims) !== canonicalize(claims);
+    if (existing !== undefined && claimsChanged) await refuseWhileTested(tx, body.productId);
     await checkImages(tx, body.images);
     checkSkuCodes(body.skus);
 
@@ -133,13 +149,21 @@ export const productPublished = defineEvent({
       maxPriceFen: prices.reduce((a, b) => (b > a ? b : a)),
       publishedEventId: eventId,
       statusEventId: eventId,
+      ...(claimsChanged ? { claimsEventId: eventId, verdict: 'untested' as const } : {}),
       updatedAt: now,
       listedAt: null,
     };
     if (existing === undefined) {
       const inserted = await tx
         .insert(products)
-        .values({ id: body.productId, producerDid: actor, verdict: 'untested', createdAt: now, ...values })
+        .values({
+          id: body.productId,
+          producerDid: actor,
+          verdict: 'untested',
+          claimsEventId: eventId,
+          createdAt: now,
+          ...values,
+        })
         .onConflictDoNothing()
         .returning({ id: products.id });
       if (inserted.length === 0) {
@@ -156,6 +180,24 @@ export const productPublished = defineEvent({
     return { productId: body.productId, status: 'draft', skuIds };
   },
 });
+
+/**
+ * A round tests the claims the product made when it opened (consensus/tally.ts reads them from the
+ * product): they cannot change under it. Texts, images and SKUs can.
+ */
+async function refuseWhileTested(tx: Tx, productId: string): Promise<void> {
+  const [open] = await rows<{ id: string }>(
+    tx,
+    sql`select id from consensus_rounds where product_id = ${productId} and status = 'open' limit 1`,
+  );
+  if (open !== undefined) {
+    throw conflict(
+      'round_open',
+      `Round ${open.id} is testing the product's claims; its model and claims can change once it is decided.`,
+      'body.claims',
+    );
+  }
+}
 
 /** The product's SKUs become exactly `list`: codes left out are removed, the others set. */
 async function replaceSkus(tx: Tx, productId: string, list: ProductBody['skus']): Promise<string[]> {

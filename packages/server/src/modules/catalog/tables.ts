@@ -70,6 +70,8 @@ export const products = pgTable('catalog_products', {
   minPriceFen: bigint('min_price_fen', { mode: 'bigint' }).notNull(),
   maxPriceFen: bigint('max_price_fen', { mode: 'bigint' }).notNull(),
   publishedEventId: bigint('published_event_id', { mode: 'bigint' }).notNull(),
+  // The publication that set the current model version and claims: what a verdict must have tested.
+  claimsEventId: bigint('claims_event_id', { mode: 'bigint' }).notNull(),
   statusEventId: bigint('status_event_id', { mode: 'bigint' }).notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),

@@ -12,7 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows, transaction } from '../../db/connection.js';
 import type { KeyPair } from '../../keys.js';
 import { createTestApp, register, type TestApp } from '../../test-support/app.js';
-import { bearer, deliverWebhooks, riceClaims, riceModel, send, signAs } from '../../test-support/commerce.js';
+import {
+  accepted,
+  bearer,
+  deliverWebhooks,
+  productBody,
+  riceClaims,
+  riceModel,
+  send,
+  signAs,
+} from '../../test-support/commerce.js';
 import {
   act,
   type DrawnTester,
@@ -37,6 +46,7 @@ import {
 import { getAccounts } from '../accounting/ledger.js';
 import { depositHeld } from '../catalog/deposits.js';
 import { POINTS_SLASHED } from './rewards.js';
+import { openDueRounds } from './rounds.js';
 import { tallyDueRounds } from './tally.js';
 import { replaceVerdict } from './verdict.js';
 
@@ -531,5 +541,121 @@ describe('a round the panel cannot complete', () => {
     expect(await rows(db(), sql`select 1 from consensus_badges where round_id = 'r-none'`)).toEqual([]);
     const page = (await t.app.inject({ method: 'GET', url: '/v1/catalog/products/rice-none' })).json();
     expect(page.consensus).toBeNull();
+  });
+});
+
+describe('a product republished after its verdict', () => {
+  const productId = 'rice-again';
+  const otherClaims = { ...riceClaims(), moisture: 13.5 };
+  let product: TestedProduct;
+  // A draft is shown to its producer only.
+  const page = async () =>
+    (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/catalog/products/${productId}`,
+        headers: bearer(product.producer.token),
+      })
+    ).json();
+  const republish = (overrides: Record<string, unknown>) =>
+    send(
+      t,
+      product.producer.pair,
+      'catalog.product.published',
+      productBody(productId, { skus: [{ code: 'bag', options: {}, priceFen: '10000', stock: 50 }], ...overrides }),
+    );
+  const agreeing = (): DrawnTester['conduct'][] => [
+    honest(14.5),
+    honest(14.4),
+    honest(14.6),
+    honest(14.5),
+    honest(14.5),
+    honest(14.4),
+    'silent',
+  ];
+
+  beforeAll(async () => {
+    product = await testedRound('again', agreeing());
+    expect(await tallyDueRounds(t.ctx, 10)).toEqual([
+      expect.objectContaining({ roundId: 'r-again', decision: 'decided', verdict: 'pass' }),
+    ]);
+    expect(await productOf(productId)).toMatchObject({ verdict: 'passed' });
+    await accepted(t, product.producer.pair, 'catalog.product.delisted', { productId });
+  });
+
+  it('keeps its verdict when only its texts or SKUs change', async () => {
+    const response = await republish({
+      title: { zh: '有机大米 新包装' },
+      skus: [{ code: 'bag', options: {}, priceFen: '9900', stock: 40 }],
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(await productOf(productId)).toMatchObject({ status: 'draft', verdict: 'passed' });
+    const shown = await page();
+    expect(shown.verdict).toBe('passed');
+    expect(shown.consensus.round.id).toBe('r-again');
+    expect(shown.consensus.badge).toMatchObject({ roundId: 'r-again' });
+  });
+
+  it('refuses other claims while a round tests it, writing nothing; other texts pass', async () => {
+    t.clock.now = new Date();
+    await registerLot(t, product, 'L-again-2');
+    await insertRound(t, { roundId: 'r-again-2', product, lotId: 'L-again-2', drawn: draw(agreeing()) });
+    const before = await tableCounts(t.ctx.database);
+    const refused = await republish({ claims: otherClaims });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: 'round_open', field: 'body.claims' });
+    expect(refused.json().error.message).toContain('r-again-2');
+    expect(await tableCounts(t.ctx.database)).toEqual(before);
+    expect(await productOf(productId)).toMatchObject({ status: 'draft', verdict: 'testing' });
+    expect((await republish({ description: '当季新米，真空包装。' })).statusCode).toBe(201);
+    expect(await productOf(productId)).toMatchObject({ verdict: 'testing' });
+  });
+
+  it('starts over with other claims: untested, no consensus or badge on its page, the rounds kept', async () => {
+    expect(await tallyDueRounds(t.ctx, 10)).toEqual([
+      expect.objectContaining({ roundId: 'r-again-2', decision: 'decided', verdict: 'pass' }),
+    ]);
+    expect(await productOf(productId)).toMatchObject({ verdict: 'passed' });
+    const response = await republish({ claims: otherClaims });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(await productOf(productId)).toMatchObject({ status: 'draft', verdict: 'untested' });
+    const shown = await page();
+    expect(shown.verdict).toBe('untested');
+    expect(shown.claims).toEqual(otherClaims);
+    expect(shown.consensus).toBeNull();
+    const kept = await rows<{ id: string; verdict: string }>(
+      db(),
+      sql`select id, verdict from consensus_rounds where product_id = ${productId} order by id`,
+    );
+    expect(kept).toEqual([
+      { id: 'r-again', verdict: 'pass' },
+      { id: 'r-again-2', verdict: 'pass' },
+    ]);
+  });
+
+  it('is tested again once listed: the job opens a round on its newest lot, against the new claims', async () => {
+    t.clock.now = new Date();
+    await accepted(t, product.producer.pair, 'catalog.product.listed', { productId });
+    await t.integrate();
+    expect(await openDueRounds(t.ctx, 10)).toBe(1);
+    const opened = await rows<{ lot_id: string; current: boolean }>(
+      db(),
+      sql`select r.lot_id, r.claims_event_id = p.claims_event_id as current
+            from consensus_rounds r join catalog_products p on p.id = r.product_id
+           where r.product_id = ${productId} and r.status = 'open'`,
+    );
+    expect(opened).toEqual([{ lot_id: 'L-again-2', current: true }]);
+    expect(await productOf(productId)).toMatchObject({ verdict: 'testing' });
+    expect(await openDueRounds(t.ctx, 10)).toBe(0);
+  });
+  it('a jury ruling on a round of the replaced claims leaves the verdict alone; the listing is still suspended', async () => {
+    t.clock.now = new Date();
+    await transaction(db(), (tx) => replaceVerdict(t.ctx, tx, 'r-again-2', 'fail', t.clock.now));
+    expect(await roundOf('r-again-2')).toMatchObject({ verdict: 'fail' });
+    // The lot its buyers got failed, whatever the product claims now: the operator reviews it.
+    const after = await productOf(productId);
+    expect(after).toMatchObject({ status: 'suspended', verdict: 'testing' });
+    expect(after?.suspended_reason).toContain('r-again-2');
+    expect((await page()).consensus).toBeNull();
   });
 });

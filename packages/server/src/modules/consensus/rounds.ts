@@ -138,9 +138,11 @@ async function planOpening(ctx: AppContext, tx: Tx, body: OpeningBody, now: Date
     category: string;
     model_id: string;
     model_version: number;
+    claims_event_id: string;
   }>(
     tx,
-    sql`select status, producer_did, category, model_id, model_version from catalog_products where id = ${body.productId}`,
+    sql`select status, producer_did, category, model_id, model_version, claims_event_id::text as claims_event_id
+          from catalog_products where id = ${body.productId}`,
   );
   if (product === undefined) throw notFound(`Product ${body.productId}`, 'body.productId');
   if (product.status !== 'listed') {
@@ -214,10 +216,12 @@ async function openRound(event: EventContext, body: z.output<typeof ROUND_OPENED
   }
   const deadlines = deadlinesFrom(now);
   await tx.execute(
-    sql`insert into consensus_rounds (id, product_id, lot_id, producer_did, category, model_id, model_version, cycle,
-          status, stage, checkpoint_size, checkpoint_root, commit_deadline, reveal_deadline, opened_event_id, created_at)
+    sql`insert into consensus_rounds (id, product_id, lot_id, producer_did, category, model_id, model_version,
+          claims_event_id, cycle, status, stage, checkpoint_size, checkpoint_root, commit_deadline, reveal_deadline,
+          opened_event_id, created_at)
         values (${body.roundId}, ${body.productId}, ${body.lotId}, ${product.producer_did}, ${product.category},
-          ${product.model_id}, ${product.model_version}, ${cycle}, 'open', 0, ${checkpoint.size}, ${checkpointRoot},
+          ${product.model_id}, ${product.model_version}, ${product.claims_event_id}::int8, ${cycle}, 'open', 0,
+          ${checkpoint.size}, ${checkpointRoot},
           ${deadlines.commit.toISOString()}::timestamptz, ${deadlines.reveal.toISOString()}::timestamptz,
           ${eventId.toString()}::int8, ${now.toISOString()}::timestamptz)`,
   );
@@ -367,8 +371,9 @@ export async function openRoundNow(ctx: AppContext, tx: Tx, input: { productId: 
 }
 
 /**
- * The periodic job: opens a round for each lot of a listed product that has never had one, in
- * the categories with a panel this cycle, oldest lot first, at most `limit` per run (each in its
+ * The periodic job: opens a round for each lot of a listed product that has never had one, and
+ * for the newest lot of one whose claims have had none since they were last replaced, in the
+ * categories with a panel this cycle, oldest lot first, at most `limit` per run (each in its
  * own transaction). Lots the rules refuse (say, every panellist is tied to the producer) are left
  * for a later run. Returns how many rounds opened.
  */
@@ -379,7 +384,12 @@ export async function openDueRounds(ctx: AppContext, limit: number): Promise<num
     db,
     sql`select l.product_id, l.lot_id from catalog_lots l join catalog_products p on p.id = l.product_id
          where p.status = 'listed'
-           and not exists (select 1 from consensus_rounds r where r.product_id = l.product_id and r.lot_id = l.lot_id)
+           and (not exists (select 1 from consensus_rounds r where r.product_id = l.product_id and r.lot_id = l.lot_id)
+                -- Claims replaced since the last rounds: the newest lot is tested against them.
+                or (not exists (select 1 from consensus_rounds r
+                                 where r.product_id = l.product_id and r.claims_event_id = p.claims_event_id)
+                    and l.lot_id = (select n.lot_id from catalog_lots n where n.product_id = l.product_id
+                                     order by n.created_at desc, n.lot_id desc limit 1)))
            and exists (select 1 from consensus_panels c where c.cycle = ${cycleOf(ctx.clock())} and c.category = p.category)
          order by l.created_at, l.product_id, l.lot_id limit ${limit}`,
   );

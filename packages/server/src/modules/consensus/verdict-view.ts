@@ -58,11 +58,15 @@ export const PRODUCT_CONSENSUS_VIEW = z
     disclosure: z.object({ zh: z.string(), en: z.string() }),
   })
   .nullable()
-  .describe('The latest decided consensus round of the product (null: none yet)');
+  .describe("The latest decided consensus round of the product's current claims (null: none yet)");
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
-/** The consensus section of a product page: its latest decided round, attribute by attribute. */
+/**
+ * The consensus section of a product page: its latest decided round, attribute by attribute. Only
+ * rounds of the claims the product makes now count: the page shows each claim beside the
+ * consensus, and a consensus on replaced claims would stand beside claims nobody tested.
+ */
 export async function productConsensus(
   executor: Executor,
   productId: string,
@@ -85,15 +89,17 @@ export async function productConsensus(
                (select count(*) from consensus_round_testers t where t.round_id = r.id and t.reveal_status = 'valid') as revealed,
                (select result from consensus_results c where c.kind = 'tally' and c.subject = r.id and c.stage = r.stage) as tally,
                (select e.log_index from events e where e.id = r.decided_event_id) as decided_log_index
-          from consensus_rounds r
-         where r.product_id = ${productId} and r.status = 'decided'
+          from consensus_rounds r join catalog_products p on p.id = r.product_id
+         where r.product_id = ${productId} and r.status = 'decided' and r.claims_event_id = p.claims_event_id
          order by r.decided_at desc, r.id desc limit 1`,
   );
   if (round === undefined) return null;
   const [badge] = await rows<{ round_id: string; lot_id: string; awarded_at: Date | string }>(
     executor,
-    sql`select round_id, lot_id, awarded_at from consensus_badges
-         where product_id = ${productId} and revoked_at is null order by awarded_at desc, round_id desc limit 1`,
+    sql`select b.round_id, b.lot_id, b.awarded_at from consensus_badges b
+          join consensus_rounds r on r.id = b.round_id join catalog_products p on p.id = b.product_id
+         where b.product_id = ${productId} and b.revoked_at is null and r.claims_event_id = p.claims_event_id
+         order by b.awarded_at desc, b.round_id desc limit 1`,
   );
   const tally = round.tally === null ? null : fromJsonb(round.tally);
   const attributes: AttributeTally[] = tally?.attributes ?? [];

@@ -64,20 +64,36 @@ export const CONSENSUS_DEPOSIT_CUT_BODY = z
 
 type ProductVerdict = 'untested' | 'testing' | 'passed' | 'failed';
 
-async function setProductVerdict(tx: Tx, productId: string, verdict: ProductVerdict): Promise<void> {
-  await tx.execute(sql`update catalog_products set verdict = ${verdict} where id = ${productId}`);
+/**
+ * A decided round's verdict becomes its product's only if the round tested the claims the product
+ * makes now (catalog_products.claims_event_id): a verdict on claims since replaced proves nothing
+ * of the new ones. Returns the product's verdict after.
+ */
+async function verdictFromRound(tx: Tx, roundId: string, verdict: ProductVerdict): Promise<ProductVerdict> {
+  const [product] = await rows<{ verdict: ProductVerdict }>(
+    tx,
+    sql`update catalog_products p
+           set verdict = case when p.claims_event_id = r.claims_event_id then ${verdict} else p.verdict end
+          from consensus_rounds r
+         where r.id = ${roundId} and p.id = r.product_id
+        returning p.verdict`,
+  );
+  return product?.verdict ?? verdict;
 }
 
 /**
  * The product's verdict when a round ends without one: 'testing' while another of its rounds is
- * open, else what its latest decided round said, else 'untested'.
+ * open, else what its latest decided round of the current claims said, else 'untested'.
  */
 export async function restoreProductVerdict(tx: Tx, productId: string): Promise<ProductVerdict> {
   const [latest] = await rows<{ open: boolean; verdict: string | null }>(
     tx,
-    sql`select exists (select 1 from consensus_rounds where product_id = ${productId} and status = 'open') as open,
-               (select verdict from consensus_rounds where product_id = ${productId} and status = 'decided'
-                 order by decided_at desc, id desc limit 1) as verdict`,
+    sql`with p as (select claims_event_id from catalog_products where id = ${productId})
+        select exists (select 1 from consensus_rounds r, p where r.product_id = ${productId} and r.status = 'open'
+                          and r.claims_event_id = p.claims_event_id) as open,
+               (select r.verdict from consensus_rounds r, p where r.product_id = ${productId} and r.status = 'decided'
+                   and r.claims_event_id = p.claims_event_id
+                 order by r.decided_at desc, r.id desc limit 1) as verdict`,
   );
   const verdict: ProductVerdict = latest?.open
     ? 'testing'
@@ -86,7 +102,7 @@ export async function restoreProductVerdict(tx: Tx, productId: string): Promise<
       : latest?.verdict === 'fail'
         ? 'failed'
         : 'untested';
-  await setProductVerdict(tx, productId, verdict);
+  await tx.execute(sql`update catalog_products set verdict = ${verdict} where id = ${productId}`);
   return verdict;
 }
 
@@ -156,14 +172,17 @@ export async function applyVerdict(
           values (${round.product_id}, ${round.id}, ${round.lot_id}, ${now.toISOString()}::timestamptz)
           on conflict (product_id, round_id) do update set revoked_at = null, awarded_at = excluded.awarded_at`,
     );
-    await setProductVerdict(tx, round.product_id, 'passed');
-    return { productVerdict: 'passed', badge: { productId: round.product_id, roundId: round.id, lotId: round.lot_id } };
+    const productVerdict = await verdictFromRound(tx, round.id, 'passed');
+    return { productVerdict, badge: { productId: round.product_id, roundId: round.id, lotId: round.lot_id } };
   }
-  await setProductVerdict(tx, round.product_id, 'failed');
-  // A failed lot withdraws the badges of the product's earlier lots: the page must not show one.
+  const productVerdict = await verdictFromRound(tx, round.id, 'failed');
+  // A failed lot withdraws the badges of the product's earlier lots under the same claims: the
+  // page must not show one.
   await tx.execute(
-    sql`update consensus_badges set revoked_at = ${now.toISOString()}::timestamptz
-         where product_id = ${round.product_id} and revoked_at is null`,
+    sql`update consensus_badges b set revoked_at = ${now.toISOString()}::timestamptz
+         where b.product_id = ${round.product_id} and b.revoked_at is null
+           and b.round_id in (select o.id from consensus_rounds o join consensus_rounds r on r.id = ${round.id}
+                               where o.product_id = r.product_id and o.claims_event_id = r.claims_event_id)`,
   );
   const [product] = await rows<{ status: string }>(
     tx,
@@ -190,7 +209,7 @@ export async function applyVerdict(
     });
     depositCut = { eventId: receipt.eventId, amountFen: cutFen.toString() };
   }
-  return { productVerdict: 'failed', suspendedEventId, refundOffers, depositCut };
+  return { productVerdict, suspendedEventId, refundOffers, depositCut };
 }
 
 /**

@@ -364,6 +364,15 @@ export function ProductForm({
               <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
                 {t('console.producer.form.claimsHelp', { standards: chosen.definition.standards.join('、') })}
               </Typography.Paragraph>
+              {editing !== undefined && editing.verdict !== 'untested' && (
+                <Alert
+                  type="info"
+                  showIcon
+                  style={{ marginBottom: 12 }}
+                  title={t('console.producer.form.claimsRetest')}
+                  data-testid="claims-retest"
+                />
+              )}
               <ClaimFields attributes={attributes} />
             </>
           )}
