@@ -82,6 +82,24 @@ export async function skusForSale(executor: Executor, skuIds: readonly string[])
   return found;
 }
 
+// Shared row locks on the products of these SKUs. A list, delist, republish or suspension takes
+// its product's row for update (product-lock.ts), so it either committed before the order reads
+// the SKUs (and the order sees it) or waits for the order to commit. Key share, the weakest lock
+// that does so: orders of one product do not wait for each other, nor for a verdict's update.
+const LOCK_PRODUCTS_FOR_SALE = `select p.id from catalog_products p
+   where p.id in (select s.product_id from catalog_skus s where s.id = any($1::text[]))
+   order by p.id for key share of p`;
+
+/**
+ * As skusForSale, for the transaction that sells them: their products are locked first, so what
+ * is read (listed or not, the price, the model) stays so until the order commits.
+ */
+export async function skusToSell(tx: Tx, skuIds: readonly string[]): Promise<Map<string, SkuForSale>> {
+  const ids = [...new Set(skuIds)];
+  if (ids.length > 0) await preparedRows(tx, 'lock_products_for_sale', LOCK_PRODUCTS_FOR_SALE, [ids]);
+  return skusForSale(tx, ids);
+}
+
 /** A buyer's cart line as stored, with its SKU as it is for sale now (undefined when the SKU is gone). */
 export interface CartLineForSale {
   skuId: string;

@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm';
 import { rows } from '../../db/connection.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.js';
 import { createAccounts } from '../accounting/ledger.js';
-import { releaseStock, reserveStock, type SkuForSale, skusForSale } from '../catalog/sales.js';
+import { releaseStock, reserveStock, type SkuForSale, skusToSell } from '../catalog/sales.js';
 import { snapshotAttribution } from '../distribution/attribution.js';
 import { holdCheckoutPoints, releaseCheckoutPoints, settleCheckoutPoints } from '../distribution/points-checkout.js';
 import { distributionPolicy } from '../distribution/policy.js';
@@ -58,7 +58,7 @@ export const orderPlaced = defineEvent({
     if (placement?.address === undefined) {
       throw badRequest('use_checkout', 'Orders are placed through POST /v1/checkout, with a shipping address.');
     }
-    const skus = await skusForSale(
+    const skus = await skusToSell(
       tx,
       body.items.map((item) => item.skuId),
     );

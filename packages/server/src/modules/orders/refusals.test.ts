@@ -240,6 +240,69 @@ describe('checkout refused', () => {
     expectRefused(again, 409, 'not_for_sale', 'skuId');
   });
 
+  it('refuses a product delisted and repriced while its checkout waits: nothing sold at the old listing', async () => {
+    const buyer = await signedInMember(t);
+    const { skuId } = await listedProduct(t, 'rice-race', { stock: 5 });
+    await addressOf(t, buyer);
+    const cart = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/cart/items',
+      headers: bearer(buyer.token),
+      payload: { skuId, quantity: 1 },
+    });
+    expect(cart.statusCode).toBe(200);
+    const quote = await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) });
+    const signed = quote.json().orders[0].body as Record<string, unknown>;
+    const before = await tableCounts(t.ctx.database);
+
+    // A delist and a new price, as a republish writes them, held uncommitted while the checkout comes in.
+    const db = t.ctx.database.db;
+    let commit!: () => void;
+    const held = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let written!: () => void;
+    const writtenYet = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    const republishing = transaction(db, async (tx) => {
+      await tx.execute(sql`select id from catalog_products where id = 'rice-race' for update`);
+      await tx.execute(sql`update catalog_products set status = 'delisted' where id = 'rice-race'`);
+      await tx.execute(sql`update catalog_skus set price_fen = price_fen + 100 where product_id = 'rice-race'`);
+      written();
+      await held;
+    });
+    await writtenYet;
+    const placing = t.app.inject({
+      method: 'POST',
+      url: '/v1/checkout',
+      headers: { ...bearer(buyer.token), 'idempotency-key': 'refusal-race' },
+      payload: {
+        envelope: signAs(t, buyer.pair, 'orders.order.placed', signed),
+        addressId: await addressOf(t, buyer),
+        simulate: 'succeed',
+      },
+    });
+    // On PostgreSQL the checkout runs beside the write: the write commits once the checkout waits
+    // on it. PGlite has one connection, so there the checkout simply runs after.
+    if (t.ctx.database.kind === 'postgres') {
+      const waiting = async () =>
+        (
+          await rows<{ n: number }>(
+            db,
+            sql`select count(*)::int as n from pg_stat_activity
+                 where datname = current_database() and wait_event_type = 'Lock' and query ilike '%catalog_%'`,
+          )
+        )[0]?.n ?? 0;
+      await expect.poll(waiting, { timeout: 10_000 }).toBeGreaterThan(0);
+    }
+    commit();
+    await republishing;
+    expectRefused(await placing, 409, 'not_for_sale', 'body.items[0].skuId');
+    expect(await tableCounts(t.ctx.database)).toEqual(before);
+    expect(await stock(skuId)).toBe(5);
+  });
+
   it('refuses a checkout without an Idempotency-Key: nothing written, the cart kept', async () => {
     const buyer = await signedInMember(t);
     const addressId = await addressOf(t, buyer);
