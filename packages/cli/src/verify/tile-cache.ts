@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { getBytes } from './http.js';
 
 /**
  * Tiles on disk under the state directory. A tile path (partial ones included: `.p/W` names
  * exact content) never changes meaning, so a verification that stops half-way resumes from
- * what it already has.
+ * what it already has; one that finds a divergence discards them.
  */
 export class TileCache {
   private readonly pending = new Map<string, Promise<Uint8Array>>();
@@ -32,6 +32,16 @@ export class TileCache {
       return fetching;
     }
     return this.load(path);
+  }
+
+  /**
+   * Forgets every tile: after a run that found a divergence, the tiles it kept may be the bad
+   * ones, and a later run must judge what the server serves then. Waits for downloads in flight.
+   */
+  async discard(): Promise<void> {
+    await Promise.allSettled(this.pending.values());
+    this.pending.clear();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   private async load(path: string): Promise<Uint8Array> {

@@ -208,6 +208,8 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
   if (divergences.length === 0) {
     writeFileSync(`${statePath}.tmp`, `${JSON.stringify({ size, rootHash: toBase64(checkpoint.rootHash), note })}\n`);
     renameSync(`${statePath}.tmp`, statePath);
+  } else {
+    await tiles.discard();
   }
   return report(verified, previousSize === undefined ? undefined : true);
 }
