@@ -2,16 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  canonicalBytes,
   cosignatureNoteVerifier,
   ed25519NoteVerifier,
   formatAddCheckpointRequest,
   formatCheckpoint,
   keyPairFromSecretKey,
+  leafHash,
   openCheckpoint,
   signNote,
 } from '@concord/protocol';
 import { nodeCrypto } from '@concord/protocol/node';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { rows } from '../db/connection.js';
 import { nextRetryDelay, RETRY_FIRST_MS, RETRY_MAX_MS } from '../modules/log/witness-pusher.js';
 import { createTestApp, newKeyPair, postEvent, sign, type TestApp } from '../test-support/app.js';
 import { type RunningWitness, startWitness as startLogWitness } from '../test-support/witness.js';
@@ -201,6 +205,43 @@ describe('witnesses', () => {
     expect(head?.verified.map((s) => s.name).sort()).toEqual([ORIGIN, 'witness-a.test', 'witness-b.test']);
     const status = (await (await fetch(`${witnesses[1]?.url}/`)).json()) as { logs: { size: number }[] };
     expect(status.logs[0]?.size).toBe(10);
+  });
+
+  it('refuse the server’s own rewritten history, so it is never published', async () => {
+    const honest = await published();
+    expect(honest?.checkpoint.size).toBe(10);
+    // The operator replaces entry 2 with another validly signed envelope, then rebuilds and re-signs
+    // the tree from the entries, hiding the checkpoints and cosignatures it had.
+    const db = t.ctx.database.db;
+    const forged = sign(newKeyPair(), 'identity.account.registered', {});
+    const canonical = canonicalBytes(forged);
+    await db.execute(
+      sql`update events set envelope = ${JSON.stringify(forged)}::jsonb, canonical = ${Buffer.from(canonical)},
+          leaf_hash = ${Buffer.from(leafHash(nodeCrypto, canonical))} where log_index = 2`,
+    );
+    for (const table of ['log_cosignatures', 'log_checkpoints', 'log_hashes']) {
+      await db.execute(sql.raw(`delete from ${table}`));
+    }
+    await db.execute(sql`update log_integration set integrated_size = 0`);
+    await t.integrate();
+    await append(1);
+    await t.integrate();
+
+    // The server signed the forked trees, of 10 and 11 entries, and offered them: no witness cosigned.
+    const signed = await rows<{ size: string; cosigned: string }>(
+      db,
+      sql`select c.size::text as size, (select count(*) from log_cosignatures s where s.size = c.size)::text as cosigned
+            from log_checkpoints c order by c.size`,
+    );
+    expect(signed.at(-1)).toEqual({ size: '11', cosigned: '0' });
+    expect(signed.every((row) => row.cosigned === '0')).toBe(true);
+    expect(await published()).toBeUndefined();
+    expect((await t.app.inject({ method: 'GET', url: '/log/checkpoint' })).statusCode).toBe(404);
+    // Each witness still holds the honest tree of 10 entries.
+    for (const witness of witnesses) {
+      const status = (await (await fetch(`${witness.url}/`)).json()) as { logs: { size: number }[] };
+      expect(status.logs[0]?.size).toBe(10);
+    }
   });
 
   it('backs off from 1 s, doubling, to at most 30 s between offers', () => {
