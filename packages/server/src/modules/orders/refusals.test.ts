@@ -101,6 +101,20 @@ async function paidOrder(buyer: Member): Promise<string> {
   return id;
 }
 
+/** `quantity` of `skuId` in the buyer's cart, quoted: the order body the buyer would sign. */
+async function quotedOrder(buyer: Member, skuId: string, quantity: number): Promise<Record<string, unknown>> {
+  await addressOf(t, buyer);
+  const cart = await t.app.inject({
+    method: 'PUT',
+    url: '/v1/cart/items',
+    headers: bearer(buyer.token),
+    payload: { skuId, quantity },
+  });
+  expect(cart.statusCode).toBe(200);
+  const quote = await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) });
+  return quote.json().orders[0].body as Record<string, unknown>;
+}
+
 beforeAll(async () => {
   t = await createTestApp();
   await register(t, t.operator);
@@ -204,16 +218,7 @@ describe('checkout refused', () => {
   it('refuses a product taken off sale after the quote: nothing reserved, nothing written', async () => {
     const buyer = await signedInMember(t);
     const { producer: seller, skuId } = await listedProduct(t, 'rice-off', { stock: 7 });
-    await addressOf(t, buyer);
-    const cart = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/cart/items',
-      headers: bearer(buyer.token),
-      payload: { skuId, quantity: 2 },
-    });
-    expect(cart.statusCode).toBe(200);
-    const quote = await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) });
-    const signed = quote.json().orders[0].body as Record<string, unknown>;
+    const signed = await quotedOrder(buyer, skuId, 2);
     await accepted(t, seller.pair, 'catalog.product.delisted', { productId: 'rice-off' });
 
     const before = await tableCounts(t.ctx.database);
@@ -243,16 +248,7 @@ describe('checkout refused', () => {
   it('refuses a product delisted and repriced while its checkout waits: nothing sold at the old listing', async () => {
     const buyer = await signedInMember(t);
     const { skuId } = await listedProduct(t, 'rice-race', { stock: 5 });
-    await addressOf(t, buyer);
-    const cart = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/cart/items',
-      headers: bearer(buyer.token),
-      payload: { skuId, quantity: 1 },
-    });
-    expect(cart.statusCode).toBe(200);
-    const quote = await t.app.inject({ method: 'POST', url: '/v1/checkout/quote', headers: bearer(buyer.token) });
-    const signed = quote.json().orders[0].body as Record<string, unknown>;
+    const signed = await quotedOrder(buyer, skuId, 1);
     const before = await tableCounts(t.ctx.database);
 
     // A delist and a new price, as a republish writes them, held uncommitted while the checkout comes in.
