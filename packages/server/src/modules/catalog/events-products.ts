@@ -149,21 +149,15 @@ export const productPublished = defineEvent({
       maxPriceFen: prices.reduce((a, b) => (b > a ? b : a)),
       publishedEventId: eventId,
       statusEventId: eventId,
-      ...(claimsChanged ? { claimsEventId: eventId, verdict: 'untested' as const } : {}),
+      claimsEventId: existing === undefined || claimsChanged ? eventId : existing.claimsEventId,
+      ...(claimsChanged ? { verdict: 'untested' as const } : {}),
       updatedAt: now,
       listedAt: null,
     };
     if (existing === undefined) {
       const inserted = await tx
         .insert(products)
-        .values({
-          id: body.productId,
-          producerDid: actor,
-          verdict: 'untested',
-          claimsEventId: eventId,
-          createdAt: now,
-          ...values,
-        })
+        .values({ id: body.productId, producerDid: actor, verdict: 'untested', createdAt: now, ...values })
         .onConflictDoNothing()
         .returning({ id: products.id });
       if (inserted.length === 0) {
